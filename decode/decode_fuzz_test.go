@@ -1,0 +1,98 @@
+package decode
+
+import (
+	"testing"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// FuzzDecode feeds arbitrary frames to Decode under every link type and
+// checks properties of the Summary, not just the absence of a crash. Where
+// gopacket's own decoder reaches the same TCP or UDP header, the ports must
+// agree. `make fuzz` runs it for FUZZTIME; `make test` runs it briefly.
+func FuzzDecode(f *testing.F) {
+	for _, tt := range decodeCases(f) {
+		f.Add(uint16(tt.link), tt.frame)
+	}
+	d := NewDecoder()
+	f.Fuzz(func(t *testing.T, link uint16, frame []byte) {
+		var s Summary
+		err := d.Decode(LinkType(link), frame, &s)
+		if s.Bucket >= NumBuckets {
+			t.Fatalf("bucket %d out of range", s.Bucket)
+		}
+		switch s.Bucket {
+		case BucketTCP, BucketUDP, BucketSCTP:
+			if err != nil {
+				t.Fatalf("bucket %v with error %v", s.Bucket, err)
+			}
+			if !s.Proto.HasPorts() || s.IPVersion == 0 {
+				t.Fatalf("bucket %v with proto %v, IP version %d", s.Bucket, s.Proto, s.IPVersion)
+			}
+		case BucketTruncated:
+			if err != ErrTruncated {
+				t.Fatalf("bucket truncated with error %v", err)
+			}
+		case BucketMalformed:
+			if err != ErrMalformed {
+				t.Fatalf("bucket malformed with error %v", err)
+			}
+		default:
+			if s.Src.Port() != 0 || s.Dst.Port() != 0 {
+				t.Fatalf("bucket %v has ports %v -> %v", s.Bucket, s.Src, s.Dst)
+			}
+		}
+		if s.IPVersion == 0 && (s.Src.IsValid() || s.Dst.IsValid()) {
+			t.Fatalf("addresses %v -> %v without an IP header", s.Src, s.Dst)
+		}
+		if s.IPVersion == 4 && !(s.Src.Addr().Is4() && s.Dst.Addr().Is4()) {
+			t.Fatalf("IPv4 summary with addresses %v -> %v", s.Src, s.Dst)
+		}
+		if s.Fragment && s.FragOffset != 0 && s.Bucket != BucketFragment {
+			t.Fatalf("later fragment (offset %d) in bucket %v", s.FragOffset, s.Bucket)
+		}
+		if d.Panics != 0 {
+			t.Fatalf("decoder recovered %d panics", d.Panics)
+		}
+		if LinkType(link) == LinkEthernet && (s.Bucket == BucketTCP || s.Bucket == BucketUDP) && !s.Short {
+			crossCheck(t, frame, &s)
+		}
+	})
+}
+
+// crossCheck compares ports with gopacket.NewPacket when gopacket decodes
+// exactly one IP header followed by the same transport protocol.
+func crossCheck(t *testing.T, frame []byte, s *Summary) {
+	p := gopacket.NewPacket(frame, layers.LayerTypeEthernet, gopacket.DecodeOptions{NoCopy: true, Lazy: false})
+	nIP := 0
+	for _, l := range p.Layers() {
+		switch l.LayerType() {
+		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+			nIP++
+		case layers.LayerTypeGRE, layers.LayerTypeVXLAN, layers.LayerTypeGeneve, layers.LayerTypeEtherIP:
+			return // gopacket follows tunnels; we count the outer header
+		}
+	}
+	if nIP != 1 || p.ErrorLayer() != nil {
+		return
+	}
+	var sp, dp uint16
+	switch tl := p.TransportLayer().(type) {
+	case *layers.TCP:
+		if s.Bucket != BucketTCP {
+			t.Fatalf("gopacket sees TCP, we see %v", s.Bucket)
+		}
+		sp, dp = uint16(tl.SrcPort), uint16(tl.DstPort)
+	case *layers.UDP:
+		if s.Bucket != BucketUDP {
+			t.Fatalf("gopacket sees UDP, we see %v", s.Bucket)
+		}
+		sp, dp = uint16(tl.SrcPort), uint16(tl.DstPort)
+	default:
+		return
+	}
+	if sp != s.Src.Port() || dp != s.Dst.Port() {
+		t.Fatalf("ports %d -> %d, gopacket says %d -> %d", s.Src.Port(), s.Dst.Port(), sp, dp)
+	}
+}

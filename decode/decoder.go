@@ -1,0 +1,340 @@
+package decode
+
+import (
+	"encoding/binary"
+	"errors"
+	"net/netip"
+	"strings"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// Errors Decode returns; compare with errors.Is. The Summary's bucket says
+// the same thing; the errors exist for callers that branch on failure.
+var (
+	ErrTruncated       = errors.New("frame truncated before the transport ports")
+	ErrMalformed       = errors.New("malformed header")
+	ErrUnsupportedLink = errors.New("unsupported link type")
+)
+
+// LinkType is a pcap/pcapng LINKTYPE_ value. It is 16 bits wide because
+// gopacket v1.1.19's layers.LinkType is a uint8 and cannot hold
+// LINKTYPE_LINUX_SLL2 (276).
+type LinkType uint16
+
+// The link types Decode understands.
+const (
+	LinkNull      LinkType = 0   // BSD loopback, host byte order family
+	LinkEthernet  LinkType = 1   // Ethernet
+	LinkPPP       LinkType = 9   // PPP
+	LinkRawBSD12  LinkType = 12  // DLT_RAW as some BSDs number it
+	LinkRawBSD14  LinkType = 14  // DLT_RAW on OpenBSD
+	LinkPPPHDLC   LinkType = 50  // PPP in HDLC-like framing
+	LinkRaw       LinkType = 101 // raw IPv4 or IPv6, by version nibble
+	LinkLoop      LinkType = 108 // OpenBSD loopback, network byte order family
+	LinkLinuxSLL  LinkType = 113 // Linux cooked capture v1
+	LinkIPv4      LinkType = 228
+	LinkIPv6      LinkType = 229
+	LinkLinuxSLL2 LinkType = 276 // Linux cooked capture v2 ("any" on recent libpcap)
+)
+
+// SupportedLink reports whether Decode understands frames of link type lt.
+func SupportedLink(lt LinkType) bool {
+	switch lt {
+	case LinkEthernet, LinkLinuxSLL, LinkLinuxSLL2, LinkNull, LinkLoop, LinkPPP, LinkPPPHDLC,
+		LinkRaw, LinkRawBSD12, LinkRawBSD14, LinkIPv4, LinkIPv6:
+		return true
+	}
+	return false
+}
+
+// String returns a short lower-case name for a link type ("ethernet",
+// "linux-sll2", "linktype-147").
+func (lt LinkType) String() string {
+	switch lt {
+	case LinkEthernet:
+		return "ethernet"
+	case LinkLinuxSLL:
+		return "linux-sll"
+	case LinkLinuxSLL2:
+		return "linux-sll2"
+	case LinkNull:
+		return "null"
+	case LinkLoop:
+		return "loop"
+	case LinkPPP:
+		return "ppp"
+	case LinkPPPHDLC:
+		return "ppp-hdlc"
+	case LinkRaw, LinkRawBSD12, LinkRawBSD14:
+		return "raw"
+	case LinkIPv4:
+		return "ipv4"
+	case LinkIPv6:
+		return "ipv6"
+	}
+	return "linktype-" + itoa(int(lt))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (lt LinkType) MarshalText() ([]byte, error) { return []byte(lt.String()), nil }
+
+// Decoder decodes frames into Summaries. It owns one gopacket
+// DecodingLayerParser per first layer and the layer values they fill, so it
+// is not safe for concurrent use: use one Decoder per goroutine.
+type Decoder struct {
+	st ipState
+
+	eth  ethernet
+	vlan dot1q
+	lo   loopback
+	sll  sll
+	sll2 sll2
+	mpls mpls
+	poe  pppoe
+	ppp  ppp
+	ip4  ipv4
+	ip6  ipv6
+	ext  ipExt
+
+	pEth, pSLL, pSLL2, pLoop, pPPP, pIP4, pIP6 *gopacket.DecodingLayerParser
+	decoded                                    []gopacket.LayerType
+
+	// Panics counts decoder panics that the parser recovered from (the
+	// frame is counted as malformed). It should stay 0.
+	Panics uint64
+}
+
+// NewDecoder returns a Decoder ready for any supported link type.
+func NewDecoder() *Decoder {
+	d := &Decoder{decoded: make([]gopacket.LayerType, 0, 16)}
+	d.ip4.st = &d.st
+	d.ip6.st = &d.st
+	d.ext.st = &d.st
+	all := []gopacket.DecodingLayer{&d.eth, &d.vlan, &d.lo, &d.sll, &d.sll2, &d.mpls, &d.poe, &d.ppp, &d.ip4, &d.ip6, &d.ext}
+	mk := func(first gopacket.LayerType) *gopacket.DecodingLayerParser {
+		p := gopacket.NewDecodingLayerParser(first)
+		var c gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
+		for _, l := range all {
+			c = c.Put(l)
+		}
+		p.SetDecodingLayerContainer(c)
+		p.IgnoreUnsupported = true
+		return p
+	}
+	d.pEth = mk(layers.LayerTypeEthernet)
+	d.pSLL = mk(layers.LayerTypeLinuxSLL)
+	d.pSLL2 = mk(layerTypeSLL2)
+	d.pLoop = mk(layers.LayerTypeLoopback)
+	d.pPPP = mk(layers.LayerTypePPP)
+	d.pIP4 = mk(layers.LayerTypeIPv4)
+	d.pIP6 = mk(layers.LayerTypeIPv6)
+	return d
+}
+
+func (d *Decoder) parser(lt LinkType, frame []byte) *gopacket.DecodingLayerParser {
+	switch lt {
+	case LinkEthernet:
+		return d.pEth
+	case LinkLinuxSLL:
+		return d.pSLL
+	case LinkLinuxSLL2:
+		return d.pSLL2
+	case LinkNull, LinkLoop:
+		return d.pLoop
+	case LinkPPP, LinkPPPHDLC:
+		return d.pPPP
+	case LinkIPv4:
+		return d.pIP4
+	case LinkIPv6:
+		return d.pIP6
+	case LinkRaw, LinkRawBSD12, LinkRawBSD14:
+		if len(frame) > 0 && frame[0]>>4 == 6 {
+			return d.pIP6
+		}
+		return d.pIP4
+	}
+	return nil
+}
+
+// Decode fills *s from frame, captured on a link of type lt. It always sets
+// s.Bucket; it returns nil when the frame was decoded (whatever its bucket),
+// ErrTruncated or ErrMalformed when a header is cut or invalid, and
+// ErrUnsupportedLink for a link type it does not know (bucket non-ip).
+// Decode does not retain frame and does not allocate on success.
+func (d *Decoder) Decode(lt LinkType, frame []byte, s *Summary) error {
+	*s = Summary{}
+	d.st = ipState{}
+	p := d.parser(lt, frame)
+	if p == nil {
+		s.Bucket = BucketNonIP
+		return ErrUnsupportedLink
+	}
+	if err := p.DecodeLayers(frame, &d.decoded); err != nil {
+		switch {
+		case errors.Is(err, errShort):
+			s.Bucket = BucketTruncated
+			return ErrTruncated
+		case errors.Is(err, errBad):
+		case p.Truncated:
+			s.Bucket = BucketTruncated
+			return ErrTruncated
+		case strings.HasPrefix(err.Error(), "panic:"):
+			d.Panics++
+		}
+		s.Bucket = BucketMalformed
+		return ErrMalformed
+	}
+	st := &d.st
+	if st.version == 0 {
+		return d.nonIP(s)
+	}
+	s.IPVersion = st.version
+	s.Proto = Proto(st.proto)
+	if st.version == 4 {
+		s.Src = netip.AddrPortFrom(netip.AddrFrom4([4]byte(d.ip4.SrcIP)), 0)
+		s.Dst = netip.AddrPortFrom(netip.AddrFrom4([4]byte(d.ip4.DstIP)), 0)
+	} else {
+		s.Src = netip.AddrPortFrom(netip.AddrFrom16([16]byte(d.ip6.SrcIP)), 0)
+		s.Dst = netip.AddrPortFrom(netip.AddrFrom16([16]byte(d.ip6.DstIP)), 0)
+	}
+	if st.fragment {
+		s.Fragment = true
+		s.FragID = st.fragID
+		s.FragOffset = st.fragOff
+		if st.fragOff != 0 {
+			s.Bucket = BucketFragment
+			return nil
+		}
+	}
+	return d.transport(s)
+}
+
+// transport reads the transport header at d.st.payload. Ports are taken
+// whenever their 4 bytes were captured, as tshark does.
+func (d *Decoder) transport(s *Summary) error {
+	st := &d.st
+	b := st.payload
+	switch Proto(st.proto) {
+	case ProtoTCP, ProtoUDP, ProtoSCTP:
+		if len(b) < 4 {
+			return d.cut(s)
+		}
+		s.Src = netip.AddrPortFrom(s.Src.Addr(), binary.BigEndian.Uint16(b[0:2]))
+		s.Dst = netip.AddrPortFrom(s.Dst.Addr(), binary.BigEndian.Uint16(b[2:4]))
+		switch Proto(st.proto) {
+		case ProtoTCP:
+			s.Bucket = BucketTCP
+			if len(b) >= 14 {
+				s.TCPFlags = b[13]
+				s.HasFlags = true
+			}
+			s.Short = len(b) < 20 || len(b) < int(b[12]>>4)*4
+		case ProtoUDP:
+			s.Bucket = BucketUDP
+			s.Short = len(b) < 8
+		case ProtoSCTP:
+			s.Bucket = BucketSCTP
+			if len(b) >= 13 {
+				s.SCTPChunk = b[12]
+				s.HasFlags = true
+			}
+			s.Short = len(b) < 12
+		}
+		return nil
+	case ProtoICMP, ProtoICMPv6:
+		s.Bucket = BucketICMP
+		return nil
+	case 0, 43, 44, 60, 51:
+		// An extension header the parser did not enter: nothing followed it.
+		if st.version == 6 || Proto(st.proto) == ProtoAH {
+			return d.cut(s)
+		}
+	}
+	s.Bucket = BucketOtherIP
+	return nil
+}
+
+// cut classifies a frame whose IP payload is too short for the header it
+// declares: a fragment stays a fragment, a capture cut short is truncated,
+// anything else is malformed.
+func (d *Decoder) cut(s *Summary) error {
+	switch {
+	case d.st.fragment:
+		s.Bucket = BucketFragment
+		return nil
+	case d.st.declaredCut:
+		s.Bucket = BucketTruncated
+		return ErrTruncated
+	}
+	s.Bucket = BucketMalformed
+	return ErrMalformed
+}
+
+// nonIP handles a frame that decoded without reaching an IP header: either
+// its payload is not IP (ARP, LLDP), or it ended right after a header that
+// announced one of the layers we decode.
+func (d *Decoder) nonIP(s *Summary) error {
+	s.Bucket = BucketNonIP
+	if len(d.decoded) == 0 {
+		return nil
+	}
+	var next gopacket.LayerType
+	switch d.decoded[len(d.decoded)-1] {
+	case layers.LayerTypeEthernet:
+		s.EtherType = uint16(d.eth.EthernetType)
+		next = d.eth.NextLayerType()
+	case layers.LayerTypeDot1Q:
+		s.EtherType = uint16(d.vlan.Type)
+		next = d.vlan.NextLayerType()
+	case layers.LayerTypeLinuxSLL:
+		s.EtherType = d.sll.proto
+		next = d.sll.NextLayerType()
+	case layerTypeSLL2:
+		s.EtherType = d.sll2.proto
+		next = d.sll2.NextLayerType()
+	case layers.LayerTypeMPLS:
+		s.EtherType = uint16(layers.EthernetTypeMPLSUnicast)
+		next = d.mpls.next
+	case layers.LayerTypePPPoE:
+		s.EtherType = uint16(layers.EthernetTypePPPoESession)
+		next = layers.LayerTypePPP
+	case layers.LayerTypePPP:
+		s.EtherType = 0x880b // PPP's EtherType stands for "a PPP protocol that is not IP"
+		next = d.ppp.NextLayerType()
+	case layers.LayerTypeLoopback:
+		next = d.lo.NextLayerType()
+	}
+	switch next {
+	case layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeDot1Q, layers.LayerTypeMPLS,
+		layers.LayerTypePPPoE, layers.LayerTypePPP:
+		// The parser stops when a header leaves no payload: the frame ends
+		// where a layer we decode should start.
+		s.Bucket, s.EtherType = BucketTruncated, 0
+		return ErrTruncated
+	}
+	return nil
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

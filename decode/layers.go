@@ -1,0 +1,382 @@
+package decode
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// Errors the decoding layers return. They are sentinels (no allocation) and
+// tell the decoder which bucket a failed frame lands in.
+var (
+	errShort = errors.New("header cut short") // -> BucketTruncated
+	errBad   = errors.New("invalid header")   // -> BucketMalformed
+)
+
+// layerTypeSLL2 is Linux cooked capture v2 (LINKTYPE_LINUX_SLL2, 276), which
+// gopacket v1.1.19 lacks. 1276 is outside the range gopacket's own layers use.
+var layerTypeSLL2 = gopacket.RegisterLayerType(1276, gopacket.LayerTypeMetadata{Name: "LinuxSLL2"})
+
+// ipState is what the IP layers tell the transport step: the protocol of
+// the payload after the last header walked, that payload, and fragment data.
+// It is reset for every frame.
+type ipState struct {
+	version  uint8
+	proto    uint8
+	payload  []byte
+	fragment bool
+	fragID   uint32
+	fragOff  uint16
+	// declaredCut is set when the IP header declares more bytes than were
+	// captured, so a short transport header means truncated, not malformed.
+	declaredCut bool
+}
+
+// ethernet wraps gopacket's Ethernet to tell a cut header from a bad one.
+type ethernet struct{ layers.Ethernet }
+
+func (e *ethernet) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 14 {
+		return errShort
+	}
+	return e.Ethernet.DecodeFromBytes(data, df)
+}
+
+// dot1q wraps gopacket's Dot1Q (802.1Q and 802.1ad QinQ tags).
+type dot1q struct{ layers.Dot1Q }
+
+func (d *dot1q) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 4 {
+		return errShort
+	}
+	return d.Dot1Q.DecodeFromBytes(data, df)
+}
+
+// loopback wraps gopacket's Loopback (BSD NULL and LOOP): a 4-byte address
+// family in either byte order.
+type loopback struct{ layers.Loopback }
+
+func (l *loopback) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 4 {
+		return errShort
+	}
+	if err := l.Loopback.DecodeFromBytes(data, df); err != nil {
+		return errBad
+	}
+	return nil
+}
+
+// sll is Linux cooked capture v1 (LINKTYPE_LINUX_SLL, 113): packet type u16,
+// ARPHRD u16, address length u16, address 8 bytes, protocol u16. Our own
+// because gopacket v1.1.19's LinuxSLL panics on an address length of 0xFFFF.
+type sll struct {
+	layers.BaseLayer
+	proto uint16
+}
+
+func (s *sll) LayerType() gopacket.LayerType    { return layers.LayerTypeLinuxSLL }
+func (s *sll) CanDecode() gopacket.LayerClass   { return layers.LayerTypeLinuxSLL }
+func (s *sll) NextLayerType() gopacket.LayerType { return cookedNext(s.proto) }
+
+func (s *sll) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 16 {
+		return errShort
+	}
+	s.proto = binary.BigEndian.Uint16(data[14:16])
+	s.BaseLayer = layers.BaseLayer{Contents: data[:16], Payload: data[16:]}
+	return nil
+}
+
+// sll2 is Linux cooked capture v2 (LINKTYPE_LINUX_SLL2, 276): protocol u16,
+// reserved u16, interface index u32, ARPHRD u16, packet type u8, address
+// length u8, address 8 bytes.
+type sll2 struct {
+	layers.BaseLayer
+	proto uint16
+}
+
+func (s *sll2) LayerType() gopacket.LayerType    { return layerTypeSLL2 }
+func (s *sll2) CanDecode() gopacket.LayerClass   { return layerTypeSLL2 }
+func (s *sll2) NextLayerType() gopacket.LayerType { return cookedNext(s.proto) }
+
+func (s *sll2) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 20 {
+		return errShort
+	}
+	s.proto = binary.BigEndian.Uint16(data[0:2])
+	s.BaseLayer = layers.BaseLayer{Contents: data[:20], Payload: data[20:]}
+	return nil
+}
+
+// cookedNext maps a cooked header's protocol to the next layer. Values below
+// 0x0600 are Linux's pseudo-protocols (802.3, 802.2 LLC, ...): not IP.
+func cookedNext(proto uint16) gopacket.LayerType {
+	if proto < 0x0600 {
+		return gopacket.LayerTypePayload
+	}
+	return layers.EthernetType(proto).LayerType()
+}
+
+// mpls walks an MPLS label stack to its bottom and guesses the payload from
+// the first nibble (4: IPv4, 6: IPv6), as routers and tshark do.
+type mpls struct {
+	layers.BaseLayer
+	next gopacket.LayerType
+}
+
+func (m *mpls) LayerType() gopacket.LayerType    { return layers.LayerTypeMPLS }
+func (m *mpls) CanDecode() gopacket.LayerClass   { return layers.LayerTypeMPLS }
+func (m *mpls) NextLayerType() gopacket.LayerType { return m.next }
+
+func (m *mpls) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	n := 0
+	for {
+		if len(data) < n+4 {
+			return errShort
+		}
+		bottom := data[n+2]&0x01 != 0
+		n += 4
+		if bottom {
+			break
+		}
+	}
+	m.BaseLayer = layers.BaseLayer{Contents: data[:n], Payload: data[n:]}
+	m.next = gopacket.LayerTypePayload
+	if len(data) > n {
+		switch data[n] >> 4 {
+		case 4:
+			m.next = layers.LayerTypeIPv4
+		case 6:
+			m.next = layers.LayerTypeIPv6
+		}
+	}
+	return nil
+}
+
+// pppoe is a PPPoE session header (EtherType 0x8864): version/type, code,
+// session id, length; a PPP protocol field follows.
+type pppoe struct {
+	layers.BaseLayer
+}
+
+func (p *pppoe) LayerType() gopacket.LayerType    { return layers.LayerTypePPPoE }
+func (p *pppoe) CanDecode() gopacket.LayerClass   { return layers.LayerTypePPPoE }
+func (p *pppoe) NextLayerType() gopacket.LayerType { return layers.LayerTypePPP }
+
+func (p *pppoe) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 6 {
+		return errShort
+	}
+	if data[0] != 0x11 {
+		return errBad
+	}
+	payload := data[6:]
+	if n := int(binary.BigEndian.Uint16(data[4:6])); n < len(payload) {
+		payload = payload[:n] // strip Ethernet padding
+	}
+	p.BaseLayer = layers.BaseLayer{Contents: data[:6], Payload: payload}
+	return nil
+}
+
+// ppp is a PPP header as found in LINKTYPE_PPP and PPPoE: an optional
+// address/control pair 0xff 0x03, then a 1- or 2-byte protocol field
+// (protocol-field compression makes it 1 byte when the first byte is odd).
+type ppp struct {
+	layers.BaseLayer
+	proto uint16
+}
+
+// PPP protocol numbers that carry IP or MPLS.
+const (
+	pppIPv4 = 0x0021
+	pppIPv6 = 0x0057
+	pppMPLS = 0x0281
+)
+
+func (p *ppp) LayerType() gopacket.LayerType  { return layers.LayerTypePPP }
+func (p *ppp) CanDecode() gopacket.LayerClass { return layers.LayerTypePPP }
+
+func (p *ppp) NextLayerType() gopacket.LayerType {
+	switch p.proto {
+	case pppIPv4:
+		return layers.LayerTypeIPv4
+	case pppIPv6:
+		return layers.LayerTypeIPv6
+	case pppMPLS:
+		return layers.LayerTypeMPLS
+	}
+	return gopacket.LayerTypePayload
+}
+
+func (p *ppp) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	n := 0
+	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
+		n = 2
+	}
+	if len(data) < n+1 {
+		return errShort
+	}
+	if data[n]&1 == 1 { // compressed protocol field
+		p.proto = uint16(data[n])
+		n++
+	} else {
+		if len(data) < n+2 {
+			return errShort
+		}
+		p.proto = binary.BigEndian.Uint16(data[n : n+2])
+		n += 2
+	}
+	p.BaseLayer = layers.BaseLayer{Contents: data[:n], Payload: data[n:]}
+	return nil
+}
+
+// ipv4 wraps gopacket's IPv4. It checks the version nibble, records the
+// payload and fragment fields in st, and stops the parser after the IP
+// header (the outermost transport header is read by the Decoder, and an
+// IP-in-IP payload is not followed), except for an AH header.
+type ipv4 struct {
+	layers.IPv4
+	st *ipState
+}
+
+func (ip *ipv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 20 {
+		return errShort
+	}
+	if data[0]>>4 != 4 {
+		return errBad
+	}
+	if err := ip.IPv4.DecodeFromBytes(data, df); err != nil {
+		return err
+	}
+	st := ip.st
+	st.version = 4
+	st.proto = uint8(ip.Protocol)
+	st.payload = ip.Payload
+	st.declaredCut = int(ip.Length) > len(data)
+	if ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
+		st.fragment = true
+		st.fragID = uint32(ip.Id)
+		st.fragOff = ip.FragOffset * 8
+	}
+	return nil
+}
+
+func (ip *ipv4) NextLayerType() gopacket.LayerType {
+	if ip.st.fragOff == 0 && ip.st.proto == uint8(ProtoAH) {
+		return layers.LayerTypeIPSecAH
+	}
+	return gopacket.LayerTypePayload
+}
+
+// ipv6 is gopacket's IPv6 with our own DecodeFromBytes: gopacket's
+// allocates for every Hop-by-Hop option, so the fixed header is read here
+// and a Hop-by-Hop header is walked by ipExt like the other extensions. A
+// payload length of 0 (jumbogram or TSO capture) means "what was captured".
+type ipv6 struct {
+	layers.IPv6
+	st *ipState
+}
+
+func (ip *ipv6) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 40 {
+		return errShort
+	}
+	if data[0]>>4 != 6 {
+		return errBad
+	}
+	ip.Version = 6
+	ip.Length = binary.BigEndian.Uint16(data[4:6])
+	ip.NextHeader = layers.IPProtocol(data[6])
+	ip.HopLimit = data[7]
+	ip.SrcIP = data[8:24]
+	ip.DstIP = data[24:40]
+	ip.HopByHop = nil
+	payload := data[40:]
+	st := ip.st
+	if n := int(ip.Length); n > len(payload) {
+		st.declaredCut = true
+		df.SetTruncated()
+	} else if n != 0 {
+		payload = payload[:n]
+	}
+	ip.BaseLayer = layers.BaseLayer{Contents: data[:40], Payload: payload}
+	st.version = 6
+	st.proto = data[6]
+	st.payload = payload
+	return nil
+}
+
+func (ip *ipv6) NextLayerType() gopacket.LayerType { return extNext(ip.st) }
+
+// extNext continues into an IPv6 extension header (or AH), and stops at
+// anything else, including a non-first fragment.
+func extNext(st *ipState) gopacket.LayerType {
+	if st.fragment && st.fragOff != 0 {
+		return gopacket.LayerTypePayload
+	}
+	switch st.proto {
+	case 0:
+		return layers.LayerTypeIPv6HopByHop
+	case 43:
+		return layers.LayerTypeIPv6Routing
+	case 44:
+		return layers.LayerTypeIPv6Fragment
+	case 60:
+		return layers.LayerTypeIPv6Destination
+	case 51:
+		return layers.LayerTypeIPSecAH
+	}
+	return gopacket.LayerTypePayload
+}
+
+// ipExt walks one IPv6 extension header or an AH header (IPv4 or IPv6),
+// updating st. A Fragment header sets the fragment fields.
+type ipExt struct {
+	layers.BaseLayer
+	st *ipState
+}
+
+var extClass = gopacket.NewLayerClass([]gopacket.LayerType{
+	layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Fragment,
+	layers.LayerTypeIPv6Destination, layers.LayerTypeIPSecAH,
+})
+
+func (e *ipExt) LayerType() gopacket.LayerType    { return layers.LayerTypeIPv6Destination }
+func (e *ipExt) CanDecode() gopacket.LayerClass   { return extClass }
+func (e *ipExt) NextLayerType() gopacket.LayerType { return extNext(e.st) }
+
+func (e *ipExt) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	st := e.st
+	if len(data) < 8 {
+		if st.declaredCut {
+			return errShort
+		}
+		return errBad
+	}
+	var n int
+	switch st.proto {
+	case 44: // Fragment: next, reserved, offset<<3|M, identification
+		n = 8
+		fo := binary.BigEndian.Uint16(data[2:4])
+		st.fragment = true
+		st.fragOff = fo &^ 7
+		st.fragID = binary.BigEndian.Uint32(data[4:8])
+	case 51: // AH: length in 4-byte units minus 2
+		n = (int(data[1]) + 2) * 4
+	default: // length in 8-byte units, not counting the first 8
+		n = (int(data[1]) + 1) * 8
+	}
+	if len(data) < n {
+		if st.declaredCut {
+			return errShort
+		}
+		return errBad
+	}
+	st.proto = data[0]
+	st.payload = data[n:]
+	e.BaseLayer = layers.BaseLayer{Contents: data[:n], Payload: data[n:]}
+	return nil
+}

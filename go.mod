@@ -1,0 +1,16 @@
+module github.com/portsift/portsift
+
+go 1.26.8
+
+require (
+	github.com/google/gopacket v1.1.19
+	github.com/spf13/cobra v1.10.2
+	golang.org/x/term v0.48.0
+)
+
+require (
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
+	golang.org/x/net v0.0.0-20190620200207-3b0461eec859 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
