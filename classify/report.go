@@ -1,0 +1,306 @@
+package classify
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/registry"
+)
+
+// Schema names the JSON report format. Fields are added within v1, never
+// renamed; docs/report.md describes every field.
+const Schema = "portsift.report/v1"
+
+// Report is what portsift counted, in a form that can be printed, written
+// as JSON and compared. It holds no wall-clock time: the same input gives
+// the same Report.
+type Report struct {
+	Schema        string       `json:"schema"`
+	Sources       []SourceInfo `json:"sources"`
+	Filter        string       `json:"filter,omitempty"`
+	Registry      RegistryInfo `json:"registry"`
+	First         string       `json:"first"` // RFC 3339 with nanoseconds, UTC; "" when no frame was counted
+	Last          string       `json:"last"`
+	Frames        uint64       `json:"frames"`
+	Bytes         uint64       `json:"bytes"`
+	CapturedBytes uint64       `json:"captured_bytes"`
+	Buckets       Buckets      `json:"buckets"`
+	Short         uint64       `json:"short"`
+	LinkTypes     []TypeCount  `json:"link_types"`
+	NonIP         []TypeCount  `json:"non_ip"`
+	OtherIP       []TypeCount  `json:"other_ip"`
+	Services      []Service    `json:"services"`
+	Ephemeral     Ephemeral    `json:"ephemeral"`
+	Alerts        []Alert      `json:"alerts"`
+	Flows         FlowTotals   `json:"flows"`
+	Fragments     Fragments    `json:"fragments"`
+	DecodePanics  uint64       `json:"decode_panics,omitempty"`
+}
+
+// SourceInfo describes one input of the report.
+type SourceInfo struct {
+	Name      string   `json:"name"`
+	Format    string   `json:"format"`     // pcap, pcap-ns, pcapng; "+gzip" when compressed
+	LinkTypes []string `json:"link_types"` // declared link types
+	Frames    uint64   `json:"frames"`     // frames read from the file
+	Filtered  uint64   `json:"filtered,omitempty"`
+	Error     string   `json:"error"` // "" or what stopped the read
+}
+
+// RegistryInfo says which registry and ephemeral ranges decided the service
+// keys, so reports made with different settings can be told apart.
+type RegistryInfo struct {
+	Fingerprint string `json:"fingerprint"`
+	Ephemeral   string `json:"ephemeral"`
+}
+
+// Buckets holds the top-level counters; they add up to Frames and Bytes.
+type Buckets struct {
+	TCP       Counter `json:"tcp"`
+	UDP       Counter `json:"udp"`
+	SCTP      Counter `json:"sctp"`
+	Fragment  Counter `json:"fragment"`
+	ICMP      Counter `json:"icmp"`
+	OtherIP   Counter `json:"other-ip"`
+	NonIP     Counter `json:"non-ip"`
+	Truncated Counter `json:"truncated"`
+	Malformed Counter `json:"malformed"`
+}
+
+// Get returns the counter of bucket b.
+func (b *Buckets) Get(k decode.Bucket) *Counter {
+	return [...]*Counter{&b.TCP, &b.UDP, &b.SCTP, &b.Fragment, &b.ICMP, &b.OtherIP, &b.NonIP, &b.Truncated, &b.Malformed}[k]
+}
+
+// TypeCount counts frames of one kind inside a bucket or header field.
+type TypeCount struct {
+	Type   string `json:"type"`
+	Frames uint64 `json:"frames"`
+	Bytes  uint64 `json:"bytes,omitempty"`
+}
+
+// Service is one row of the service table: a protocol and a service-side
+// port. Packets and Bytes count frames with a transport header (so the rows
+// plus the ephemeral row add up to the tcp, udp and sctp buckets);
+// Fragments and FragmentBytes count later IP fragments attributed to the
+// service's flows.
+type Service struct {
+	Proto         string    `json:"proto"`
+	Port          uint16    `json:"port"`
+	Name          string    `json:"name"` // registry name, or "unknown"
+	Risk          string    `json:"risk"` // "", "note" or "alert"
+	Packets       uint64    `json:"packets"`
+	Bytes         uint64    `json:"bytes"`
+	Flows         uint64    `json:"flows"`
+	Fragments     uint64    `json:"fragments"`
+	FragmentBytes uint64    `json:"fragment_bytes"`
+	ToServer      Direction `json:"to_server"`
+	ToClient      Direction `json:"to_client"`
+	Clients       uint64    `json:"clients"` // distinct client addresses
+	Servers       uint64    `json:"servers"` // distinct server addresses
+}
+
+// Direction counts one direction of a service's traffic.
+type Direction struct {
+	Packets uint64 `json:"packets"`
+	Bytes   uint64 `json:"bytes"`
+}
+
+// Ephemeral is the row for flows whose two ports are both ephemeral and unnamed.
+type Ephemeral struct {
+	Packets       uint64 `json:"packets"`
+	Bytes         uint64 `json:"bytes"`
+	Flows         uint64 `json:"flows"`
+	Fragments     uint64 `json:"fragments"`
+	FragmentBytes uint64 `json:"fragment_bytes"`
+}
+
+// Alert is a service whose port the registry marks as risky (risk "alert":
+// port 0 and ports only malware uses).
+type Alert struct {
+	Proto   string   `json:"proto"`
+	Port    uint16   `json:"port"`
+	Name    string   `json:"name"`
+	Risk    string   `json:"risk"`
+	Note    string   `json:"note"`
+	Packets uint64   `json:"packets"`
+	Flows   uint64   `json:"flows"`
+	Hosts   []string `json:"hosts"` // client and server addresses, sorted; at most 64
+}
+
+// FlowTotals counts flows.
+type FlowTotals struct {
+	Total    uint64            `json:"total"`
+	Evicted  uint64            `json:"evicted"` // ended early because the table was full (--max-flows)
+	Expired  uint64            `json:"expired"` // ended by the idle timeout
+	ByReason map[string]uint64 `json:"by_reason"`
+}
+
+// Fragments counts later IP fragments (the fragment bucket) by fate.
+type Fragments struct {
+	Attributed   Counter `json:"attributed"`   // matched to the flow of their first fragment
+	Unattributed Counter `json:"unattributed"` // first fragment not seen (or too old)
+	Untracked    uint64  `json:"untracked"`    // first fragments not remembered: fragment table full
+}
+
+// Report returns a snapshot of the counters. Call Finish first for a final
+// report; a report taken mid-stream counts open flows as they are.
+func (t *Tracker) Report() *Report {
+	r := &Report{
+		Schema:        Schema,
+		Sources:       []SourceInfo{},
+		Registry:      RegistryInfo{Fingerprint: t.reg.Fingerprint(), Ephemeral: t.eph.String()},
+		Frames:        t.frames,
+		Bytes:         t.bytes,
+		CapturedBytes: t.captured,
+		Short:         t.short,
+		LinkTypes:     []TypeCount{},
+		NonIP:         []TypeCount{},
+		OtherIP:       []TypeCount{},
+		Services:      []Service{},
+		Alerts:        []Alert{},
+		Flows:         FlowTotals{Total: t.totalFlows, Evicted: t.evicted, Expired: t.expired, ByReason: map[string]uint64{}},
+		Fragments:     Fragments{Unattributed: t.unattrib, Untracked: t.fragsLost},
+	}
+	if t.frames > 0 {
+		r.First = formatTime(t.first)
+		r.Last = formatTime(t.last)
+	}
+	for b := decode.Bucket(0); b < decode.NumBuckets; b++ {
+		*r.Buckets.Get(b) = t.buckets[b]
+	}
+	for lt, n := range t.links {
+		r.LinkTypes = append(r.LinkTypes, TypeCount{Type: lt.String(), Frames: n})
+	}
+	for key, c := range t.nonIP {
+		name := etherTypeName(uint16(key))
+		if key&0xffff == 0xffff && key>>16 != 0 {
+			name = decode.LinkType(key >> 16).String()
+		}
+		r.NonIP = append(r.NonIP, TypeCount{Type: name, Frames: c.Frames, Bytes: c.Bytes})
+	}
+	for p, c := range t.otherIP {
+		if c.Frames > 0 {
+			r.OtherIP = append(r.OtherIP, TypeCount{Type: decode.Proto(p).String(), Frames: c.Frames, Bytes: c.Bytes})
+		}
+	}
+	for _, l := range [][]TypeCount{r.LinkTypes, r.NonIP, r.OtherIP} {
+		slices.SortFunc(l, func(a, b TypeCount) int {
+			return cmp.Or(cmp.Compare(b.Frames, a.Frames), cmp.Compare(a.Type, b.Type))
+		})
+	}
+	for i := range t.svcs {
+		sv := &t.svcs[i]
+		row := Service{
+			Proto: sv.proto.String(), Port: sv.port, Name: "unknown",
+			Packets: sv.pkts[0] + sv.pkts[1], Bytes: sv.bytes[0] + sv.bytes[1], Flows: sv.flows,
+			Fragments: sv.frags, FragmentBytes: sv.fragBytes,
+			ToServer: Direction{sv.pkts[0], sv.bytes[0]}, ToClient: Direction{sv.pkts[1], sv.bytes[1]},
+			Clients: sv.clients, Servers: sv.servers,
+		}
+		if e := sv.entry; e != nil {
+			if e.Name != "" {
+				row.Name = e.Name
+			}
+			row.Risk = e.Risk.String()
+			if e.Risk == registry.RiskAlert {
+				a := Alert{Proto: row.Proto, Port: row.Port, Name: row.Name, Risk: row.Risk, Note: e.Note,
+					Packets: row.Packets, Flows: row.Flows, Hosts: []string{}}
+				for h := range sv.hosts {
+					a.Hosts = append(a.Hosts, h.String())
+				}
+				slices.SortFunc(a.Hosts, func(x, y string) int {
+					return netip.MustParseAddr(x).Compare(netip.MustParseAddr(y))
+				})
+				r.Alerts = append(r.Alerts, a)
+			}
+		}
+		r.Services = append(r.Services, row)
+	}
+	SortServices(r.Services, "bytes")
+	slices.SortFunc(r.Alerts, func(a, b Alert) int {
+		return cmp.Or(cmp.Compare(b.Packets, a.Packets), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+	})
+	e := &t.ephRow
+	r.Ephemeral = Ephemeral{Packets: e.pkts[0] + e.pkts[1], Bytes: e.bytes[0] + e.bytes[1], Flows: e.flows,
+		Fragments: e.frags, FragmentBytes: e.fragBytes}
+	var attributed Counter
+	for i := range t.svcs {
+		attributed.Frames += t.svcs[i].frags
+		attributed.Bytes += t.svcs[i].fragBytes
+	}
+	attributed.Frames += e.frags
+	attributed.Bytes += e.fragBytes
+	r.Fragments.Attributed = attributed
+	for i, n := range t.byReason {
+		if n > 0 {
+			r.Flows.ByReason[Reason(i).String()] = n
+		}
+	}
+	return r
+}
+
+// SortServices orders rows by key ("bytes", "packets" or "flows"),
+// largest first, then by protocol and port, so the order is total.
+func SortServices(rows []Service, key string) {
+	val := func(s *Service) uint64 {
+		switch key {
+		case "packets":
+			return s.Packets
+		case "flows":
+			return s.Flows
+		}
+		return s.Bytes
+	}
+	slices.SortStableFunc(rows, func(a, b Service) int {
+		return cmp.Or(cmp.Compare(val(&b), val(&a)), cmp.Compare(b.Packets, a.Packets),
+			cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+	})
+}
+
+func formatTime(ns int64) string {
+	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+}
+
+// etherTypeName names the EtherTypes seen on real links; others print as hex.
+func etherTypeName(et uint16) string {
+	switch et {
+	case 0:
+		return "llc"
+	case 0x0806:
+		return "arp"
+	case 0x8035:
+		return "rarp"
+	case 0x88cc:
+		return "lldp"
+	case 0x8809:
+		return "slow-protocols"
+	case 0x888e:
+		return "eapol"
+	case 0x8863:
+		return "pppoe-discovery"
+	case 0x8864:
+		return "pppoe-session"
+	case 0x880b:
+		return "ppp"
+	case 0x8847:
+		return "mpls"
+	case 0x88e5:
+		return "macsec"
+	case 0x88f7:
+		return "ptp"
+	case 0x9000:
+		return "loopback"
+	case 0x893a:
+		return "ieee1905"
+	case 0x0800:
+		return "ipv4"
+	case 0x86dd:
+		return "ipv6"
+	}
+	const hex = "0123456789abcdef"
+	return "0x" + string([]byte{hex[et>>12], hex[et>>8&15], hex[et>>4&15], hex[et&15]})
+}

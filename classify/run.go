@@ -1,0 +1,44 @@
+package classify
+
+import (
+	"context"
+	"io"
+
+	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode"
+)
+
+// Source yields captured frames. The returned data is only valid until the
+// next call; Next returns io.EOF after the last frame.
+type Source interface {
+	Next() (data []byte, ci gopacket.CaptureInfo, link decode.LinkType, err error)
+}
+
+// Run reads src until it ends, ctx is done or limit frames (limit > 0) were
+// counted, decoding each frame with d and observing it. It returns nil at
+// the end of the input or the limit, ctx.Err() when cancelled, or the
+// source's error; in every case what was read so far stays counted.
+// Run does not call Finish.
+func (t *Tracker) Run(ctx context.Context, src Source, d *decode.Decoder, limit uint64) error {
+	var s decode.Summary
+	done := ctx.Done()
+	for n := uint64(0); limit == 0 || n < limit; n++ {
+		if n&1023 == 0 && done != nil {
+			select {
+			case <-done:
+				return ctx.Err()
+			default:
+			}
+		}
+		data, ci, link, err := src.Next()
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		d.Decode(link, data, &s)
+		t.Observe(ci.Timestamp, ci.Length, ci.CaptureLength, link, &s)
+	}
+	return nil
+}
