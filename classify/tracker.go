@@ -142,7 +142,7 @@ type Tracker struct {
 	lruTail     int32
 	svcIdx      [3][65536]int32 // per transport (tcp, udp, sctp): index+1 into svcs
 	svcs        []svcStats
-	ephRow        svcStats // the ephemeral row
+	ephRow      svcStats // the ephemeral row
 	hosts       map[hostKey]struct{}
 	frags       map[fragKey]fragEntry
 	eps         map[epKey]epStat

@@ -52,6 +52,7 @@ func serialize(t testing.TB, ls ...gopacket.SerializableLayer) []byte {
 func eth(t layers.EthernetType) *layers.Ethernet {
 	return &layers.Ethernet{SrcMAC: mac1, DstMAC: mac2, EthernetType: t}
 }
+
 // ethHdr returns just the 14-byte Ethernet header (serializing an Ethernet
 // layer alone pads it to the 60-byte minimum frame).
 func ethHdr(t testing.TB, et layers.EthernetType) []byte { return serialize(t, eth(et))[:14] }

@@ -76,8 +76,8 @@ type sll struct {
 	proto uint16
 }
 
-func (s *sll) LayerType() gopacket.LayerType    { return layers.LayerTypeLinuxSLL }
-func (s *sll) CanDecode() gopacket.LayerClass   { return layers.LayerTypeLinuxSLL }
+func (s *sll) LayerType() gopacket.LayerType     { return layers.LayerTypeLinuxSLL }
+func (s *sll) CanDecode() gopacket.LayerClass    { return layers.LayerTypeLinuxSLL }
 func (s *sll) NextLayerType() gopacket.LayerType { return cookedNext(s.proto) }
 
 func (s *sll) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
@@ -97,8 +97,8 @@ type sll2 struct {
 	proto uint16
 }
 
-func (s *sll2) LayerType() gopacket.LayerType    { return layerTypeSLL2 }
-func (s *sll2) CanDecode() gopacket.LayerClass   { return layerTypeSLL2 }
+func (s *sll2) LayerType() gopacket.LayerType     { return layerTypeSLL2 }
+func (s *sll2) CanDecode() gopacket.LayerClass    { return layerTypeSLL2 }
 func (s *sll2) NextLayerType() gopacket.LayerType { return cookedNext(s.proto) }
 
 func (s *sll2) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
@@ -126,8 +126,8 @@ type mpls struct {
 	next gopacket.LayerType
 }
 
-func (m *mpls) LayerType() gopacket.LayerType    { return layers.LayerTypeMPLS }
-func (m *mpls) CanDecode() gopacket.LayerClass   { return layers.LayerTypeMPLS }
+func (m *mpls) LayerType() gopacket.LayerType     { return layers.LayerTypeMPLS }
+func (m *mpls) CanDecode() gopacket.LayerClass    { return layers.LayerTypeMPLS }
 func (m *mpls) NextLayerType() gopacket.LayerType { return m.next }
 
 func (m *mpls) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
@@ -161,8 +161,8 @@ type pppoe struct {
 	layers.BaseLayer
 }
 
-func (p *pppoe) LayerType() gopacket.LayerType    { return layers.LayerTypePPPoE }
-func (p *pppoe) CanDecode() gopacket.LayerClass   { return layers.LayerTypePPPoE }
+func (p *pppoe) LayerType() gopacket.LayerType     { return layers.LayerTypePPPoE }
+func (p *pppoe) CanDecode() gopacket.LayerClass    { return layers.LayerTypePPPoE }
 func (p *pppoe) NextLayerType() gopacket.LayerType { return layers.LayerTypePPP }
 
 func (p *pppoe) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
@@ -344,8 +344,8 @@ var extClass = gopacket.NewLayerClass([]gopacket.LayerType{
 	layers.LayerTypeIPv6Destination, layers.LayerTypeIPSecAH,
 })
 
-func (e *ipExt) LayerType() gopacket.LayerType    { return layers.LayerTypeIPv6Destination }
-func (e *ipExt) CanDecode() gopacket.LayerClass   { return extClass }
+func (e *ipExt) LayerType() gopacket.LayerType     { return layers.LayerTypeIPv6Destination }
+func (e *ipExt) CanDecode() gopacket.LayerClass    { return extClass }
 func (e *ipExt) NextLayerType() gopacket.LayerType { return extNext(e.st) }
 
 func (e *ipExt) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
