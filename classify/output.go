@@ -62,10 +62,16 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		rows, rest = rows[:o.Top], rows[o.Top:]
 	}
 	fmt.Fprintln(ew)
-	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "SERVICE\tPROTO\tPORT\tPACKETS\tBYTES\tFLOWS\tTO SERVER\tTO CLIENT\tCLIENTS\tSERVERS\tFRAGS\tRISK\t")
+	// Names are padded here so they read left-aligned in a right-aligned table.
+	nw := len("ephemeral")
 	for _, s := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", s.Name, s.Proto, s.Port,
+		nw = max(nw, len(s.Name))
+	}
+	pad := func(s string) string { return s + strings.Repeat(" ", nw-len(s)) }
+	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, pad("SERVICE")+"\tPROTO\tPORT\tPACKETS\tBYTES\tFLOWS\tTO SERVER\tTO CLIENT\tCLIENTS\tSERVERS\tFRAGS\tRISK\t")
+	for _, s := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", pad(s.Name), s.Proto, s.Port,
 			commas(s.Packets), human(s.Bytes), commas(s.Flows), human(s.ToServer.Bytes), human(s.ToClient.Bytes),
 			commas(s.Clients), commas(s.Servers), commas(s.Fragments), s.Risk)
 	}
@@ -74,10 +80,10 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		for _, s := range rest {
 			p, b, f = p+s.Packets, b+s.Bytes, f+s.Flows
 		}
-		fmt.Fprintf(tw, "(%d more)\t\t\t%s\t%s\t%s\t\t\t\t\t\t\t\n", len(rest), commas(p), human(b), commas(f))
+		fmt.Fprintf(tw, pad(fmt.Sprintf("(%d more)", len(rest)))+"\t\t\t%s\t%s\t%s\t\t\t\t\t\t\t\n", commas(p), human(b), commas(f))
 	}
 	e := r.Ephemeral
-	fmt.Fprintf(tw, "ephemeral\t\t\t%s\t%s\t%s\t\t\t\t\t%s\t\t\n", commas(e.Packets), human(e.Bytes), commas(e.Flows), commas(e.Fragments))
+	fmt.Fprintf(tw, pad("ephemeral")+"\t\t\t%s\t%s\t%s\t\t\t\t\t%s\t\t\n", commas(e.Packets), human(e.Bytes), commas(e.Flows), commas(e.Fragments))
 	tw.Flush()
 
 	// Buckets.

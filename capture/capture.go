@@ -1,0 +1,410 @@
+package capture
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// Source is one stream of frames: a capture file now, a live interface later.
+//
+// A Source is not safe for concurrent use; one goroutine reads it. The data
+// returned by ZeroCopyReadPacketData is owned by the Source and valid only
+// until the next call to ZeroCopyReadPacketData or Close.
+type Source interface {
+	gopacket.ZeroCopyPacketDataSource
+
+	// LinkType is the link type of the file (pcap) or of its first
+	// interface (pcapng); 0 (LinkTypeNull) if a pcapng file declares no
+	// interface before its first packet.
+	LinkType() layers.LinkType
+
+	// LinkTypeOf is the link type of the frame whose CaptureInfo ci was
+	// just returned (ask before the next read): pcapng takes it from the
+	// frame's interface (ci.InterfaceIndex), pcap returns LinkType().
+	//
+	// ci is passed by value on purpose: a pointer passed through an
+	// interface method escapes, which would cost every caller one
+	// allocation per frame for its CaptureInfo.
+	LinkTypeOf(ci gopacket.CaptureInfo) layers.LinkType
+
+	// Close releases the file. It does not close a reader passed to
+	// OpenReader.
+	Close() error
+}
+
+// Info describes a capture file as far as it has been read.
+type Info struct {
+	// Format is "pcap" (microsecond timestamps), "pcap-ns" (nanosecond
+	// timestamps) or "pcapng", with a "+gzip" suffix when the file is
+	// gzip-compressed; "" if the format could not be recognised.
+	Format string
+
+	// ByteOrder is "little-endian" or "big-endian" (pcapng: of the first
+	// section).
+	ByteOrder string
+
+	// Version is the file format version from the header, e.g. "2.4"
+	// (pcap) or "1.0" (pcapng).
+	Version string
+
+	// Snaplen is the snapshot length in bytes declared by the file header
+	// (pcap) or by the first interface (pcapng); 0 means none declared.
+	Snaplen uint32
+
+	// LinkTypes are the declared link types, distinct, in order of
+	// declaration: one for pcap; for pcapng one per interface type seen so
+	// far (all of them once the file has been read to the end). Values are
+	// mapped as LinkTypeOf maps them.
+	LinkTypes []layers.LinkType
+}
+
+// Sentinel errors wrapped by the errors of OpenFile, OpenReader and Reader;
+// test for them with errors.Is. Every such error is one line that names the
+// file.
+var (
+	// ErrNotCapture: the input is not a pcap, pcapng or gzip-compressed
+	// capture file (checked by magic number, never by file name).
+	ErrNotCapture = errors.New("not a capture file")
+
+	// ErrUnsupported: a capture file in a variant this package cannot read
+	// (pcap versions other than 2.0-2.4, pcapng versions other than 1.0
+	// and 1.2, pcapng metadata blocks that together exceed the read
+	// buffer).
+	ErrUnsupported = errors.New("unsupported capture format")
+
+	// ErrTruncated: the file (or its gzip stream) ends inside a header,
+	// record or block.
+	ErrTruncated = errors.New("file cut short")
+
+	// ErrCorrupt: a header, record or block holds values no valid file
+	// has (a captured length of 4 GiB, a block length that is not a
+	// multiple of 4, a bad gzip checksum).
+	ErrCorrupt = errors.New("corrupt")
+
+	// ErrBadFilter: the BPF expression does not compile.
+	ErrBadFilter = errors.New("bad filter")
+)
+
+// MaxCaptureLength is the largest captured frame, in bytes, that a record may
+// hold: 262144, libpcap's MAXIMUM_SNAPLEN, so files tcpdump reads are read
+// here too. A record header that claims more is reported as corrupt before
+// anything is allocated for it: pcapgo would otherwise allocate the claimed
+// size (up to 4 GiB) for its packet buffer.
+const MaxCaptureLength = 262144
+
+// Link types that gopacket v1.1.19 cannot express: its layers.LinkType is a
+// uint8, while pcap and pcapng link types are 16 bits wide (pcapgo silently
+// truncates them, so LINKTYPE_LINUX_SLL2, 276, would come out as 20 and a
+// PROFIBUS capture, 257, as Ethernet). capture reads the full value itself
+// and maps it:
+const (
+	// LinkTypeLinuxSLL2 stands for LINKTYPE_LINUX_SLL2 (276), the Linux
+	// "cooked" v2 header of `tcpdump -i any`: 276&0xff, a value no link
+	// type below 256 uses (20-49 are unassigned).
+	LinkTypeLinuxSLL2 layers.LinkType = 20
+
+	// LinkTypeUnsupported stands for every link type above 255 other than
+	// LINUX_SLL2; frames of such interfaces cannot be decoded or filtered.
+	LinkTypeUnsupported layers.LinkType = 21
+)
+
+// mapLinkType turns a link type as stored in a file (16 bits used) into the
+// value capture reports. Besides the cases above it folds DLT 12 and 14, the
+// values some BSDs wrote for raw IP before LINKTYPE_RAW existed (12 on most,
+// 14 on OpenBSD), into layers.LinkTypeRaw (101), so decoders see one value
+// for raw IP.
+func mapLinkType(raw uint32) layers.LinkType {
+	switch {
+	case raw == 12 || raw == 14:
+		return layers.LinkTypeRaw
+	case raw == 276:
+		return LinkTypeLinuxSLL2
+	case raw > 255:
+		return LinkTypeUnsupported
+	}
+	return layers.LinkType(raw)
+}
+
+// Buffer sizes. libpcap reads a file 4 KiB at a time and that is most of its
+// cost; a 1 MiB buffer makes reads rare. The buffer is also the window in
+// which pcapng blocks are checked before pcapgo reads them, so it has a floor.
+const (
+	defaultBufferSize = 1 << 20
+	minBufferSize     = 64 << 10
+)
+
+// Magic numbers, as the first four bytes read big-endian.
+const (
+	magicPcapMicroLE = 0xd4c3b2a1 // a1b2c3d4 written little-endian
+	magicPcapMicroBE = 0xa1b2c3d4
+	magicPcapNanoLE  = 0x4d3cb2a1 // a1b23c4d written little-endian
+	magicPcapNanoBE  = 0xa1b23c4d
+	magicPcapng      = 0x0a0d0d0a // section header block type, a palindrome
+	magicGzip        = 0x1f8b     // first two bytes only
+)
+
+// OpenFile opens the capture file name ("-" is standard input) and reads its
+// header. The format is taken from the magic number, never from the name:
+// pcap (either byte order, microsecond or nanosecond timestamps), pcapng, or
+// either of them gzip-compressed. The returned Source owns the file and
+// closes it on Close (standard input is left open).
+func OpenFile(name string) (Source, Info, error) {
+	if name == "-" {
+		return OpenReader(name, os.Stdin)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, Info{}, openError(name, err)
+	}
+	src, info, err := openStream(name, f, f, nil, nil, 0)
+	if err != nil {
+		f.Close()
+		return nil, info, err
+	}
+	return src, info, nil
+}
+
+// OpenReader is OpenFile for a stream that is already open: name is used in
+// messages only. The Source does not close r. Tests use it with a
+// bytes.Reader; the command uses it for standard input.
+func OpenReader(name string, r io.Reader) (Source, Info, error) {
+	return openStream(name, r, nil, nil, nil, 0)
+}
+
+// openError turns an *os.PathError into `open "name": reason`.
+func openError(name string, err error) error {
+	return fmt.Errorf("open %q: %w", name, cause(err))
+}
+
+// cause strips an *os.PathError: our messages name the file already.
+func cause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// buffers are the reusable parts of a stream: Reader keeps one set for all
+// its files so a run over many files does not allocate 1 MiB per file.
+type buffers struct {
+	raw, dec *bufio.Reader
+	gz       *gzip.Reader
+}
+
+// countReader counts the bytes read through it. total, when set, is also
+// advanced (atomically: Reader.Progress reads it from another goroutine).
+// err keeps the last error returned by r, so that a failure of the gzip
+// stream can be told apart from a failure of the capture format.
+type countReader struct {
+	r     io.Reader
+	n     int64
+	err   error
+	total *atomic.Int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.total != nil && n > 0 {
+		c.total.Add(int64(n))
+	}
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// stream is the byte pipeline under a Source:
+//
+//	file -> raw (counting) -> rawBuf -> [gzip -> dec (counting) -> decBuf] -> br
+//
+// br is what pcapgo reads; it is rawBuf, or decBuf for gzip input. pcapgo
+// wraps its input in bufio.NewReader, which returns a *bufio.Reader of 4 KiB
+// or more unchanged, so pcapgo reads br directly and capture can Peek at the
+// bytes pcapgo is about to read.
+type stream struct {
+	name   string
+	raw    countReader
+	rawBuf *bufio.Reader
+	gz     *gzip.Reader
+	dec    countReader
+	br     *bufio.Reader
+	closer io.Closer
+}
+
+// pos is the offset in the (uncompressed) capture data of the next byte
+// pcapgo will read.
+func (s *stream) pos() int64 {
+	if s.gz != nil {
+		return s.dec.n - int64(s.br.Buffered())
+	}
+	return s.raw.n - int64(s.br.Buffered())
+}
+
+// at formats a byte offset for messages.
+func (s *stream) at(off int64) string {
+	if s.gz != nil {
+		return fmt.Sprintf("uncompressed byte %d", off)
+	}
+	return fmt.Sprintf("byte %d", off)
+}
+
+// gzipErr returns the error of the gzip stream if it is what stopped the
+// read, translated into a message; nil if the gzip layer is fine.
+func (s *stream) gzipErr(op string, off int64) error {
+	if s.gz == nil || s.dec.err == nil || s.dec.err == io.EOF {
+		return nil
+	}
+	if s.dec.err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("%s %q: truncated gzip stream at %s (%w)", op, s.name, s.at(off), ErrTruncated)
+	}
+	return fmt.Errorf("%s %q: %w gzip stream at %s: %v", op, s.name, ErrCorrupt, s.at(off), s.dec.err)
+}
+
+// readErr translates a failure to get the bytes of the record or block that
+// starts at off (what) into an error that names the file. It is called when
+// fewer bytes than needed were available; op is "open" or "read".
+func (s *stream) readErr(op, what string, off int64, err error) error {
+	if e := s.gzipErr(op, off); e != nil {
+		return e
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return fmt.Errorf("%s %q: truncated %s at %s (%w)", op, s.name, what, s.at(off), ErrTruncated)
+	}
+	return fmt.Errorf("%s %q: %s at %s: %w", op, s.name, what, s.at(off), cause(err))
+}
+
+func (s *stream) close() error {
+	if s.closer != nil {
+		err := s.closer.Close()
+		s.closer = nil
+		return err
+	}
+	return nil
+}
+
+// openStream sets up the pipeline over r, sniffs the magic numbers and opens
+// the matching format. closer (may be nil) is closed by Source.Close. b (may
+// be nil) supplies reusable buffers; total (may be nil) counts raw bytes.
+func openStream(name string, r io.Reader, closer io.Closer, b *buffers, total *atomic.Int64, size int) (Source, Info, error) {
+	if size <= 0 {
+		size = defaultBufferSize
+	}
+	if size < minBufferSize {
+		size = minBufferSize
+	}
+	if b == nil {
+		b = &buffers{}
+	}
+	s := &stream{name: name, closer: closer}
+	s.raw = countReader{r: r, total: total}
+	b.raw = resetBuf(b.raw, &s.raw, size)
+	s.rawBuf = b.raw
+	s.br = b.raw
+
+	var info Info
+	magic, err := s.rawBuf.Peek(4)
+	if len(magic) >= 2 && binary.BigEndian.Uint16(magic) == magicGzip {
+		if b.gz == nil {
+			b.gz, err = gzip.NewReader(s.rawBuf)
+		} else {
+			err = b.gz.Reset(s.rawBuf)
+		}
+		if err != nil {
+			info.Format = "gzip"
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return nil, info, fmt.Errorf("open %q: truncated gzip header (%w)", name, ErrTruncated)
+			}
+			return nil, info, fmt.Errorf("open %q: %w gzip header: %v", name, ErrCorrupt, err)
+		}
+		b.gz.Multistream(true)
+		s.gz = b.gz
+		s.dec = countReader{r: s.gz}
+		b.dec = resetBuf(b.dec, &s.dec, size)
+		s.br = b.dec
+		magic, err = s.br.Peek(4)
+	}
+	if len(magic) < 4 {
+		if e := s.gzipErr("open", 0); e != nil {
+			return nil, info, e
+		}
+		if err != nil && err != io.EOF {
+			return nil, info, openError(name, err)
+		}
+		what := "empty"
+		if n := len(magic); n == 1 {
+			what = "1 byte"
+		} else if n > 1 {
+			what = fmt.Sprintf("%d bytes", n)
+		}
+		if s.gz != nil {
+			what += " after gzip"
+		}
+		return nil, info, fmt.Errorf("open %q: %w (%s)", name, ErrNotCapture, what)
+	}
+
+	var src Source
+	switch m := binary.BigEndian.Uint32(magic); m {
+	case magicPcapMicroLE, magicPcapMicroBE, magicPcapNanoLE, magicPcapNanoBE:
+		src, info, err = openPcap(s, m)
+	case magicPcapng:
+		src, info, err = openPcapng(s)
+	default:
+		return nil, info, fmt.Errorf("open %q: %w (magic 0x%08x)", name, ErrNotCapture, m)
+	}
+	return src, info, err
+}
+
+// resetBuf returns br reset to read from r, or a new reader of the given
+// size if br is nil or of another size.
+func resetBuf(br *bufio.Reader, r io.Reader, size int) *bufio.Reader {
+	if br == nil || br.Size() != size {
+		return bufio.NewReaderSize(r, size)
+	}
+	br.Reset(r)
+	return br
+}
+
+// appendLinkType appends lt to lts unless it is already there.
+func appendLinkType(lts []layers.LinkType, lt layers.LinkType) []layers.LinkType {
+	for _, have := range lts {
+		if have == lt {
+			return lts
+		}
+	}
+	return append(lts, lt)
+}
+
+// lowerFirst makes a gopacket error message fit ours: gopacket capitalises.
+func lowerFirst(s string) string {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// format names a format, with "+gzip" when the stream is compressed.
+func (s *stream) format(name string) string {
+	if s.gz != nil {
+		return name + "+gzip"
+	}
+	return name
+}
+
+func byteOrderName(big bool) string {
+	if big {
+		return "big-endian"
+	}
+	return "little-endian"
+}

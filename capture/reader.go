@@ -1,0 +1,296 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// Options configure Open.
+type Options struct {
+	// Filter is a BPF expression in libpcap syntax, applied to every
+	// frame as tcpdump -r would; "" keeps every frame. It needs cgo.
+	Filter string
+
+	// Stdin is read for the file name "-"; nil means os.Stdin.
+	Stdin io.Reader
+
+	// BufferSize is the read buffer in bytes: 0 means 1 MiB, smaller
+	// values are raised to 64 KiB. libpcap reads 4 KiB at a time, and that
+	// is most of its cost. A gzip file uses two buffers of this size.
+	BufferSize int
+}
+
+// SourceInfo is what a Reader knows about one of its files.
+type SourceInfo struct {
+	// Name is the file name as given to Open ("-" for standard input).
+	Name string
+
+	// Info is the format as read from the file; zero if it could not be
+	// opened.
+	Info
+
+	// Frames is the number of frames read from the file, Filtered
+	// included.
+	Frames uint64
+
+	// Filtered is the number of frames the BPF filter rejected: read and
+	// counted, never returned by Next.
+	Filtered uint64
+
+	// Err is nil, or what stopped the read: a file that could not be
+	// opened, is not a capture, is corrupt or is cut short. The frames
+	// before the problem were returned and are counted.
+	Err error
+
+	// Truncated reports that the file ends inside a header, record or
+	// block (errors.Is(Err, ErrTruncated)).
+	Truncated bool
+}
+
+// infoer is implemented by the sources of this package: Info as read so far.
+type infoer interface{ sourceInfo() Info }
+
+// Reader reads several capture files in order as one stream of frames, the
+// way `portsift read a.pcap b.pcapng.gz -` sees them. A problem in one file
+// is recorded in its SourceInfo and reading goes on with the next file.
+//
+// A Reader is not safe for concurrent use, except Progress, which may be
+// called from any goroutine (a progress bar).
+type Reader struct {
+	names []string
+	opts  Options
+	srcs  []SourceInfo
+	total int64
+
+	filter *filter
+	bufs   buffers
+	read   atomic.Int64
+
+	nframes uint64        // frames read, owned by the reading goroutine
+	frames  atomic.Uint64 // nframes, published every 1024 frames for Frames
+
+	i      int    // index of the current file
+	cur    Source // nil between files
+	closed bool
+}
+
+// Open prepares to read the named files in order ("-" is Options.Stdin, and
+// may appear once). It checks up front that every file exists and can be
+// read, and that the filter compiles, so that a typo fails before any frame
+// is read; it reports all such problems at once, one line each. The files
+// themselves are opened one at a time by Next.
+func Open(names []string, opts Options) (*Reader, error) {
+	if len(names) == 0 {
+		return nil, errors.New("no capture files given")
+	}
+	r := &Reader{names: names, opts: opts, srcs: make([]SourceInfo, len(names))}
+	var errs []error
+	stdin := false
+	for i, name := range names {
+		r.srcs[i].Name = name
+		if name == "-" {
+			if stdin {
+				errs = append(errs, errors.New(`"-" (standard input) given more than once`))
+			}
+			stdin = true
+			continue
+		}
+		size, err := checkFile(name)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		r.total += size
+	}
+	if stdin {
+		r.total = -1
+	}
+	if opts.Filter != "" {
+		f, err := newFilter(opts.Filter)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		r.filter = f
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return r, nil
+}
+
+// checkFile checks that name is a readable regular file (or a device or
+// pipe) and returns its size.
+func checkFile(name string) (int64, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return 0, openError(name, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, openError(name, err)
+	}
+	if fi.IsDir() {
+		return 0, fmt.Errorf("open %q: is a directory", name)
+	}
+	return fi.Size(), nil
+}
+
+// Next returns the next frame that passes the filter, its capture info and
+// its link type; io.EOF after the last file. data belongs to the Reader and
+// is valid until the next call to Next or Close. A file that fails (see
+// SourceInfo.Err) ends early and Next goes on with the next file, so the
+// only error Next returns is io.EOF: check Err afterwards.
+//
+// Next does not allocate in steady state.
+func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error) {
+	for {
+		if r.cur == nil {
+			if r.closed || r.i >= len(r.names) {
+				return nil, ci, 0, io.EOF
+			}
+			r.openCurrent()
+			continue
+		}
+		data, ci, err = r.cur.ZeroCopyReadPacketData()
+		if err != nil {
+			r.finish(err)
+			continue
+		}
+		si := &r.srcs[r.i]
+		si.Frames++
+		if r.nframes++; r.nframes&1023 == 0 {
+			r.frames.Store(r.nframes)
+		}
+		link = r.cur.LinkTypeOf(ci)
+		if r.filter != nil {
+			ok, err := r.filter.match(link, &ci, data)
+			if err != nil {
+				r.finish(fmt.Errorf("read %q: %w", si.Name, err))
+				continue
+			}
+			if !ok {
+				si.Filtered++
+				continue
+			}
+		}
+		return data, ci, link, nil
+	}
+}
+
+// openCurrent opens file r.i; on failure it records the error and moves on.
+func (r *Reader) openCurrent() {
+	name := r.names[r.i]
+	var (
+		in     io.Reader
+		closer io.Closer
+	)
+	if name == "-" {
+		in = r.opts.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			r.srcs[r.i].Err = openError(name, err)
+			r.i++
+			return
+		}
+		in, closer = f, f
+	}
+	src, info, err := openStream(name, in, closer, &r.bufs, &r.read, r.opts.BufferSize)
+	r.srcs[r.i].Info = info
+	if err != nil {
+		if closer != nil {
+			closer.Close()
+		}
+		r.record(err)
+		r.i++
+		return
+	}
+	r.cur = src
+}
+
+// finish ends the current file: err is io.EOF or what stopped it.
+func (r *Reader) finish(err error) {
+	if in, ok := r.cur.(infoer); ok {
+		r.srcs[r.i].Info = in.sourceInfo()
+	}
+	if err != io.EOF {
+		r.record(err)
+	}
+	r.cur.Close()
+	r.cur = nil
+	r.i++
+}
+
+func (r *Reader) record(err error) {
+	si := &r.srcs[r.i]
+	si.Err = err
+	si.Truncated = errors.Is(err, ErrTruncated)
+}
+
+// Sources describes the files, in the order given to Open: those read so
+// far in full, the current one as far as it has been read, the rest by name
+// only. The slice is a copy; call it from the goroutine that calls Next.
+func (r *Reader) Sources() []SourceInfo {
+	out := make([]SourceInfo, len(r.srcs))
+	copy(out, r.srcs)
+	for i := range out {
+		out[i].LinkTypes = append([]layers.LinkType(nil), out[i].LinkTypes...)
+	}
+	if r.cur != nil {
+		if in, ok := r.cur.(infoer); ok {
+			out[r.i].Info = in.sourceInfo()
+			out[r.i].LinkTypes = append([]layers.LinkType(nil), out[r.i].LinkTypes...)
+		}
+	}
+	return out
+}
+
+// Err is nil if every file read so far was read to its end; otherwise the
+// per-file errors, joined in file order (one line each, each naming its
+// file).
+func (r *Reader) Err() error {
+	var errs []error
+	for _, si := range r.srcs {
+		if si.Err != nil {
+			errs = append(errs, si.Err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Progress returns the bytes of input consumed so far (compressed bytes for
+// gzip files, counted as they are read into the buffer) and the total size
+// of the named files; total is -1 when unknown (standard input is among
+// them). It is safe to call from any goroutine.
+func (r *Reader) Progress() (read, total int64) {
+	return r.read.Load(), r.total
+}
+
+// Frames returns about how many frames have been read (filtered ones
+// included), updated every 1024 frames. It is safe to call from any
+// goroutine, for progress displays.
+func (r *Reader) Frames() uint64 { return r.frames.Load() }
+
+// Close closes the current file; Next then returns io.EOF. It is safe to
+// call more than once.
+func (r *Reader) Close() error {
+	r.closed = true
+	if r.cur == nil {
+		return nil
+	}
+	if in, ok := r.cur.(infoer); ok {
+		r.srcs[r.i].Info = in.sourceInfo()
+	}
+	err := r.cur.Close()
+	r.cur = nil
+	return err
+}

@@ -1,0 +1,144 @@
+package cmd
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/portsift/portsift/registry"
+	"github.com/spf13/cobra"
+)
+
+// PortsOptions are the flags and arguments of `portsift ports`.
+type PortsOptions struct {
+	IO       *IOStreams
+	Queries  []string
+	Risky    bool
+	Services []string
+	Format   string
+}
+
+// NewCmdPorts returns `portsift ports`. runF, when set, receives the
+// options instead of running (tests).
+func NewCmdPorts(ios *IOStreams, runF func(*PortsOptions) error) *cobra.Command {
+	opts := &PortsOptions{IO: ios}
+	c := &cobra.Command{
+		Use:   "ports [PORT[/PROTO] | NAME[/PROTO]]...",
+		Short: "Show what the port registry knows: names, descriptions, security notes",
+		Example: `  portsift ports 1243 ssh 443/udp
+  portsift ports --risky
+  portsift ports --services /etc/services 8080`,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Queries = args
+			if len(args) == 0 && !opts.Risky {
+				return FlagErrorf("name a port or service, or use --risky")
+			}
+			if err := checkFormat(opts.Format, "table", "json"); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return portsRun(opts)
+		},
+	}
+	c.Flags().BoolVar(&opts.Risky, "risky", false, "list every port with a security note (alert and note levels)")
+	c.Flags().StringArrayVar(&opts.Services, "services", nil, "also load `FILE` (IANA CSV or /etc/services format); repeatable")
+	c.Flags().StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json")
+	return c
+}
+
+func portsRun(opts *PortsOptions) error {
+	reg, err := loadRegistry(opts.Services)
+	if err != nil {
+		return err
+	}
+	var entries []registry.Entry
+	if opts.Risky {
+		entries = reg.Risky()
+	}
+	for _, q := range opts.Queries {
+		found, err := reg.Find(q)
+		if err != nil {
+			return &FlagError{err}
+		}
+		if len(found) == 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "portsift: %q: not in the registry\n", q)
+		}
+		entries = append(entries, found...)
+	}
+	if opts.Format == "json" {
+		type row struct {
+			Port        uint16   `json:"port"`
+			Proto       string   `json:"proto"`
+			Name        string   `json:"name"`
+			Aliases     []string `json:"aliases,omitempty"`
+			Description string   `json:"description"`
+			Risk        string   `json:"risk"`
+			Note        string   `json:"note"`
+			Source      string   `json:"source"`
+		}
+		rows := []row{}
+		for _, e := range entries {
+			rows = append(rows, row{e.Port, e.Proto.String(), e.Name, e.Aliases, e.Description, e.Risk.String(), e.Note, e.Source})
+		}
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PORT\tPROTO\tNAME\tRISK\tDESCRIPTION")
+	for _, e := range entries {
+		name := e.Name
+		if name == "" {
+			name = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", strconv.Itoa(int(e.Port)), e.Proto, name, e.Risk, e.Description)
+		if e.Note != "" {
+			fmt.Fprintf(tw, "\t\t\t\t%s: %s\n", e.Risk, e.Note)
+		}
+	}
+	return tw.Flush()
+}
+
+// loadRegistry returns the embedded registry, or a copy with files added.
+func loadRegistry(files []string) (*registry.Registry, error) {
+	reg := registry.Default()
+	if len(files) == 0 {
+		return reg, nil
+	}
+	reg = reg.Clone()
+	for _, f := range files {
+		if err := reg.LoadServicesFile(f); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+func checkFormat(got string, allowed ...string) error {
+	for _, a := range allowed {
+		if got == a {
+			return nil
+		}
+	}
+	return FlagErrorf("unknown format %q (want %s)", got, joinOr(allowed))
+}
+
+func joinOr(l []string) string {
+	switch len(l) {
+	case 0:
+		return ""
+	case 1:
+		return l[0]
+	}
+	s := ""
+	for i, x := range l[:len(l)-1] {
+		if i > 0 {
+			s += ", "
+		}
+		s += x
+	}
+	return s + " or " + l[len(l)-1]
+}

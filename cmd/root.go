@@ -1,0 +1,108 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailure = 1 // unreadable input, partial read, check mismatch
+	ExitUsage   = 2 // bad flags or arguments
+)
+
+// Version is set at build time with -ldflags "-X github.com/portsift/portsift/cmd.Version=...".
+var Version = "dev"
+
+// FlagError is a usage error: Main prints it with a hint and exits 2.
+type FlagError struct{ err error }
+
+func (e *FlagError) Error() string { return e.err.Error() }
+func (e *FlagError) Unwrap() error { return e.err }
+
+// FlagErrorf returns a FlagError with a formatted message.
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{fmt.Errorf(format, args...)}
+}
+
+// errSilent is returned when the command already printed what went wrong
+// (a report with a partial read, say) and only the exit code is left.
+var errSilent = errors.New("silent failure")
+
+// NewRootCmd returns the portsift command tree writing to ios.
+func NewRootCmd(ios *IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "portsift <command>",
+		Short: "Classify packet captures by service: which ports, which flows, which risks",
+		Long: `portsift decodes captured frames to their transport header, decides which side
+of each flow is the service, and counts packets, bytes and flows per service.
+Ports the registry marks as risky (backdoor ports, port 0) are reported as alerts.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       Version,
+	}
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &FlagError{err} })
+	root.AddCommand(NewCmdRead(ios, nil), NewCmdPorts(ios, nil), newCmdVersion(ios))
+	root.CompletionOptions.HiddenDefaultCmd = false
+	return root
+}
+
+// Main runs portsift with args and returns the exit code. SIGINT and
+// SIGTERM cancel the command's context; commands print what they counted.
+func Main(args []string, ios *IOStreams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := NewRootCmd(ios)
+	root.SetArgs(args)
+	c, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, errSilent) {
+		return ExitFailure
+	}
+	var fe *FlagError
+	if errors.As(err, &fe) || isCobraUsage(err) {
+		fmt.Fprintf(ios.ErrOut, "portsift: %v\n", err)
+		if c != nil {
+			fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", c.CommandPath())
+		}
+		return ExitUsage
+	}
+	fmt.Fprintf(ios.ErrOut, "portsift: %v\n", err)
+	return ExitFailure
+}
+
+// isCobraUsage recognizes cobra's own argument errors, which are plain errors.
+func isCobraUsage(err error) bool {
+	s := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "unknown flag", "unknown shorthand", "invalid argument"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func newCmdVersion(ios *IOStreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print portsift's version",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			_, err := fmt.Fprintf(ios.Out, "portsift %s\n", Version)
+			return err
+		},
+	}
+}
