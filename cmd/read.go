@@ -166,6 +166,9 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	}
 	rd, err := capture.Open(opts.Files, capture.Options{Filter: opts.Filter, Stdin: opts.IO.In})
 	if err != nil {
+		if errors.Is(err, capture.ErrBadFilter) {
+			return &FlagError{err}
+		}
 		return err
 	}
 	defer rd.Close()
