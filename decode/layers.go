@@ -248,6 +248,19 @@ func (ip *ipv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	if data[0]>>4 != 4 {
 		return errBad
 	}
+	// gopacket's own checks build their errors with fmt.Errorf; the common
+	// ones are made here first so a bad header costs no allocation.
+	hl := int(data[0]&0x0f) * 4
+	total := int(binary.BigEndian.Uint16(data[2:4]))
+	if total == 0 { // TSO capture: gopacket uses the captured length
+		total = len(data)
+	}
+	switch {
+	case hl < 20 || total < hl:
+		return errBad
+	case hl > len(data):
+		return errShort
+	}
 	if err := ip.IPv4.DecodeFromBytes(data, df); err != nil {
 		return err
 	}
