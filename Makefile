@@ -48,8 +48,9 @@ fuzz: deps
 
 # golden rewrites the golden files and the generated traces; review the diff.
 golden: deps
-	$(GO) test ./cmd/tracegen -update
-	$(GO) test ./classify ./cmd/... -run Golden -update
+	$(GO) test ./cmd/tracegen -run TestTraces -update
+	$(GO) test ./cmd ./cmd/portsift -run Golden -update
+	git status --short testdata
 
 # bench compares `portsift read` with the C references in ../shared/bench on
 # a generated trace of BENCH_PACKETS packets (see README, Performance).

@@ -173,7 +173,9 @@ func (t *Tracker) Report() *Report {
 		*r.Buckets.Get(b) = t.buckets[b]
 	}
 	for lt, n := range t.links {
-		r.LinkTypes = append(r.LinkTypes, TypeCount{Type: lt.String(), Frames: n})
+		if total := uint64(n) + t.linksBig[decode.LinkType(lt)]; total > 0 {
+			r.LinkTypes = append(r.LinkTypes, TypeCount{Type: decode.LinkType(lt).String(), Frames: total})
+		}
 	}
 	for key, c := range t.nonIP {
 		name := etherTypeName(uint16(key))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ type ReadOptions struct {
 	MaxFlows    int
 	IdleTimeout time.Duration
 	Quiet       bool
+	CPUProfile  string
 }
 
 // NewCmdRead returns `portsift read`. runF, when set, receives the options
@@ -98,6 +100,8 @@ name. '-' reads standard input.`,
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the read to `FILE` (for pprof)")
+	f.MarkHidden("cpuprofile")
 	return c
 }
 
@@ -194,6 +198,17 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	var bar *progress
 	if opts.IO.ErrTTY && !opts.Quiet {
 		bar = startProgress(opts.IO.ErrOut, rd)
+	}
+	if opts.CPUProfile != "" {
+		pf, err := os.Create(opts.CPUProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	runErr := tr.Run(ctx, captureSource{rd}, dec, opts.Count)
 	if bar != nil {
