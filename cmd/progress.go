@@ -17,12 +17,26 @@ type progress struct {
 	out  chan struct{}
 }
 
-func startProgress(w io.Writer, rd *capture.Reader) *progress {
+// progressSource is what the bar reads: capture.Reader's atomic counters.
+type progressSource interface {
+	Progress() (read, total int64)
+	Frames() uint64
+}
+
+var _ progressSource = (*capture.Reader)(nil)
+
+// Progress bar timing: nothing for reads shorter than progressDelay.
+var (
+	progressDelay = time.Second
+	progressTick  = 200 * time.Millisecond
+)
+
+func startProgress(w io.Writer, rd progressSource) *progress {
 	p := &progress{done: make(chan struct{}), out: make(chan struct{})}
 	go func() {
 		defer close(p.out)
 		start := time.Now()
-		tick := time.NewTicker(200 * time.Millisecond)
+		tick := time.NewTicker(progressTick)
 		defer tick.Stop()
 		drawn := false
 		for {
@@ -35,7 +49,7 @@ func startProgress(w io.Writer, rd *capture.Reader) *progress {
 			case <-tick.C:
 			}
 			el := time.Since(start)
-			if el < time.Second { // short reads get no bar
+			if el < progressDelay { // short reads get no bar
 				continue
 			}
 			read, total := rd.Progress()

@@ -1,0 +1,106 @@
+package cmd
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestNewCmdRead(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    ReadOptions
+		wantErr string
+	}{
+		{name: "defaults", args: []string{"a.pcap"}, want: ReadOptions{Files: []string{"a.pcap"}, Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute}},
+		{name: "everything", args: []string{"-f", "tcp port 443", "-o", "json", "--top", "5", "--sort", "flows", "-c", "100", "--flows", "f.csv", "--services", "s.txt", "--services", "t.csv", "--ephemeral", "windows-xp", "--max-flows", "10", "--idle-timeout", "30s", "-q", "a.pcap", "-", "b.pcap.gz"},
+			want: ReadOptions{Files: []string{"a.pcap", "-", "b.pcap.gz"}, Filter: "tcp port 443", Format: "json", Top: 5, Sort: "flows", Count: 100,
+				FlowsFile: "f.csv", Services: []string{"s.txt", "t.csv"}, Ephemeral: "windows-xp", MaxFlows: 10, IdleTimeout: 30 * time.Second, Quiet: true}},
+		{name: "no files", args: nil, wantErr: "requires at least 1 arg"},
+		{name: "bad format", args: []string{"-o", "xml", "a.pcap"}, wantErr: `unknown format "xml" (want table, json or csv)`},
+		{name: "bad sort", args: []string{"--sort", "name", "a.pcap"}, wantErr: `unknown sort key "name"`},
+		{name: "negative top", args: []string{"--top", "-1", "a.pcap"}, wantErr: "--top must be 0 (all) or more, not -1"},
+		{name: "negative max flows", args: []string{"--max-flows", "-5", "a.pcap"}, wantErr: "--max-flows must be 0"},
+		{name: "stdin twice", args: []string{"-", "-"}, wantErr: "standard input ('-') can be read only once, not 2 times"},
+		{name: "flows extension", args: []string{"--flows", "out.txt", "a.pcap"}, wantErr: `--flows "out.txt": name the file .jsonl or .csv`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := TestIO()
+			var got *ReadOptions
+			c := NewCmdRead(ios, func(o *ReadOptions) error { got = o; return nil })
+			c.SetArgs(tt.args)
+			c.SetOut(&bytes.Buffer{})
+			c.SetErr(&bytes.Buffer{})
+			err := c.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("read %s: error %v, want %q", tt.args, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("read %s: %v", tt.args, err)
+			}
+			got.IO = nil
+			if !equalOpts(*got, tt.want) {
+				t.Errorf("read %s:\n got %+v\nwant %+v", tt.args, *got, tt.want)
+			}
+		})
+	}
+}
+
+func equalOpts(a, b ReadOptions) bool {
+	return strings.Join(a.Files, "|") == strings.Join(b.Files, "|") && strings.Join(a.Services, "|") == strings.Join(b.Services, "|") &&
+		a.Filter == b.Filter && a.Format == b.Format && a.Top == b.Top && a.Sort == b.Sort && a.Count == b.Count &&
+		a.FlowsFile == b.FlowsFile && a.Ephemeral == b.Ephemeral && a.MaxFlows == b.MaxFlows && a.IdleTimeout == b.IdleTimeout && a.Quiet == b.Quiet
+}
+
+type fakeProgress struct {
+	read   atomic.Int64
+	frames atomic.Uint64
+}
+
+func (f *fakeProgress) Progress() (int64, int64) { return f.read.Load(), 1000 }
+func (f *fakeProgress) Frames() uint64           { return f.frames.Load() }
+
+func TestProgressBar(t *testing.T) {
+	progressDelay, progressTick = 0, time.Millisecond
+	defer func() { progressDelay, progressTick = time.Second, 200*time.Millisecond }()
+	var buf syncBuffer
+	src := &fakeProgress{}
+	src.read.Store(250)
+	src.frames.Store(5000)
+	p := startProgress(&buf, src)
+	time.Sleep(50 * time.Millisecond)
+	p.stop()
+	out := buf.String()
+	if !strings.Contains(out, " 25% 250 B of 1.0 kB") || !strings.Contains(out, "packets/s") || !strings.Contains(out, "left") {
+		t.Errorf("progress output %q lacks percent, bytes, rate or time left", out)
+	}
+	if !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("progress bar not erased at the end: %q", out[max(0, len(out)-20):])
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the bar's goroutine and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
