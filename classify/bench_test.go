@@ -38,24 +38,34 @@ func loadFrames(tb testing.TB, name string) []frame {
 	return out
 }
 
+// pipeline returns a function that decodes and observes the next n frames,
+// cycling through frames with timestamps 1µs apart.
+func pipeline(frames []frame) func(n int) {
+	d := decode.NewDecoder()
+	tr := NewTracker(Options{})
+	var s decode.Summary
+	ts := t0
+	next := 0
+	return func(n int) {
+		for i := 0; i < n; i++ {
+			f := &frames[next]
+			if next++; next == len(frames) {
+				next = 0
+			}
+			ts = ts.Add(time.Microsecond)
+			d.Decode(f.link, f.data, &s)
+			tr.Observe(ts, f.wire, len(f.data), f.link, &s)
+		}
+	}
+}
+
 // BenchmarkPipeline decodes and observes the frames of eth-mixed.pcap (every
 // bucket, fragments, handshakes, closes and new flows on reused tuples) in a
 // loop with advancing timestamps: the per-packet path of `portsift read`
 // after the capture reader. One op is one frame.
 func BenchmarkPipeline(b *testing.B) {
 	frames := loadFrames(b, "eth-mixed.pcap")
-	d := decode.NewDecoder()
-	tr := NewTracker(Options{})
-	var s decode.Summary
-	ts := t0
-	run := func(n int) {
-		for i := 0; i < n; i++ {
-			f := &frames[i%len(frames)]
-			ts = ts.Add(time.Microsecond)
-			d.Decode(f.link, f.data, &s)
-			tr.Observe(ts, f.wire, len(f.data), f.link, &s)
-		}
-	}
+	run := pipeline(frames)
 	run(10 * len(frames)) // warm up: tables sized, flows known
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -67,18 +77,8 @@ func BenchmarkPipeline(b *testing.B) {
 // end and start, fragments come and go) allocates nothing per packet.
 func TestPipelineSteadyStateAllocs(t *testing.T) {
 	frames := loadFrames(t, "eth-mixed.pcap")
-	d := decode.NewDecoder()
-	tr := NewTracker(Options{})
-	var s decode.Summary
-	ts := t0
-	pass := func() {
-		for i := range frames {
-			f := &frames[i]
-			ts = ts.Add(time.Microsecond)
-			d.Decode(f.link, f.data, &s)
-			tr.Observe(ts, f.wire, len(f.data), f.link, &s)
-		}
-	}
+	run := pipeline(frames)
+	pass := func() { run(len(frames)) }
 	for i := 0; i < 20; i++ {
 		pass()
 	}
