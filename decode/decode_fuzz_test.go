@@ -15,10 +15,38 @@ func FuzzDecode(f *testing.F) {
 	for _, tt := range decodeCases(f) {
 		f.Add(uint16(tt.link), tt.frame)
 	}
+	for _, tt := range tunnelCases(f) {
+		f.Add(uint16(tt.link), tt.frame)
+	}
+	f.Add(uint16(LinkRaw), ipipBomb(f))
 	d := NewDecoder()
+	dd := NewDecoder()
+	dd.Decap = true
 	f.Fuzz(func(t *testing.T, link uint16, frame []byte) {
 		var s Summary
 		err := d.Decode(LinkType(link), frame, &s)
+		if s.Decap != 0 || s.InnerDamaged || s.DepthExceeded {
+			t.Fatalf("without Decap: %+v", s)
+		}
+		check(t, d, link, frame, &s, err)
+		var sd Summary
+		err = dd.Decode(LinkType(link), frame, &sd)
+		check(t, dd, link, frame, &sd, err)
+		if sd.Tunnel != s.Tunnel {
+			t.Fatalf("tunnel %v with Decap, %v without", sd.Tunnel, s.Tunnel)
+		}
+		if sd.Decap == 0 && sd != s && !sd.InnerDamaged {
+			t.Fatalf("Decap opened nothing but changed the summary:\n%+v\n%+v", sd, s)
+		}
+		if sd.DepthExceeded && int(sd.Decap) != DefaultMaxDepth {
+			t.Fatalf("depth exceeded at level %d", sd.Decap)
+		}
+	})
+}
+
+// check asserts the properties every Summary has.
+func check(t *testing.T, d *Decoder, link uint16, frame []byte, s *Summary, err error) {
+	{
 		if s.Bucket >= NumBuckets {
 			t.Fatalf("bucket %d out of range", s.Bucket)
 		}
@@ -55,15 +83,16 @@ func FuzzDecode(f *testing.F) {
 		if d.Panics != 0 {
 			t.Fatalf("decoder recovered %d panics", d.Panics)
 		}
-		if LinkType(link) == LinkEthernet && (s.Bucket == BucketTCP || s.Bucket == BucketUDP) && !s.Short {
-			crossCheck(t, frame, &s)
+		if LinkType(link) == LinkEthernet && (s.Bucket == BucketTCP || s.Bucket == BucketUDP) && !s.Short && s.Decap == 0 {
+			crossCheck(t, frame, s)
 		}
-	})
+	}
 }
 
 // crossCheck compares ports with gopacket.NewPacket when gopacket decodes
 // exactly one IP header followed by the same transport protocol.
 func crossCheck(t *testing.T, frame []byte, s *Summary) {
+	t.Helper()
 	p := gopacket.NewPacket(frame, layers.LayerTypeEthernet, gopacket.DecodeOptions{NoCopy: true, Lazy: false})
 	nIP := 0
 	for _, l := range p.Layers() {

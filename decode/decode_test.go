@@ -89,6 +89,8 @@ func v6(sp, dp uint16) (netip.AddrPort, netip.AddrPort) {
 	return netip.AddrPortFrom(netip.AddrFrom16([16]byte(cli6)), sp), netip.AddrPortFrom(netip.AddrFrom16([16]byte(srv6)), dp)
 }
 
+func withTunnel(s Summary, t Tunnel) Summary { s.Tunnel = t; return s }
+
 func sum(b Bucket, ver uint8, p Proto, src, dst netip.AddrPort) Summary {
 	return Summary{Bucket: b, IPVersion: ver, Proto: p, Src: src, Dst: dst}
 }
@@ -261,8 +263,8 @@ func decodeCases(t testing.TB) []decodeCase {
 		{name: "icmpv6_echo", link: LinkIPv6, frame: serialize(t, ip6(layers.IPProtocolICMPv6), &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(128, 0)}, payload), want: sum(BucketICMP, 6, ProtoICMPv6, s6, d6)},
 		{name: "arp", link: LinkEthernet, frame: arp, want: nonIP(0x0806)},
 		{name: "lldp_ethertype", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeLinkLayerDiscovery), make([]byte, 46)), want: nonIP(0x88cc)},
-		{name: "gre_other_ip", link: LinkRaw, frame: serialize(t, ip4(layers.IPProtocolGRE), &layers.GRE{Protocol: layers.EthernetTypeIPv4}, payload), want: sum(BucketOtherIP, 4, ProtoGRE, s4, d4)},
-		{name: "ipip_outer_only", link: LinkRaw, frame: ipip, want: sum(BucketOtherIP, 4, ProtoIPv4, s4, d4)},
+		{name: "gre_other_ip", link: LinkRaw, frame: serialize(t, ip4(layers.IPProtocolGRE), &layers.GRE{Protocol: layers.EthernetTypeIPv4}, payload), want: withTunnel(sum(BucketOtherIP, 4, ProtoGRE, s4, d4), TunnelGRE)},
+		{name: "ipip_outer_only", link: LinkRaw, frame: ipip, want: withTunnel(sum(BucketOtherIP, 4, ProtoIPv4, s4, d4), Tunnel4in4)},
 		{name: "tcp_ports_only", link: LinkEthernet, frame: tcpCut, want: short(noFlags(tcpSum(4, 0, 51000, 443)))},
 		{name: "tcp_flags_cut_header", link: LinkEthernet, frame: tcp14, want: short(tcpSum(4, TCPSyn, 51000, 443))},
 		{name: "ipv4_header_cut", link: LinkEthernet, frame: ipCut, want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
@@ -362,3 +364,5 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+func gopacketPayload(b []byte) gopacket.Payload { return gopacket.Payload(b) }

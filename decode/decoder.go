@@ -37,13 +37,17 @@ const (
 	LinkIPv4      LinkType = 228
 	LinkIPv6      LinkType = 229
 	LinkLinuxSLL2 LinkType = 276 // Linux cooked capture v2 ("any" on recent libpcap)
+	LinkCiscoHDLC LinkType = 104 // Cisco HDLC
+	LinkIEEE80211 LinkType = 105 // 802.11 without radio header
+	LinkRadiotap  LinkType = 127 // 802.11 behind a radiotap header
+	LinkNFLOG     LinkType = 239 // Linux NFLOG (iptables/nftables log target)
 )
 
 // SupportedLink reports whether Decode understands frames of link type lt.
 func SupportedLink(lt LinkType) bool {
 	switch lt {
 	case LinkEthernet, LinkLinuxSLL, LinkLinuxSLL2, LinkNull, LinkLoop, LinkPPP, LinkPPPHDLC,
-		LinkRaw, LinkRawBSD12, LinkRawBSD14, LinkIPv4, LinkIPv6:
+		LinkRaw, LinkRawBSD12, LinkRawBSD14, LinkIPv4, LinkIPv6, LinkCiscoHDLC, LinkIEEE80211, LinkRadiotap, LinkNFLOG:
 		return true
 	}
 	return false
@@ -73,6 +77,14 @@ func (lt LinkType) String() string {
 		return "ipv4"
 	case LinkIPv6:
 		return "ipv6"
+	case LinkCiscoHDLC:
+		return "cisco-hdlc"
+	case LinkIEEE80211:
+		return "ieee802.11"
+	case LinkRadiotap:
+		return "ieee802.11-radiotap"
+	case LinkNFLOG:
+		return "nflog"
 	}
 	return "linktype-" + itoa(int(lt))
 }
@@ -97,8 +109,23 @@ type Decoder struct {
 	ip4  ipv4
 	ip6  ipv6
 	ext  ipExt
+	hdlc chdlc
+	nfl  nflog
+	rtap radiotap
+	wifi dot11
+	pbb  pbb
+
+	// Decap makes Decode describe a tunnelled frame by its innermost
+	// packet (GRE, ERSPAN, VXLAN, Geneve, GTP-U, IP-in-IP, Teredo,
+	// MPLS-in-UDP), opening at most MaxDepth tunnels (DefaultMaxDepth when
+	// 0). Set it before the first Decode.
+	Decap    bool
+	MaxDepth int
+
+	l4 []byte // the UDP payload of the current level, for tunnel detection
 
 	pEth, pSLL, pSLL2, pLoop, pPPP, pIP4, pIP6 *gopacket.DecodingLayerParser
+	pMPLS, pHDLC, pNFLOG, pRadio, pDot11       *gopacket.DecodingLayerParser
 	decoded                                    []gopacket.LayerType
 
 	// Panics counts decoder panics that the parser recovered from (the
@@ -112,7 +139,8 @@ func NewDecoder() *Decoder {
 	d.ip4.st = &d.st
 	d.ip6.st = &d.st
 	d.ext.st = &d.st
-	all := []gopacket.DecodingLayer{&d.eth, &d.vlan, &d.lo, &d.sll, &d.sll2, &d.mpls, &d.poe, &d.ppp, &d.ip4, &d.ip6, &d.ext}
+	all := []gopacket.DecodingLayer{&d.eth, &d.vlan, &d.lo, &d.sll, &d.sll2, &d.mpls, &d.poe, &d.ppp, &d.ip4, &d.ip6, &d.ext,
+		&d.hdlc, &d.nfl, &d.rtap, &d.wifi, &d.pbb}
 	mk := func(first gopacket.LayerType) *gopacket.DecodingLayerParser {
 		p := gopacket.NewDecodingLayerParser(first)
 		var c gopacket.DecodingLayerContainer = gopacket.DecodingLayerSparse(nil)
@@ -130,6 +158,11 @@ func NewDecoder() *Decoder {
 	d.pPPP = mk(layers.LayerTypePPP)
 	d.pIP4 = mk(layers.LayerTypeIPv4)
 	d.pIP6 = mk(layers.LayerTypeIPv6)
+	d.pMPLS = mk(layers.LayerTypeMPLS)
+	d.pHDLC = mk(layerTypeCHDLC)
+	d.pNFLOG = mk(layerTypeNFLOG)
+	d.pRadio = mk(layerTypeRadio)
+	d.pDot11 = mk(layerTypeDot11)
 	return d
 }
 
@@ -149,6 +182,14 @@ func (d *Decoder) parser(lt LinkType, frame []byte) *gopacket.DecodingLayerParse
 		return d.pIP4
 	case LinkIPv6:
 		return d.pIP6
+	case LinkCiscoHDLC:
+		return d.pHDLC
+	case LinkNFLOG:
+		return d.pNFLOG
+	case LinkRadiotap:
+		return d.pRadio
+	case LinkIEEE80211:
+		return d.pDot11
 	case LinkRaw, LinkRawBSD12, LinkRawBSD14:
 		if len(frame) > 0 && frame[0]>>4 == 6 {
 			return d.pIP6
@@ -162,16 +203,62 @@ func (d *Decoder) parser(lt LinkType, frame []byte) *gopacket.DecodingLayerParse
 // s.Bucket; it returns nil when the frame was decoded (whatever its bucket),
 // ErrTruncated or ErrMalformed when a header is cut or invalid, and
 // ErrUnsupportedLink for a link type it does not know (bucket non-ip).
-// Decode does not retain frame and does not allocate on success.
+// A tunnel is recognised and named in s.Tunnel; with Decap set the frame is
+// described by its innermost packet instead (see Decap).
+// Decode does not retain frame and does not allocate.
 func (d *Decoder) Decode(lt LinkType, frame []byte, s *Summary) error {
 	*s = Summary{}
-	d.st = ipState{}
 	p := d.parser(lt, frame)
 	if p == nil {
 		s.Bucket = BucketNonIP
 		return ErrUnsupportedLink
 	}
-	if err := p.DecodeLayers(frame, &d.decoded); err != nil {
+	err := d.level(p, frame, s)
+	if err != nil || (s.Bucket != BucketOtherIP && s.Bucket != BucketUDP) {
+		return err
+	}
+	kind, inner, ip := d.tunnel(s)
+	if kind == TunnelNone {
+		return nil
+	}
+	s.Tunnel = kind
+	if !d.Decap || ip == nil {
+		return nil
+	}
+	limit := d.MaxDepth
+	if limit <= 0 {
+		limit = DefaultMaxDepth
+	}
+	for depth := uint8(1); ; depth++ {
+		if int(depth) > limit {
+			s.DepthExceeded = true
+			return nil
+		}
+		outer := *s
+		*s = Summary{}
+		if err := d.level(ip, inner, s); err != nil {
+			// A damaged inner packet leaves the frame to its outer flow.
+			*s = outer
+			s.InnerDamaged = true
+			return nil
+		}
+		s.Tunnel, s.Decap = outer.Tunnel, depth
+		if s.Bucket != BucketOtherIP && s.Bucket != BucketUDP {
+			return nil
+		}
+		var next Tunnel
+		if next, inner, ip = d.tunnel(s); next == TunnelNone || ip == nil {
+			return nil
+		}
+	}
+}
+
+// level decodes one packet starting with parser p's first layer: the whole
+// frame, or the inner packet of a tunnel.
+func (d *Decoder) level(p *gopacket.DecodingLayerParser, data []byte, s *Summary) error {
+	d.st = ipState{}
+	d.l4 = nil
+	if err := p.DecodeLayers(data, &d.decoded); err != nil {
 		switch {
 		case errors.Is(err, errShort):
 			s.Bucket = BucketTruncated
@@ -234,6 +321,9 @@ func (d *Decoder) transport(s *Summary) error {
 		case ProtoUDP:
 			s.Bucket = BucketUDP
 			s.Short = len(b) < 8
+			if !s.Short {
+				d.l4 = b[8:]
+			}
 		case ProtoSCTP:
 			s.Bucket = BucketSCTP
 			if len(b) >= 13 {
@@ -305,10 +395,22 @@ func (d *Decoder) nonIP(s *Summary) error {
 		next = d.ppp.NextLayerType()
 	case layers.LayerTypeLoopback:
 		next = d.lo.NextLayerType()
+	case layerTypeCHDLC:
+		s.EtherType = d.hdlc.proto
+		next = d.hdlc.NextLayerType()
+	case layerTypeRadio:
+		next = layerTypeDot11
+	case layerTypeDot11:
+		s.EtherType = d.wifi.proto
+		next = d.wifi.NextLayerType()
+	case layerTypeNFLOG:
+		next = d.nfl.next
+	case layerTypePBB:
+		next = layers.LayerTypeEthernet
 	}
 	switch next {
 	case layers.LayerTypeIPv4, layers.LayerTypeIPv6, layers.LayerTypeDot1Q, layers.LayerTypeMPLS,
-		layers.LayerTypePPPoE, layers.LayerTypePPP:
+		layers.LayerTypePPPoE, layers.LayerTypePPP, layers.LayerTypeEthernet, layerTypePBB, layerTypeDot11:
 		// The parser stops when a header leaves no payload: the frame ends
 		// where a layer we decode should start.
 		s.Bucket, s.EtherType = BucketTruncated, 0

@@ -60,6 +60,18 @@ type Summary struct {
 	// FragOffset is the fragment offset in bytes. Valid iff Fragment.
 	FragOffset uint16
 
+	// Tunnel is the outermost tunnel the frame travels in (TunnelNone if
+	// none was recognised), in both modes: without Decap the frame is
+	// described by the tunnel's outer packet, with Decap by its innermost.
+	Tunnel Tunnel
+	// Decap is the number of tunnel levels opened (0 without Decap).
+	Decap uint8
+	// InnerDamaged reports that a tunnel's inner packet was cut or invalid,
+	// so the frame is described by the last good (outer) level.
+	InnerDamaged bool
+	// DepthExceeded reports that Decap stopped at the depth limit.
+	DepthExceeded bool
+
 	// EtherType is the type of the last link-layer header when Bucket is
 	// BucketNonIP (0x0806 for ARP; 0 when the link type itself is unknown or
 	// the frame is 802.3 LLC). For other buckets it is undefined.
