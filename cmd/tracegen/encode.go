@@ -30,9 +30,11 @@ func generate() (ts []*trace, err error) {
 		}
 	}()
 	byPath := make(map[string]*trace, len(ts))
-	for _, t := range ts {
+	for i, t := range ts {
 		cur = t.path
 		switch t.format {
+		case fmtText:
+			t.data = t.text(ts[:i])
 		case fmtGzip:
 			src := byPath[t.from]
 			if src == nil {
@@ -115,10 +117,10 @@ func encode(fm format, ifaces []iface, gap time.Duration, frames []frame) ([]byt
 				return nil, fmt.Errorf("frame %d: %w", i, err)
 			}
 		}
-	case fmtPcapBENanos, fmtPcapHand:
+	case fmtPcapBENanos, fmtPcapHand, fmtPcapBE:
 		var bo binary.ByteOrder = binary.LittleEndian
 		nanos := fm == fmtPcapBENanos
-		if nanos {
+		if fm != fmtPcapHand {
 			bo = binary.BigEndian
 		}
 		buf.Write(pcapFileHeader(bo, nanos, snaplen, uint32(ifaces[0].link)))

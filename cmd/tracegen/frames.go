@@ -50,6 +50,32 @@ type frame struct {
 	// first 4 bytes after the IP header.
 	sport, dport uint16
 	hasPorts     bool
+	// service is the intended service-side port of the frame's flow (the
+	// conversation's server port), 0 when the frame has no ports.
+	service uint16
+	// note names what the frame is where its bucket has no service: "GRE",
+	// "SLARP 0x8035", "inner IPv4 IHL 3". For the README and -list only.
+	note string
+	// noPacket: the link header carries no packet at all (NFLOG without
+	// NFULA_PAYLOAD): bucket truncated although the record is not cut.
+	noPacket bool
+
+	// Tunnel traces (testdata/tunnels) only.
+	//
+	// tunnels lists the tunnel types the frame travels in, outermost first
+	// (gre, erspan, vxlan, geneve, gtpu, ipip, 6in4, 4in6, 6in6, teredo);
+	// via says which variant ("GRE key 0x1234", "VXLAN udp/8472").
+	tunnels []string
+	via     string
+	// decap is what --decap makes of the frame: the innermost packet's
+	// bucket, layer, ports and service; nil when --decap leaves the frame as
+	// it is (no tunnel, or a tunnel without an inner packet).
+	decap *frame
+	// l3 (in decap) is the offset of the innermost IP header in the frame's
+	// data; gopacket (in decap) says whether gopacket v1.1.19, decoding the
+	// whole frame, reaches that header.
+	l3       int
+	gopacket bool
 }
 
 // wireLen returns the frame's original length.
@@ -65,6 +91,7 @@ func (f frame) wireLen() int {
 type row struct {
 	what   string  // what the row exercises
 	expect string  // intended classification: service; reason; end; alert
+	decap  string  // tunnel traces: the intended classification with --decap
 	frames []frame // in capture order (unless the trace interleaves rows)
 
 	// For rows without a handshake that rely on the port rules 2-5, the rule
@@ -323,6 +350,10 @@ type conv struct {
 
 	// opts, when set, are put in the IPv4 header of the next frames.
 	opts []layers.IPv4Option
+	// post, when set, rewrites every frame the conversation builds: it puts
+	// the IP packet (built with the rawIP link) into a tunnel, or behind a
+	// link header that depends on the packet (NFLOG).
+	post func(up bool, f frame) frame
 }
 
 func (g *gen) conv(l link, cli, srv netip.AddrPort) *conv {
@@ -416,7 +447,15 @@ func (c *conv) tcp(up bool, flags string, payload gopacket.SerializableLayer) fr
 	t.SetNetworkLayerForChecksum(nl)
 	ls := append(c.link(c.v6(), up), ipl)
 	ls = append(ls, upper...)
-	return frame{data: serialize(ls...), bucket: bTCP, layer: layers.LayerTypeTCP, sport: src.Port(), dport: dst.Port(), hasPorts: true}
+	return c.finish(up, frame{data: serialize(ls...), bucket: bTCP, layer: layers.LayerTypeTCP, sport: src.Port(), dport: dst.Port(), hasPorts: true, service: c.srv.Port()})
+}
+
+// finish applies the conversation's post step, if any, to a built frame.
+func (c *conv) finish(up bool, f frame) frame {
+	if c.post != nil {
+		return c.post(up, f)
+	}
+	return f
 }
 
 // handshake is SYN, SYN-ACK, ACK.
@@ -439,7 +478,7 @@ func (c *conv) udp(up bool, payload gopacket.SerializableLayer) frame {
 	if payload != nil {
 		ls = append(ls, payload)
 	}
-	return frame{data: serialize(ls...), bucket: bUDP, layer: layers.LayerTypeUDP, sport: src.Port(), dport: dst.Port(), hasPorts: true}
+	return c.finish(up, frame{data: serialize(ls...), bucket: bUDP, layer: layers.LayerTypeUDP, sport: src.Port(), dport: dst.Port(), hasPorts: true, service: c.srv.Port()})
 }
 
 // echo builds an ICMP (IPv4) or ICMPv6 echo request (up) or reply.
@@ -454,7 +493,7 @@ func (c *conv) echo(up bool, id, seq uint16) frame {
 		ic := &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(typ, 0)}
 		ic.SetNetworkLayerForChecksum(nl)
 		ls := append(c.link(true, up), ipl, ic, &layers.ICMPv6Echo{Identifier: id, SeqNumber: seq}, payload)
-		return frame{data: serialize(ls...), bucket: bICMP, layer: layers.LayerTypeICMPv6}
+		return c.finish(up, frame{data: serialize(ls...), bucket: bICMP, layer: layers.LayerTypeICMPv6})
 	}
 	typ := uint8(layers.ICMPv4TypeEchoRequest)
 	if !up {
@@ -462,7 +501,7 @@ func (c *conv) echo(up bool, id, seq uint16) frame {
 	}
 	ipl, _ := c.ipLayer(up, layers.IPProtocolICMPv4)
 	ls := append(c.link(false, up), ipl, &layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(typ, 0), Id: id, Seq: seq}, payload)
-	return frame{data: serialize(ls...), bucket: bICMP, layer: layers.LayerTypeICMPv4}
+	return c.finish(up, frame{data: serialize(ls...), bucket: bICMP, layer: layers.LayerTypeICMPv4})
 }
 
 // ---- payloads ----

@@ -2,12 +2,14 @@
 //
 // Small traces, byte-for-byte deterministic, for golden tests:
 //
-//	go run ./cmd/tracegen -out testdata        # rewrites testdata/traces/* and testdata/corrupt/*
+//	go run ./cmd/tracegen -out testdata        # rewrites testdata/traces/*, testdata/corrupt/*, testdata/tunnels/*
 //	go run ./cmd/tracegen -list                # prints every trace's flow table and intent
 //
 // The same files are checked by go test ./cmd/tracegen (and rewritten with
 // -update). Each trace is described by a table of rows in traces.go: what a
-// row exercises and what portsift should make of it.
+// row exercises and what portsift should make of it. The traces in
+// testdata/tunnels (tunnels.go, linktypes.go) also say, frame by frame,
+// what --decap should make of each frame; their README is generated too.
 //
 // A large trace for benchmarks, deterministic for given flags:
 //
@@ -41,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tracegen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		outDir   = fs.String("out", "", "write the small trace set into `DIR`/traces and DIR/corrupt")
+		outDir   = fs.String("out", "", "write the small trace set into `DIR`/traces, DIR/corrupt and DIR/tunnels")
 		list     = fs.Bool("list", false, "print the flow table of every small trace")
 		big      = fs.Bool("big", false, "write the large benchmark trace to -o")
 		synflood = fs.Int("synflood", 0, "write `N` SYN-only packets from distinct random sources to one server to -o")
@@ -133,7 +135,10 @@ func listTraces(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for _, t := range ts {
 		n := fmt.Sprintf("%d frames", t.nread)
-		if t.nread < 0 {
+		switch {
+		case t.format == fmtText:
+			n = "text"
+		case t.nread < 0:
 			n = "some frames"
 		}
 		if t.broken {
@@ -142,9 +147,15 @@ func listTraces(w io.Writer) error {
 		fmt.Fprintf(bw, "%s  (%d bytes, %s)\n    %s\n", t.path, len(t.data), n, t.about)
 		if len(t.frames) > 0 {
 			fmt.Fprintf(bw, "    buckets: %s\n", bucketSummary(t.frames))
+			if hasDecap(t.frames) {
+				fmt.Fprintf(bw, "    --decap: %s\n", bucketSummary(decapView(t.frames)))
+			}
 		}
 		for _, r := range t.table {
 			fmt.Fprintf(bw, "    %3d  %-28s %s\n         -> %s\n", len(r.frames), bucketSummary(r.frames), r.what, r.expect)
+			if r.decap != "" {
+				fmt.Fprintf(bw, "         --decap -> %s  [%s]\n", r.decap, bucketSummary(decapView(r.frames)))
+			}
 		}
 	}
 	return bw.Flush()
@@ -171,6 +182,28 @@ func bucketSummary(fs []frame) string {
 		parts[i] = fmt.Sprintf("%d %s", counts[b], b)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// hasDecap says whether --decap reads any of the frames differently.
+func hasDecap(fs []frame) bool {
+	for _, f := range fs {
+		if f.decap != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// decapView returns what --decap makes of each frame.
+func decapView(fs []frame) []frame {
+	out := make([]frame, len(fs))
+	for i, f := range fs {
+		out[i] = f
+		if f.decap != nil {
+			out[i] = *f.decap
+		}
+	}
+	return out
 }
 
 // stats summarises a large trace.

@@ -225,7 +225,7 @@ func (c *conv) sctp(up bool, vtag uint32, chunks ...gopacket.SerializableLayer) 
 	s := &layers.SCTP{SrcPort: layers.SCTPPort(src.Port()), DstPort: layers.SCTPPort(dst.Port()), VerificationTag: vtag}
 	ls := append(c.link(c.v6(), up), ipl, s)
 	ls = append(ls, chunks...)
-	return frame{data: serialize(ls...), bucket: bSCTP, layer: layers.LayerTypeSCTP, sport: src.Port(), dport: dst.Port(), hasPorts: true}
+	return c.finish(up, frame{data: serialize(ls...), bucket: bSCTP, layer: layers.LayerTypeSCTP, sport: src.Port(), dport: dst.Port(), hasPorts: true, service: c.srv.Port()})
 }
 
 // ngapErrorIndication is the smallest valid NGAP message (APER): an

@@ -22,6 +22,8 @@ const (
 	fmtPcapng                    // pcapgo.NgWriter, one interface block per iface
 	fmtGzip                      // gzip of another trace (from)
 	fmtCorrupt                   // bytes built by corrupt, not from rows
+	fmtPcapBE                    // hand-built: big-endian, microseconds (a capture from a big-endian host)
+	fmtText                      // a text file built by text from the traces before it (tunnels/README.md)
 )
 
 // iface is one capture interface: the only one of a pcap file, or one
@@ -41,8 +43,9 @@ type trace struct {
 	gap        time.Duration // between consecutive frames, from start
 	interleave bool          // frames go round-robin across rows instead of row after row
 	rows       func(g *gen) []row
-	from       string                      // fmtGzip: path of the trace to compress
-	corrupt    func() ([]byte, int, error) // fmtCorrupt: file bytes and frames readable before the error
+	from       string                       // fmtGzip: path of the trace to compress
+	corrupt    func() ([]byte, int, error)  // fmtCorrupt: file bytes and frames readable before the error
+	text       func(before []*trace) []byte // fmtText: the file, from the traces generated before it
 
 	// Filled by generate.
 	table  []row   // rows(g)
@@ -55,9 +58,15 @@ type trace struct {
 // snaplen of every generated pcap file and pcapng interface.
 const snaplen = 65535
 
-// traceSet is the fixed set of small traces, in generation order. A .gz
-// trace must come after the trace it compresses.
+// traceSet is the fixed set of small traces, in generation order: traces/
+// and corrupt/, then tunnels/ (tunnelSet). A .gz trace must come after the
+// trace it compresses, a text file after the traces it describes.
 func traceSet() []*trace {
+	return append(baseSet(), tunnelSet()...)
+}
+
+// baseSet is testdata/traces and testdata/corrupt.
+func baseSet() []*trace {
 	eth := []iface{{"eth0", uint16(layers.LinkTypeEthernet)}}
 	return []*trace{
 		{path: "traces/eth-mixed.pcap", format: fmtPcap, ifaces: eth, gap: time.Millisecond, rows: ethMixed,
