@@ -229,16 +229,20 @@ func (d *Decoder) Decode(lt LinkType, frame []byte, s *Summary) error {
 	if limit <= 0 {
 		limit = DefaultMaxDepth
 	}
+	// A frame whose tunnels cannot all be opened (an inner packet cut or
+	// invalid, or more than limit levels) counts as its outermost packet,
+	// flagged, never as some level in between.
+	outermost := *s
 	for depth := uint8(1); ; depth++ {
 		if int(depth) > limit {
+			*s = outermost
 			s.DepthExceeded = true
 			return nil
 		}
 		outer := *s
 		*s = Summary{}
 		if err := d.level(ip, inner, s); err != nil {
-			// A damaged inner packet leaves the frame to its outer flow.
-			*s = outer
+			*s = outermost
 			s.InnerDamaged = true
 			return nil
 		}
