@@ -9,7 +9,7 @@ BENCH_PACKETS ?= 5000000
 BENCH_FLOWS ?= 95000
 BENCH_DIR ?= .bench
 
-.PHONY: all run build test deps vet fuzz golden bench bench-go e2e clean
+.PHONY: all run build test deps vet fuzz golden bench bench-go bench-live e2e clean
 
 all: build
 
@@ -21,6 +21,7 @@ deps:
 	[ -f /usr/include/pcap.h ] || [ -f /usr/include/pcap/pcap.h ] || missing="$$missing libpcap-dev"; \
 	command -v tshark >/dev/null || missing="$$missing tshark"; \
 	command -v tcpdump >/dev/null || missing="$$missing tcpdump"; \
+	command -v ip >/dev/null || missing="$$missing iproute2"; \
 	command -v gcc >/dev/null || missing="$$missing gcc"; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
@@ -56,6 +57,11 @@ golden: deps
 # a generated trace of BENCH_PACKETS packets (see README, Performance).
 bench: build bench-go
 	BENCH_DIR=$(BENCH_DIR) BENCH_PACKETS=$(BENCH_PACKETS) BENCH_FLOWS=$(BENCH_FLOWS) bash .ci/bench.sh
+
+# bench-live replays the bench trace into a veth pair with tcpreplay while
+# `portsift sniff` (then tcpdump, the reference) captures; see README, Performance.
+bench-live: build
+	BENCH_DIR=$(BENCH_DIR) BENCH_PACKETS=$(BENCH_PACKETS) BENCH_FLOWS=$(BENCH_FLOWS) bash .ci/bench-live.sh
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./decode ./classify ./capture ./registry

@@ -7,4 +7,22 @@
 // goroutine; Run is the loop that reads a Source, decodes and observes.
 // Time comes from packet timestamps only, so a trace always gives the same
 // report.
+//
+// The same package is portsift's Go API, the one the command uses:
+// ReadFiles (or ReadFrom, for an io.Reader) reads capture files into a
+// Report, as `portsift read` does; Report.Service, ServicePort and Alerts
+// look things up; Report.Diff compares two reports, as `portsift check`
+// does; WriteJSON and ReadReport make the JSON round trip (schema
+// portsift.report/v1, described field by field in docs/report.md); Merge
+// combines reports made on other files or machines, as `portsift merge`
+// does. A test in another project can pin the traffic mix of a trace:
+//
+//	rep, err := classify.ReadFiles(ctx, []string{"testdata/login.pcap"}, classify.Options{})
+//	...
+//	if s := rep.Service("https", "tcp"); s == nil || s.Flows != 3 { ... }
+//	want, err := classify.ReadReportFile("testdata/login.report.json")
+//	...
+//	if d := rep.Diff(want, classify.DiffOptions{}); !d.Equal() {
+//		t.Errorf("traffic changed:\n%s", d)
+//	}
 package classify

@@ -38,6 +38,21 @@ type Report struct {
 	Flows         FlowTotals   `json:"flows"`
 	Fragments     Fragments    `json:"fragments"`
 	DecodePanics  uint64       `json:"decode_panics,omitempty"`
+	Capture       *LiveCapture `json:"capture,omitempty"` // live capture (sniff) only
+}
+
+// LiveCapture describes a live capture: the kernel's counters and the
+// state of the flow table when the report was taken. Unlike the rest of
+// the report it depends on the machine and the wall clock.
+type LiveCapture struct {
+	Interface        string  `json:"interface"`
+	Received         uint64  `json:"received"`          // frames the kernel's capture saw (pcap_stats ps_recv)
+	DroppedKernel    uint64  `json:"dropped_kernel"`    // dropped because the capture buffer was full
+	DroppedInterface uint64  `json:"dropped_interface"` // dropped by the interface or its driver
+	FlowsActive      uint64  `json:"flows_active"`      // flows in the table (for the final report: when the capture stopped)
+	HostsUntracked   uint64  `json:"hosts_untracked"`   // (service, address) pairs not counted: host table full
+	Seconds          float64 `json:"seconds"`           // wall-clock time since the capture started
+	Final            bool    `json:"final"`             // the last report of the capture
 }
 
 // SourceInfo describes one input of the report.
@@ -101,6 +116,9 @@ type Service struct {
 	ToClient      Direction `json:"to_client"`
 	Clients       uint64    `json:"clients"` // distinct client addresses
 	Servers       uint64    `json:"servers"` // distinct server addresses
+	// HostsUpperBound reports that Clients and Servers are sums over merged
+	// reports (Merge), so upper bounds: a host seen in two inputs counts twice.
+	HostsUpperBound bool `json:"hosts_upper_bound,omitempty"`
 }
 
 // Direction counts one direction of a service's traffic.
@@ -143,7 +161,7 @@ type FlowTotals struct {
 type Fragments struct {
 	Attributed   Counter `json:"attributed"`   // matched to the flow of their first fragment
 	Unattributed Counter `json:"unattributed"` // first fragment not seen (or too old)
-	Untracked    uint64  `json:"untracked"`    // first fragments not remembered: fragment table full
+	Untracked    uint64  `json:"untracked"`    // first fragments forgotten early: fragment table full
 }
 
 // Report returns a snapshot of the counters. Call Finish first for a final
@@ -152,7 +170,7 @@ func (t *Tracker) Report() *Report {
 	r := &Report{
 		Schema:        Schema,
 		Sources:       []SourceInfo{},
-		Registry:      RegistryInfo{Fingerprint: t.reg.Fingerprint(), Ephemeral: t.eph.String()},
+		Registry:      RegistryInfo{Fingerprint: t.fingerprint(), Ephemeral: t.eph.String()},
 		Frames:        t.frames,
 		Bytes:         t.bytes,
 		CapturedBytes: t.captured,

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"io"
 	"net/netip"
 	"time"
 
@@ -34,6 +35,13 @@ type Options struct {
 	// FlowLog, when set, receives every flow when it ends (and all open
 	// flows at Finish), in that order. The record is only valid during the call.
 	FlowLog func(*FlowRecord)
+
+	// The fields below are used by ReadFiles and ReadFrom only (read.go);
+	// NewTracker ignores them.
+	Filter  string                   // BPF expression (libpcap syntax); "" keeps every frame
+	Count   uint64                   // stop after this many frames (after the filter); 0: all
+	Stdin   io.Reader                // read for the file name "-"; nil: os.Stdin
+	Started func(ReadProgress) error // called once the inputs are open, before the first frame
 }
 
 // flowKey is a flow's bidirectional 5-tuple, canonicalized so that both
@@ -157,6 +165,9 @@ type Tracker struct {
 	ephRow      svcStats // the ephemeral row
 	hosts       map[hostKey]struct{}
 	frags       map[fragKey]fragEntry
+	fragRing    []fragKey // keys of frags in arrival order (a ring of maxFrags)
+	fragHead    int
+	fragLen     int
 	eps         map[epKey]epStat
 	buckets     [decode.NumBuckets]Counter
 	nonIP       map[uint32]*Counter // EtherType, or link type<<16 for an unknown link
@@ -175,6 +186,11 @@ type Tracker struct {
 	unattrib    Counter
 	fragsLost   uint64
 	rec         FlowRecord
+	// maxHosts bounds hosts when > 0 (live captures, RunLive); pairs beyond
+	// it are counted in hostsLost instead.
+	maxHosts  int
+	hostsLost uint64
+	fp        string // reg.Fingerprint(), computed on the first Report
 }
 
 // NewTracker returns a Tracker configured by opts.
@@ -416,6 +432,10 @@ func (t *Tracker) addHost(k hostKey) bool {
 	if _, ok := t.hosts[k]; ok {
 		return false
 	}
+	if t.maxHosts > 0 && len(t.hosts) >= t.maxHosts {
+		t.hostsLost++
+		return false
+	}
 	t.hosts[k] = struct{}{}
 	return true
 }
@@ -463,19 +483,38 @@ func seen(e epStat, peer uint16) epStat {
 }
 
 func (t *Tracker) rememberFragment(now int64, s *decode.Summary, i int32) {
+	t.expireFrags(now)
 	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
-	if len(t.frags) >= maxFrags {
-		for fk, fe := range t.frags {
-			if fe.expires < now {
-				delete(t.frags, fk)
-			}
+	if _, ok := t.frags[k]; !ok {
+		if t.fragRing == nil {
+			t.fragRing = make([]fragKey, maxFrags)
 		}
-		if len(t.frags) >= maxFrags {
+		if t.fragLen == maxFrags { // full: forget the oldest first fragment
+			t.dropOldestFrag()
 			t.fragsLost++
-			return
 		}
+		t.fragRing[(t.fragHead+t.fragLen)%maxFrags] = k
+		t.fragLen++
 	}
 	t.frags[k] = fragEntry{flow: i, gen: t.flow(i).gen, expires: now + int64(fragTimeout)}
+}
+
+// expireFrags forgets first fragments older than fragTimeout, oldest first.
+// The ring holds keys in arrival order, so this costs O(1) per fragment
+// however large the table (a flood of fragments that never complete).
+func (t *Tracker) expireFrags(now int64) {
+	for t.fragLen > 0 {
+		if e, ok := t.frags[t.fragRing[t.fragHead]]; ok && e.expires >= now {
+			return
+		}
+		t.dropOldestFrag()
+	}
+}
+
+func (t *Tracker) dropOldestFrag() {
+	delete(t.frags, t.fragRing[t.fragHead])
+	t.fragHead = (t.fragHead + 1) % maxFrags
+	t.fragLen--
 }
 
 func (t *Tracker) observeFragment(now int64, wire uint64, s *decode.Summary) {

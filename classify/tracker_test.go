@@ -295,3 +295,40 @@ func TestFlowWriter(t *testing.T) {
 		t.Errorf("FlowWriter.Write: %v allocs, want 0", allocs)
 	}
 }
+
+// TestFragmentFlood sends first fragments that never complete, far more
+// than the fragment table holds: the table stays bounded, the oldest are
+// forgotten and counted, and later fragments of recent datagrams are still
+// attributed.
+func TestFragmentFlood(t *testing.T) {
+	f := newFeeder(Options{})
+	const n = 3 * maxFrags
+	first := pkt(decode.ProtoUDP, "192.0.2.1:40000", "198.51.100.1:2049", 0)
+	first.Fragment = true
+	for i := 0; i < n; i++ {
+		first.FragID = uint32(i)
+		f.t.Observe(f.now, 100, 100, decode.LinkEthernet, &first)
+		f.now = f.now.Add(time.Microsecond) // all within the 30 s timeout
+	}
+	if len(f.t.frags) != maxFrags || f.t.fragsLost != n-maxFrags {
+		t.Fatalf("fragment table %d entries, %d forgotten; want %d and %d", len(f.t.frags), f.t.fragsLost, maxFrags, n-maxFrags)
+	}
+	later := decode.Summary{Bucket: decode.BucketFragment, IPVersion: 4, Proto: decode.ProtoUDP, Fragment: true, FragOffset: 1480,
+		Src: first.Src, Dst: first.Dst}
+	later.FragID = n - 1 // recent: attributed
+	f.send(later, 60)
+	later.FragID = 0 // forgotten: unattributed
+	f.send(later, 60)
+	// After the timeout every entry expires on the next first fragment.
+	f.now = f.now.Add(time.Minute)
+	first.FragID = 1 << 30
+	f.t.Observe(f.now, 100, 100, decode.LinkEthernet, &first)
+	if len(f.t.frags) != 1 {
+		t.Errorf("after the timeout: %d fragment entries, want 1", len(f.t.frags))
+	}
+	f.t.Finish()
+	r := f.t.Report()
+	if r.Fragments.Attributed.Frames != 1 || r.Fragments.Unattributed.Frames != 1 || r.Fragments.Untracked != n-maxFrags {
+		t.Errorf("fragments = %+v", r.Fragments)
+	}
+}

@@ -11,11 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
-	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 )
@@ -140,99 +136,89 @@ func flowsFormat(name string) (csv bool, err error) {
 	return false, FlagErrorf("--flows %q: name the file .jsonl or .csv", name)
 }
 
-// captureSource adapts capture.Reader to classify.Source.
-type captureSource struct{ r *capture.Reader }
-
-func (s captureSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
-	data, ci, lt, err := s.r.Next()
-	return data, ci, linkType(lt), err
-}
-
-// linkType maps capture's link type values to decode's.
-func linkType(lt layers.LinkType) decode.LinkType {
-	switch lt {
-	case capture.LinkTypeLinuxSLL2:
-		return decode.LinkLinuxSLL2
-	case capture.LinkTypeUnsupported:
-		return 0xffff
+// registryOptions returns classify.Options with the registry and the
+// ephemeral ranges of the --services and --ephemeral flags.
+func registryOptions(services []string, ephemeral string) (classify.Options, error) {
+	reg, err := loadRegistry(services)
+	if err != nil {
+		return classify.Options{}, err
 	}
-	return decode.LinkType(lt)
+	eph, err := registry.ParseEphemeral(ephemeral)
+	if err != nil {
+		return classify.Options{}, &FlagError{fmt.Errorf("--ephemeral: %w", err)}
+	}
+	return classify.Options{Registry: reg, Ephemeral: &eph}, nil
 }
 
 func readRun(ctx context.Context, opts *ReadOptions) error {
-	reg, err := loadRegistry(opts.Services)
+	topts, err := registryOptions(opts.Services, opts.Ephemeral)
 	if err != nil {
 		return err
 	}
-	eph, err := registry.ParseEphemeral(opts.Ephemeral)
-	if err != nil {
-		return &FlagError{fmt.Errorf("--ephemeral: %w", err)}
-	}
-	rd, err := capture.Open(opts.Files, capture.Options{Filter: opts.Filter, Stdin: opts.IO.In})
-	if err != nil {
-		if errors.Is(err, capture.ErrBadFilter) {
-			return &FlagError{err}
+	var (
+		flows     *classify.FlowWriter
+		flowsFile *os.File
+		profile   *os.File
+		bar       *progress
+	)
+	defer func() {
+		if flowsFile != nil {
+			flowsFile.Close()
 		}
-		return err
+	}()
+	topts.MaxFlows, topts.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
+	topts.Filter, topts.Count, topts.Stdin = opts.Filter, opts.Count, opts.IO.In
+	// Started runs once every input is open and the filter compiled, so a
+	// missing file or a bad filter creates no flow log.
+	topts.Started = func(p classify.ReadProgress) error {
+		if opts.FlowsFile != "" {
+			csv, _ := flowsFormat(opts.FlowsFile)
+			f, err := os.Create(opts.FlowsFile)
+			if err != nil {
+				return fmt.Errorf("--flows: %w", err)
+			}
+			flowsFile, flows = f, classify.NewFlowWriter(f, csv)
+		}
+		if opts.CPUProfile != "" {
+			pf, err := os.Create(opts.CPUProfile)
+			if err != nil {
+				return fmt.Errorf("--cpuprofile: %w", err)
+			}
+			if err := pprof.StartCPUProfile(pf); err != nil {
+				pf.Close()
+				return fmt.Errorf("--cpuprofile: %w", err)
+			}
+			profile = pf
+		}
+		if opts.IO.ErrTTY && !opts.Quiet {
+			bar = startProgress(opts.IO.ErrOut, p)
+		}
+		return nil
 	}
-	defer rd.Close()
-
-	var flows *classify.FlowWriter
-	var flowsFile *os.File
 	if opts.FlowsFile != "" {
-		csv, _ := flowsFormat(opts.FlowsFile)
-		flowsFile, err = os.Create(opts.FlowsFile)
-		if err != nil {
-			return fmt.Errorf("--flows: %w", err)
-		}
-		defer flowsFile.Close()
-		flows = classify.NewFlowWriter(flowsFile, csv)
-	}
-	topts := classify.Options{Registry: reg, Ephemeral: &eph, MaxFlows: opts.MaxFlows, IdleTimeout: opts.IdleTimeout}
-	if flows != nil {
 		topts.FlowLog = func(r *classify.FlowRecord) { flows.Write(r) }
 	}
-	tr := classify.NewTracker(topts)
-	dec := decode.NewDecoder()
-
-	var bar *progress
-	if opts.IO.ErrTTY && !opts.Quiet {
-		bar = startProgress(opts.IO.ErrOut, rd)
+	rep, runErr := classify.ReadFiles(ctx, opts.Files, topts)
+	if profile != nil {
+		pprof.StopCPUProfile()
+		profile.Close()
 	}
-	if opts.CPUProfile != "" {
-		pf, err := os.Create(opts.CPUProfile)
-		if err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	runErr := tr.Run(ctx, captureSource{rd}, dec, opts.Count)
 	if bar != nil {
 		bar.stop()
 	}
-	tr.Finish()
-	rep := tr.Report()
-	rep.Filter = opts.Filter
-	rep.DecodePanics = dec.Panics
-	for _, s := range rd.Sources() {
-		si := classify.SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered}
-		for _, lt := range s.LinkTypes {
-			si.LinkTypes = append(si.LinkTypes, linkType(lt).String())
+	if rep == nil { // nothing was read: a missing file, a bad filter
+		if errors.Is(runErr, classify.ErrBadFilter) {
+			return &FlagError{runErr}
 		}
-		if s.Err != nil {
-			si.Error = s.Err.Error()
-		}
-		rep.Sources = append(rep.Sources, si)
+		return runErr
 	}
 	if flows != nil {
 		if err := flows.Flush(); err != nil {
 			return fmt.Errorf("--flows %q: %w", opts.FlowsFile, err)
 		}
-		if err := flowsFile.Close(); err != nil {
+		err := flowsFile.Close()
+		flowsFile = nil
+		if err != nil {
 			return fmt.Errorf("--flows %q: %w", opts.FlowsFile, err)
 		}
 	}
@@ -241,20 +227,22 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	}
 	// What stopped a read is printed after the report, one line per file.
 	failed := false
-	for _, s := range rd.Sources() {
-		if s.Err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "portsift: %v\n", s.Err)
+	for _, s := range rep.Sources {
+		if s.Error != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "portsift: %s\n", s.Error)
 			failed = true
 		}
 	}
 	switch {
-	case runErr != nil && errors.Is(runErr, context.Canceled):
+	case errors.Is(runErr, context.Canceled):
 		fmt.Fprintln(opts.IO.ErrOut, "portsift: interrupted; the report covers the packets read so far")
 		return errSilent
-	case runErr != nil:
+	case runErr != nil && ctx.Err() != nil:
 		return runErr
 	case failed:
 		return errSilent
+	case runErr != nil:
+		return runErr
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ Ports the registry marks as risky (backdoor ports, port 0) are reported as alert
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &FlagError{err} })
-	root.AddCommand(NewCmdRead(ios, nil), NewCmdPorts(ios, nil), newCmdVersion(ios))
+	root.AddCommand(NewCmdRead(ios, nil), NewCmdSniff(ios, nil), NewCmdCheck(ios, nil), NewCmdMerge(ios, nil), NewCmdPorts(ios, nil), newCmdVersion(ios))
 	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }

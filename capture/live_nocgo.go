@@ -1,0 +1,36 @@
+//go:build !cgo
+
+package capture
+
+import (
+	"io"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// Live is live capture; this build has none: live capture needs cgo and
+// libpcap. OpenLive and Interfaces return ErrNoLive.
+type Live struct{}
+
+// OpenLive returns ErrNoLive: this build has no libpcap.
+func OpenLive(name string, o LiveOptions) (*Live, error) { return nil, ErrNoLive }
+
+// Interfaces returns ErrNoLive: this build has no libpcap.
+func Interfaces() ([]Interface, error) { return nil, ErrNoLive }
+
+func (*Live) Next() ([]byte, gopacket.CaptureInfo, error) {
+	return nil, gopacket.CaptureInfo{}, io.EOF
+}
+func (*Live) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
+	return nil, gopacket.CaptureInfo{}, io.EOF
+}
+func (*Live) Stop()                                           {}
+func (*Live) Name() string                                    { return "" }
+func (*Live) Snaplen() int                                    { return 0 }
+func (*Live) LinkType() layers.LinkType                       { return 0 }
+func (*Live) LinkTypeOf(gopacket.CaptureInfo) layers.LinkType { return 0 }
+func (*Live) Stats() (Stats, error)                           { return Stats{}, ErrNoLive }
+func (*Live) Close() error                                    { return nil }
+
+var _ Source = (*Live)(nil)

@@ -1,0 +1,488 @@
+package classify
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// DiffSections are the parts of a report that Diff compares, in the order
+// it reports them:
+//
+//   - totals: frames, bytes, captured_bytes, short, first, last, decode_panics
+//   - settings: filter and the ephemeral ranges (registry.ephemeral)
+//   - buckets: the nine buckets, link_types, non_ip, other_ip, fragments
+//   - services: rows added or removed, and every count, name and risk of a
+//     row (distinct clients and servers marked as upper bounds, by Merge,
+//     match any exact count up to the bound)
+//   - ephemeral: the ephemeral row
+//   - alerts: alerts added or removed; name, risk, note, packets, flows, hosts
+//   - flows: total, evicted, expired and each by_reason count
+//
+// Not compared: sources (file names, formats and sizes differ when the same
+// trace is read from another directory or gzip-compressed) and the registry
+// fingerprint (a new registry shows as changed service names and risks, if
+// it changes anything this trace uses).
+var DiffSections = []string{"totals", "settings", "buckets", "services", "ephemeral", "alerts", "flows"}
+
+// DiffOptions shape Diff.
+type DiffOptions struct {
+	// Tolerance lets counts differ a little; the zero value requires equality.
+	Tolerance Tolerance
+	// Only restricts the comparison to these sections (names from
+	// DiffSections); empty means all.
+	Only []string
+}
+
+// Tolerance is how far a count may be from the expected one and still
+// match: by at most Abs, or by at most Rel times the expected count
+// (Rel 0.02 is 2%). It applies to counts only; names, timestamps, hosts and
+// the presence of service and alert rows must match exactly.
+type Tolerance struct {
+	Abs uint64
+	Rel float64
+}
+
+// ParseTolerance parses "2%" (relative) or "10" (absolute).
+func ParseTolerance(s string) (Tolerance, error) {
+	if p, ok := strings.CutSuffix(s, "%"); ok {
+		f, err := strconv.ParseFloat(p, 64)
+		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			return Tolerance{}, fmt.Errorf("tolerance %q: want a percentage like 2%% or a count like 10", s)
+		}
+		return Tolerance{Rel: f / 100}, nil
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return Tolerance{}, fmt.Errorf("tolerance %q: want a percentage like 2%% or a count like 10", s)
+	}
+	return Tolerance{Abs: n}, nil
+}
+
+// String returns the tolerance as ParseTolerance reads it ("0" for none).
+func (t Tolerance) String() string {
+	if t.Rel > 0 {
+		return strconv.FormatFloat(t.Rel*100, 'f', -1, 64) + "%"
+	}
+	return strconv.FormatUint(t.Abs, 10)
+}
+
+func (t Tolerance) allows(exp, got uint64) bool {
+	d := max(exp, got) - min(exp, got)
+	return d <= t.Abs || float64(d) <= t.Rel*float64(exp)
+}
+
+// Change kinds.
+const (
+	Changed = "changed" // a field has another value
+	Added   = "added"   // a service or alert row only in the new report
+	Removed = "removed" // a service or alert row only in the expected one
+)
+
+// Change is one difference between an expected report and a new one.
+type Change struct {
+	Section string `json:"section"`        // one of DiffSections
+	Row     string `json:"row,omitempty"`  // "tcp/443" (services, alerts), "udp" or "non_ip[arp]" (buckets); "" for a section's own fields
+	Name    string `json:"name,omitempty"` // the service's name (services, alerts)
+	Field   string `json:"field"`          // "packets", "to_server.bytes", "by_reason.handshake"; "" for a row added or removed
+	Kind    string `json:"change"`         // Changed, Added or Removed
+	// Expected and Got are the values: uint64 for counts, string for
+	// names and timestamps, []string for alert hosts, the whole Service or
+	// Alert for a row added or removed (nil on the side that lacks it).
+	Expected any `json:"expected"`
+	Got      any `json:"got"`
+	// Delta is Got - Expected for counts; 0 otherwise.
+	Delta int64 `json:"delta,omitempty"`
+}
+
+// Diff is the result of comparing two reports: what changed, in the order
+// of DiffSections.
+type Diff struct {
+	Changes []Change `json:"changes"`
+}
+
+// Equal reports whether there is no change.
+func (d Diff) Equal() bool { return len(d.Changes) == 0 }
+
+// Summary counts the changes per section: "services 2, alerts 1".
+func (d Diff) Summary() string {
+	var parts []string
+	for _, sec := range DiffSections {
+		n := 0
+		for _, c := range d.Changes {
+			if c.Section == sec {
+				n++
+			}
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", sec, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Diff compares r (the new report) with expected. Reports of the same
+// trace read from different paths, or from a gzip-compressed copy, are
+// equal: sources are not compared (see DiffSections).
+func (r *Report) Diff(expected *Report, o DiffOptions) Diff {
+	dc := differ{tol: o.Tolerance, changes: []Change{}}
+	want := func(sec string) bool { return len(o.Only) == 0 || slices.Contains(o.Only, sec) }
+	e, g := expected, r
+	if want("totals") {
+		dc.sec = "totals"
+		dc.num("", "frames", e.Frames, g.Frames)
+		dc.num("", "bytes", e.Bytes, g.Bytes)
+		dc.num("", "captured_bytes", e.CapturedBytes, g.CapturedBytes)
+		dc.num("", "short", e.Short, g.Short)
+		dc.time("", "first", e.First, g.First)
+		dc.time("", "last", e.Last, g.Last)
+		dc.num("", "decode_panics", e.DecodePanics, g.DecodePanics)
+	}
+	if want("settings") {
+		dc.sec = "settings"
+		dc.str("", "filter", e.Filter, g.Filter)
+		dc.str("", "registry.ephemeral", e.Registry.Ephemeral, g.Registry.Ephemeral)
+	}
+	if want("buckets") {
+		dc.sec = "buckets"
+		eb, gb := e.Buckets.all(), g.Buckets.all()
+		for i, name := range bucketNames {
+			dc.num(name, "frames", eb[i].Frames, gb[i].Frames)
+			dc.num(name, "bytes", eb[i].Bytes, gb[i].Bytes)
+		}
+		dc.types("link_types", e.LinkTypes, g.LinkTypes)
+		dc.types("non_ip", e.NonIP, g.NonIP)
+		dc.types("other_ip", e.OtherIP, g.OtherIP)
+		dc.num("fragments.attributed", "frames", e.Fragments.Attributed.Frames, g.Fragments.Attributed.Frames)
+		dc.num("fragments.attributed", "bytes", e.Fragments.Attributed.Bytes, g.Fragments.Attributed.Bytes)
+		dc.num("fragments.unattributed", "frames", e.Fragments.Unattributed.Frames, g.Fragments.Unattributed.Frames)
+		dc.num("fragments.unattributed", "bytes", e.Fragments.Unattributed.Bytes, g.Fragments.Unattributed.Bytes)
+		dc.num("fragments", "untracked", e.Fragments.Untracked, g.Fragments.Untracked)
+	}
+	if want("services") {
+		dc.sec = "services"
+		dc.services(e.Services, g.Services)
+	}
+	if want("ephemeral") {
+		dc.sec = "ephemeral"
+		ee, ge := e.Ephemeral, g.Ephemeral
+		dc.num("", "packets", ee.Packets, ge.Packets)
+		dc.num("", "bytes", ee.Bytes, ge.Bytes)
+		dc.num("", "flows", ee.Flows, ge.Flows)
+		dc.num("", "fragments", ee.Fragments, ge.Fragments)
+		dc.num("", "fragment_bytes", ee.FragmentBytes, ge.FragmentBytes)
+	}
+	if want("alerts") {
+		dc.sec = "alerts"
+		dc.alerts(e.Alerts, g.Alerts)
+	}
+	if want("flows") {
+		dc.sec = "flows"
+		dc.num("", "total", e.Flows.Total, g.Flows.Total)
+		dc.num("", "evicted", e.Flows.Evicted, g.Flows.Evicted)
+		dc.num("", "expired", e.Flows.Expired, g.Flows.Expired)
+		for _, k := range unionKeys(e.Flows.ByReason, g.Flows.ByReason) {
+			dc.num("", "by_reason."+k, e.Flows.ByReason[k], g.Flows.ByReason[k])
+		}
+	}
+	return Diff{Changes: dc.changes}
+}
+
+// bucketNames are the JSON keys of Buckets, in the order of all.
+var bucketNames = [...]string{"tcp", "udp", "sctp", "fragment", "icmp", "other-ip", "non-ip", "truncated", "malformed"}
+
+func (b *Buckets) all() [len(bucketNames)]Counter {
+	return [...]Counter{b.TCP, b.UDP, b.SCTP, b.Fragment, b.ICMP, b.OtherIP, b.NonIP, b.Truncated, b.Malformed}
+}
+
+// differ collects the changes of one comparison.
+type differ struct {
+	tol     Tolerance
+	sec     string
+	name    string // the current row's service name
+	changes []Change
+}
+
+func (d *differ) add(c Change) {
+	c.Section = d.sec
+	if c.Row != "" && (d.sec == "services" || d.sec == "alerts") {
+		c.Name = d.name
+	}
+	d.changes = append(d.changes, c)
+}
+
+func (d *differ) num(row, field string, exp, got uint64) {
+	if exp == got || d.tol.allows(exp, got) {
+		return
+	}
+	d.add(Change{Row: row, Field: field, Kind: Changed, Expected: exp, Got: got, Delta: int64(got) - int64(exp)})
+}
+
+// hosts compares distinct host counts. A count marked as an upper bound (a
+// merged report) matches any exact count up to it.
+func (d *differ) hosts(row, field string, exp, got uint64, expBound, gotBound bool) {
+	switch {
+	case expBound && !gotBound && got <= exp:
+		return
+	case gotBound && !expBound && exp <= got:
+		return
+	}
+	d.num(row, field, exp, got)
+}
+
+func (d *differ) str(row, field, exp, got string) {
+	if exp != got {
+		d.add(Change{Row: row, Field: field, Kind: Changed, Expected: exp, Got: got})
+	}
+}
+
+// time compares two RFC 3339 timestamps as instants, so that a report
+// edited by hand with another precision still matches.
+func (d *differ) time(row, field, exp, got string) {
+	te, err1 := time.Parse(time.RFC3339Nano, exp)
+	tg, err2 := time.Parse(time.RFC3339Nano, got)
+	if err1 == nil && err2 == nil && te.Equal(tg) {
+		return
+	}
+	d.str(row, field, exp, got)
+}
+
+func (d *differ) types(list string, exp, got []TypeCount) {
+	find := func(l []TypeCount, t string) TypeCount {
+		for _, c := range l {
+			if c.Type == t {
+				return c
+			}
+		}
+		return TypeCount{}
+	}
+	var names []string
+	for _, l := range [][]TypeCount{exp, got} {
+		for _, c := range l {
+			if !slices.Contains(names, c.Type) {
+				names = append(names, c.Type)
+			}
+		}
+	}
+	slices.Sort(names)
+	for _, t := range names {
+		ec, gc := find(exp, t), find(got, t)
+		row := list + "[" + t + "]"
+		d.num(row, "frames", ec.Frames, gc.Frames)
+		d.num(row, "bytes", ec.Bytes, gc.Bytes)
+	}
+}
+
+type portKey struct {
+	proto string
+	port  uint16
+}
+
+func (k portKey) String() string { return k.proto + "/" + strconv.Itoa(int(k.port)) }
+
+func comparePortKeys(a, b portKey) int {
+	return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.port, b.port))
+}
+
+func (d *differ) services(exp, got []Service) {
+	em, gm := map[portKey]*Service{}, map[portKey]*Service{}
+	var keys []portKey
+	for i := range exp {
+		k := portKey{exp[i].Proto, exp[i].Port}
+		em[k] = &exp[i]
+		keys = append(keys, k)
+	}
+	for i := range got {
+		k := portKey{got[i].Proto, got[i].Port}
+		gm[k] = &got[i]
+		if em[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, comparePortKeys)
+	for _, k := range keys {
+		e, g := em[k], gm[k]
+		row := k.String()
+		switch {
+		case g == nil:
+			d.name = e.Name
+			d.add(Change{Row: row, Kind: Removed, Expected: *e})
+		case e == nil:
+			d.name = g.Name
+			d.add(Change{Row: row, Kind: Added, Got: *g})
+		default:
+			d.name = g.Name
+			d.str(row, "name", e.Name, g.Name)
+			d.str(row, "risk", e.Risk, g.Risk)
+			d.num(row, "packets", e.Packets, g.Packets)
+			d.num(row, "bytes", e.Bytes, g.Bytes)
+			d.num(row, "flows", e.Flows, g.Flows)
+			d.num(row, "fragments", e.Fragments, g.Fragments)
+			d.num(row, "fragment_bytes", e.FragmentBytes, g.FragmentBytes)
+			d.num(row, "to_server.packets", e.ToServer.Packets, g.ToServer.Packets)
+			d.num(row, "to_server.bytes", e.ToServer.Bytes, g.ToServer.Bytes)
+			d.num(row, "to_client.packets", e.ToClient.Packets, g.ToClient.Packets)
+			d.num(row, "to_client.bytes", e.ToClient.Bytes, g.ToClient.Bytes)
+			d.hosts(row, "clients", e.Clients, g.Clients, e.HostsUpperBound, g.HostsUpperBound)
+			d.hosts(row, "servers", e.Servers, g.Servers, e.HostsUpperBound, g.HostsUpperBound)
+		}
+	}
+}
+
+func (d *differ) alerts(exp, got []Alert) {
+	em, gm := map[portKey]*Alert{}, map[portKey]*Alert{}
+	var keys []portKey
+	for i := range exp {
+		k := portKey{exp[i].Proto, exp[i].Port}
+		em[k] = &exp[i]
+		keys = append(keys, k)
+	}
+	for i := range got {
+		k := portKey{got[i].Proto, got[i].Port}
+		gm[k] = &got[i]
+		if em[k] == nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, comparePortKeys)
+	for _, k := range keys {
+		e, g := em[k], gm[k]
+		row := k.String()
+		switch {
+		case g == nil:
+			d.name = e.Name
+			d.add(Change{Row: row, Kind: Removed, Expected: *e})
+		case e == nil:
+			d.name = g.Name
+			d.add(Change{Row: row, Kind: Added, Got: *g})
+		default:
+			d.name = g.Name
+			d.str(row, "name", e.Name, g.Name)
+			d.str(row, "risk", e.Risk, g.Risk)
+			d.str(row, "note", e.Note, g.Note)
+			d.num(row, "packets", e.Packets, g.Packets)
+			d.num(row, "flows", e.Flows, g.Flows)
+			eh, gh := slices.Sorted(slices.Values(e.Hosts)), slices.Sorted(slices.Values(g.Hosts))
+			if !slices.Equal(eh, gh) {
+				d.add(Change{Row: row, Field: "hosts", Kind: Changed, Expected: e.Hosts, Got: g.Hosts})
+			}
+		}
+	}
+}
+
+func unionKeys(a, b map[string]uint64) []string {
+	var keys []string
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// WriteText writes d as a table, one change per line: section, row (with
+// the service name), field, expected, got, delta. It writes nothing for an
+// empty Diff.
+func (d Diff) WriteText(w io.Writer) error {
+	if d.Equal() {
+		return nil
+	}
+	var buf strings.Builder
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  SECTION\tROW\tFIELD\tEXPECTED\tGOT\tDELTA")
+	for _, c := range d.Changes {
+		row := c.Row
+		if c.Name != "" {
+			row += " " + c.Name
+		}
+		field, exp, got, delta := c.Field, showValue(c.Expected), showValue(c.Got), ""
+		switch c.Kind {
+		case Added, Removed:
+			field = "(" + c.Kind + ")"
+		default:
+			if eh, ok := c.Expected.([]string); ok {
+				delta = hostDelta(eh, c.Got.([]string))
+			} else if c.Delta != 0 {
+				delta = signed(c.Delta)
+				if e, ok := c.Expected.(uint64); ok && e > 0 {
+					delta += fmt.Sprintf(" (%+.1f%%)", float64(c.Delta)*100/float64(e))
+				}
+			}
+		}
+		if row == "" {
+			row = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.Section, row, field, exp, got, delta)
+	}
+	tw.Flush()
+	// tabwriter pads every cell but the last; an empty DELTA leaves spaces.
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			out.WriteString(strings.TrimRight(line, " \n") + "\n")
+		}
+	}
+	_, err := io.WriteString(w, out.String())
+	return err
+}
+
+// String returns the table WriteText writes.
+func (d Diff) String() string {
+	var b strings.Builder
+	d.WriteText(&b)
+	return b.String()
+}
+
+func showValue(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "-"
+	case uint64:
+		return commas(v)
+	case string:
+		if v == "" {
+			return `""`
+		}
+		return v
+	case []string:
+		return strconv.Itoa(len(v)) + " hosts"
+	case Service:
+		return fmt.Sprintf("%s packets, %s, %s flows", commas(v.Packets), human(v.Bytes), commas(v.Flows))
+	case Alert:
+		return fmt.Sprintf("%s packets, %s flows", commas(v.Packets), commas(v.Flows))
+	}
+	return fmt.Sprint(v)
+}
+
+func signed(n int64) string {
+	if n > 0 {
+		return "+" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// hostDelta lists the hosts added (+) and removed (-).
+func hostDelta(exp, got []string) string {
+	var parts []string
+	for _, h := range got {
+		if !slices.Contains(exp, h) {
+			parts = append(parts, "+"+h)
+		}
+	}
+	for _, h := range exp {
+		if !slices.Contains(got, h) {
+			parts = append(parts, "-"+h)
+		}
+	}
+	return strings.Join(parts, " ")
+}

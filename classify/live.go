@@ -1,0 +1,215 @@
+package classify
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode"
+)
+
+// LiveSource yields frames from a live capture. Next returns a frame that is
+// valid until the next call; ErrIdle (possibly wrapped) when no frame
+// arrived for a while, which gives the loop control back on a quiet link;
+// io.EOF when the capture ended; any other error ends the run.
+type LiveSource interface {
+	Next() (data []byte, ci gopacket.CaptureInfo, link decode.LinkType, err error)
+}
+
+// ErrIdle is what a LiveSource returns when no frame arrived within its
+// read timeout. A source that never returns it can still be captured from,
+// but on a quiet link snapshots and the end of the run wait for a frame.
+var ErrIdle = errors.New("no frame within the read timeout")
+
+// DefaultInterval is how often RunLive publishes a snapshot by default.
+const DefaultInterval = time.Second
+
+// DefaultLiveMaxHosts bounds the table of distinct (service, client or
+// server address) pairs that the clients and servers columns count, for
+// live captures. About 48 bytes each: 1,048,576 pairs are 50 MiB.
+const DefaultLiveMaxHosts = 1 << 20
+
+// LiveOptions configure RunLive.
+type LiveOptions struct {
+	// Interval is how often a snapshot is published (at most; 0 means
+	// DefaultInterval). Publishing costs one Report (a copy of the
+	// counters) on the capture goroutine.
+	Interval time.Duration
+
+	// Limit stops the run after this many frames (0: no limit), as
+	// tcpdump -c does.
+	Limit uint64
+
+	// MaxHosts bounds the distinct-host table (0: DefaultLiveMaxHosts).
+	// Offline reads keep every host; a capture that runs for days on a
+	// scanned server would not. Pairs beyond the bound are not counted
+	// (Capture.HostsUntracked), so clients and servers become lower bounds.
+	MaxHosts int
+
+	// OnFrame, when set, is called with every frame before it is decoded
+	// (to save it: sniff -w). data is only valid during the call. An error
+	// ends the run and is returned.
+	OnFrame func(ci gopacket.CaptureInfo, data []byte) error
+
+	// Decorate, when set, is called on the capture goroutine with every
+	// report before it is published, to fill what the tracker does not
+	// know (sources, filter, the kernel's counters in r.Capture). It must
+	// not keep r.
+	Decorate func(r *Report)
+}
+
+// Snapshot is a published copy of the counters. Everything in it belongs
+// to the snapshot: readers on other goroutines may read it at leisure but
+// must not modify it (it is shared between readers).
+type Snapshot struct {
+	Report  *Report
+	Seq     uint64        // 0 for the snapshot published when the run starts
+	Taken   time.Time     // wall-clock time it was taken
+	Elapsed time.Duration // wall-clock time since the run started
+	Final   bool          // the last snapshot: the run ended and every flow was finished
+}
+
+// Latest holds the most recent Snapshot for readers on other goroutines: a
+// printer waits on Updates, a metrics scrape calls Load. Publishing never
+// blocks: a reader that is slow skips snapshots and sees the newest.
+// The zero value is not usable; call NewLatest.
+type Latest struct {
+	p  atomic.Pointer[Snapshot]
+	ch chan struct{}
+}
+
+// NewLatest returns an empty Latest.
+func NewLatest() *Latest { return &Latest{ch: make(chan struct{}, 1)} }
+
+// Load returns the newest snapshot, nil before the first.
+func (l *Latest) Load() *Snapshot { return l.p.Load() }
+
+// Updates receives a value after each publish (one pending at most).
+func (l *Latest) Updates() <-chan struct{} { return l.ch }
+
+// Publish makes s the newest snapshot and wakes a waiting reader. It never
+// blocks.
+func (l *Latest) Publish(s *Snapshot) {
+	l.p.Store(s)
+	select {
+	case l.ch <- struct{}{}:
+	default:
+	}
+}
+
+// loop flags, set by the timer goroutine and read by the capture loop with
+// one atomic load per frame.
+const (
+	flagDue  = 1 << iota // an interval passed: publish
+	flagStop             // ctx is done
+)
+
+// RunLive is the live capture loop. It reads src, optionally hands each
+// frame to OnFrame, decodes it with d and observes it, until ctx is done,
+// Limit frames were counted, src returns io.EOF, or an error. Every
+// Interval it publishes a Snapshot to out, and once at the start (Seq 0)
+// so a scrape never finds nothing. At the end it records the active flows,
+// calls Finish, and publishes the final snapshot (Final set), which it also
+// returns.
+//
+// The loop never waits for readers: it publishes copies (Report is built
+// on this goroutine) through an atomic pointer. A cancelled ctx, the limit
+// and io.EOF are normal ends (nil error); a source or OnFrame error is
+// returned with the final snapshot, which counts everything before it.
+// RunLive does not close src.
+func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder, o LiveOptions, out *Latest) (*Snapshot, error) {
+	if o.Interval <= 0 {
+		o.Interval = DefaultInterval
+	}
+	t.maxHosts = o.MaxHosts
+	if t.maxHosts <= 0 {
+		t.maxHosts = DefaultLiveMaxHosts
+	}
+	var flags atomic.Uint32
+	quit := make(chan struct{})
+	timerDone := make(chan struct{})
+	go func() {
+		defer close(timerDone)
+		tick := time.NewTicker(o.Interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				flags.Or(flagStop)
+				return
+			case <-tick.C:
+				flags.Or(flagDue)
+			case <-quit:
+				return
+			}
+		}
+	}()
+	defer func() { close(quit); <-timerDone }()
+
+	start := time.Now()
+	var seq uint64
+	publish := func(final bool, active int) *Snapshot {
+		now := time.Now()
+		r := t.Report()
+		r.Capture = &LiveCapture{FlowsActive: uint64(active), HostsUntracked: t.hostsLost,
+			Seconds: now.Sub(start).Seconds(), Final: final}
+		if o.Decorate != nil {
+			o.Decorate(r)
+		}
+		s := &Snapshot{Report: r, Seq: seq, Taken: now, Elapsed: now.Sub(start), Final: final}
+		seq++
+		out.Publish(s)
+		return s
+	}
+	publish(false, 0)
+
+	var (
+		s   decode.Summary
+		n   uint64
+		err error
+	)
+	for o.Limit == 0 || n < o.Limit {
+		if f := flags.Load(); f != 0 {
+			if f&flagStop != 0 {
+				break
+			}
+			flags.And(^uint32(flagDue))
+			publish(false, t.ActiveFlows())
+		}
+		data, ci, link, rerr := src.Next()
+		if rerr != nil {
+			if errors.Is(rerr, ErrIdle) {
+				continue
+			}
+			if rerr != io.EOF {
+				err = rerr
+			}
+			break
+		}
+		if o.OnFrame != nil {
+			if err = o.OnFrame(ci, data); err != nil {
+				break
+			}
+		}
+		d.Decode(link, data, &s)
+		t.Observe(ci.Timestamp, ci.Length, ci.CaptureLength, link, &s)
+		n++
+	}
+	active := t.ActiveFlows()
+	t.Finish()
+	return publish(true, active), err
+}
+
+// fingerprint returns the registry's fingerprint, computed once: it hashes
+// every entry (milliseconds), and a live capture takes a Report every
+// interval on the capture goroutine, where a stall fills the kernel's
+// buffer. The registry does not change once the Tracker has it.
+func (t *Tracker) fingerprint() string {
+	if t.fp == "" {
+		t.fp = t.reg.Fingerprint()
+	}
+	return t.fp
+}

@@ -1,0 +1,319 @@
+package classify
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode"
+)
+
+// ethFrame builds an Ethernet/IPv4 frame carrying UDP (tcpFlags < 0) or TCP
+// with the given flags, from src to dst ("a.b.c.d:port").
+func ethFrame(t testing.TB, src, dst string, tcpFlags int, payload int) []byte {
+	t.Helper()
+	sa, err := net.ResolveUDPAddr("udp4", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	da, err := net.ResolveUDPAddr("udp4", dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
+	ip := &layers.IPv4{Version: 4, TTL: 64, SrcIP: sa.IP.To4(), DstIP: da.IP.To4()}
+	var l4 gopacket.SerializableLayer
+	if tcpFlags < 0 {
+		ip.Protocol = layers.IPProtocolUDP
+		u := &layers.UDP{SrcPort: layers.UDPPort(sa.Port), DstPort: layers.UDPPort(da.Port)}
+		u.SetNetworkLayerForChecksum(ip)
+		l4 = u
+	} else {
+		ip.Protocol = layers.IPProtocolTCP
+		f := uint8(tcpFlags)
+		tc := &layers.TCP{SrcPort: layers.TCPPort(sa.Port), DstPort: layers.TCPPort(da.Port), Window: 512,
+			SYN: f&decode.TCPSyn != 0, ACK: f&decode.TCPAck != 0, FIN: f&decode.TCPFin != 0, RST: f&decode.TCPRst != 0}
+		tc.SetNetworkLayerForChecksum(ip)
+		l4 = tc
+	}
+	buf := gopacket.NewSerializeBuffer()
+	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true},
+		eth, ip, l4, gopacket.Payload(make([]byte, payload))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// liveFrames is a small mix: a TCP handshake to 443, three DNS queries with
+// answers, and a UDP exchange between two ephemeral ports.
+func liveFrames(t testing.TB) [][]byte {
+	c, s := "192.0.2.1:51000", "198.51.100.2:443"
+	fr := [][]byte{
+		ethFrame(t, c, s, int(syn), 0),
+		ethFrame(t, s, c, int(synack), 0),
+		ethFrame(t, c, s, int(ack), 100),
+	}
+	for i := range 3 {
+		q := "192.0.2.1:" + []string{"50001", "50002", "50003"}[i]
+		fr = append(fr, ethFrame(t, q, "198.51.100.53:53", -1, 30), ethFrame(t, "198.51.100.53:53", q, -1, 80))
+	}
+	return append(fr, ethFrame(t, "192.0.2.7:40000", "192.0.2.8:50000", -1, 10))
+}
+
+// fakeLive hands out frames one millisecond apart, returning ErrIdle
+// between them when idle is set; after the last one it returns end (io.EOF
+// or ErrIdle forever).
+type fakeLive struct {
+	frames [][]byte
+	i      int
+	idle   bool
+	end    error
+	calls  int
+}
+
+func (f *fakeLive) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+	f.calls++
+	if f.idle && f.calls%2 == 1 {
+		return nil, gopacket.CaptureInfo{}, 0, ErrIdle
+	}
+	if f.i >= len(f.frames) {
+		if f.end == ErrIdle {
+			time.Sleep(time.Millisecond) // like a read timeout, shortened
+		}
+		return nil, gopacket.CaptureInfo{}, 0, f.end
+	}
+	d := f.frames[f.i]
+	ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(f.i) * time.Millisecond), CaptureLength: len(d), Length: len(d)}
+	f.i++
+	return d, ci, decode.LinkEthernet, nil
+}
+
+// offline counts frames the way the offline path does: decode, observe,
+// finish.
+func offline(frames [][]byte) *Report {
+	tr := NewTracker(Options{})
+	d := decode.NewDecoder()
+	var s decode.Summary
+	for i, f := range frames {
+		d.Decode(decode.LinkEthernet, f, &s)
+		tr.Observe(t0.Add(time.Duration(i)*time.Millisecond), len(f), len(f), decode.LinkEthernet, &s)
+	}
+	tr.Finish()
+	return tr.Report()
+}
+
+func TestRunLiveCountsLikeOffline(t *testing.T) {
+	frames := liveFrames(t)
+	src := &fakeLive{frames: frames, idle: true, end: io.EOF}
+	latest := NewLatest()
+	var decorated []*Report
+	var saved int
+	tr := NewTracker(Options{})
+	final, err := tr.RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{
+		OnFrame:  func(ci gopacket.CaptureInfo, data []byte) error { saved++; return nil },
+		Decorate: func(r *Report) { r.Filter = "decorated"; decorated = append(decorated, r) },
+	}, latest)
+	if err != nil {
+		t.Fatalf("RunLive: %v", err)
+	}
+	if !final.Final || latest.Load() != final || final.Seq != 1 || len(decorated) != 2 {
+		t.Errorf("final snapshot: Final %v, Seq %d, latest is final %v, %d reports decorated; want true, 1, true, 2 (start and end)",
+			final.Final, final.Seq, latest.Load() == final, len(decorated))
+	}
+	if decorated[0].Frames != 0 || decorated[0].Capture == nil || decorated[0].Capture.Final {
+		t.Errorf("start snapshot: %d frames, capture %+v; want 0 frames, not final", decorated[0].Frames, decorated[0].Capture)
+	}
+	got, want := final.Report, offline(frames)
+	if got.Filter != "decorated" || got.Capture == nil || !got.Capture.Final {
+		t.Fatalf("final report not decorated or not final: filter %q capture %+v", got.Filter, got.Capture)
+	}
+	// 1 TCP flow, 3 DNS flows, 1 ephemeral flow: all still open when the capture ends.
+	if got.Capture.FlowsActive != 5 {
+		t.Errorf("FlowsActive = %d, want 5 (counted before Finish)", got.Capture.FlowsActive)
+	}
+	if saved != len(frames) {
+		t.Errorf("OnFrame saw %d frames, want %d", saved, len(frames))
+	}
+	g, w := *got, *want
+	g.Filter, g.Capture = "", nil
+	if a, b := reportJSON(t, &g), reportJSON(t, &w); a != b {
+		t.Errorf("live report differs from the offline one:\n--- live\n%s\n--- offline\n%s", a, b)
+	}
+}
+
+func reportJSON(t *testing.T, r *Report) string {
+	t.Helper()
+	var b strings.Builder
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestRunLiveLimit(t *testing.T) {
+	src := &fakeLive{frames: liveFrames(t), end: ErrIdle}
+	final, err := NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{Limit: 4}, NewLatest())
+	if err != nil || final.Report.Frames != 4 || src.i != 4 {
+		t.Errorf("Limit 4: err %v, %d frames counted, %d read; want nil, 4, 4", err, final.Report.Frames, src.i)
+	}
+}
+
+func TestRunLiveStopsOnCancelAndPublishesWhileIdle(t *testing.T) {
+	src := &fakeLive{frames: liveFrames(t)[:3], end: ErrIdle} // then a quiet link
+	latest := NewLatest()
+	ctx, cancel := context.WithCancel(context.Background())
+	type result struct {
+		s   *Snapshot
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		s, err := NewTracker(Options{}).RunLive(ctx, src, decode.NewDecoder(), LiveOptions{Interval: 5 * time.Millisecond}, latest)
+		done <- result{s, err}
+	}()
+	// Snapshots keep coming on the quiet link after the last frame; nobody
+	// reads most of them and the loop does not wait.
+	deadline := time.After(10 * time.Second)
+	var quiet uint64 // Seq of the first snapshot with all 3 frames
+	for {
+		select {
+		case <-latest.Updates():
+		case <-deadline:
+			t.Fatalf("within 10s: newest snapshot %+v, want two more after the one with all frames", latest.Load())
+		}
+		s := latest.Load()
+		if s.Final {
+			t.Fatal("final snapshot before the cancel")
+		}
+		if s.Report.Frames == 3 && quiet == 0 {
+			quiet = s.Seq
+			if s.Report.Capture.FlowsActive != 1 || s.Elapsed <= 0 {
+				t.Errorf("snapshot %d: %d active flows, elapsed %v; want 1, > 0", s.Seq, s.Report.Capture.FlowsActive, s.Elapsed)
+			}
+		}
+		if quiet > 0 && s.Seq >= quiet+2 {
+			break
+		}
+	}
+	cancel()
+	select {
+	case r := <-done:
+		if r.err != nil || !r.s.Final || r.s.Report.Frames != 3 {
+			t.Errorf("after cancel: err %v, final %v, %d frames; want nil, true, 3", r.err, r.s.Final, r.s.Report.Frames)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("RunLive did not return within 10s of the cancel")
+	}
+}
+
+func TestRunLiveErrors(t *testing.T) {
+	boom := errors.New("interface went down")
+	src := &fakeLive{frames: liveFrames(t)[:2], end: boom}
+	final, err := NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{}, NewLatest())
+	if err != boom || final.Report.Frames != 2 || !final.Final {
+		t.Errorf("source error: %v, %d frames, final %v; want the error, 2 frames counted, a final snapshot", err, final.Report.Frames, final.Final)
+	}
+	full := errors.New("disk full")
+	n := 0
+	src = &fakeLive{frames: liveFrames(t), end: io.EOF}
+	final, err = NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{
+		OnFrame: func(gopacket.CaptureInfo, []byte) error {
+			if n++; n == 3 {
+				return full
+			}
+			return nil
+		},
+	}, NewLatest())
+	if err != full || final.Report.Frames != 2 {
+		t.Errorf("OnFrame error at frame 3: %v, %d frames; want the error and the 2 frames before", err, final.Report.Frames)
+	}
+}
+
+func TestRunLiveBoundsHosts(t *testing.T) {
+	var frames [][]byte
+	for _, c := range []string{"192.0.2.1:50001", "192.0.2.2:50001", "192.0.2.3:50001"} {
+		frames = append(frames, ethFrame(t, c, "198.51.100.53:53", -1, 10))
+	}
+	final, err := NewTracker(Options{}).RunLive(context.Background(), &fakeLive{frames: frames, end: io.EOF},
+		decode.NewDecoder(), LiveOptions{MaxHosts: 2}, NewLatest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := findService(final.Report, "udp", 53)
+	// The first flow fills the table (client and server); the next two
+	// clients are not counted.
+	if sv == nil || sv.Flows != 3 || sv.Clients != 1 || sv.Servers != 1 || final.Report.Capture.HostsUntracked != 2 {
+		t.Errorf("MaxHosts 2: service %+v, untracked %d; want 3 flows, 1 client, 1 server, 2 untracked", sv, final.Report.Capture.HostsUntracked)
+	}
+}
+
+func TestLatestNeverBlocks(t *testing.T) {
+	l := NewLatest()
+	if l.Load() != nil {
+		t.Fatal("new Latest is not empty")
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range 1000 {
+			l.Publish(&Snapshot{Seq: uint64(i)}) // nobody reads Updates
+		}
+	}()
+	wg.Wait()
+	if s := l.Load(); s.Seq != 999 {
+		t.Errorf("Load().Seq = %d, want 999", s.Seq)
+	}
+	select {
+	case <-l.Updates():
+	default:
+		t.Error("no pending update after publishing")
+	}
+}
+
+// TestRunLiveSteadyStateAllocs checks that the loop adds no allocation per
+// frame: a run over 3 times as many frames (of known flows, with the
+// snapshot timer far away) allocates no more than a short one.
+func TestRunLiveSteadyStateAllocs(t *testing.T) {
+	frames := liveFrames(t)
+	tr := NewTracker(Options{})
+	d := decode.NewDecoder()
+	run := func(n int) float64 {
+		src := &cycling{frames: frames}
+		return testing.AllocsPerRun(3, func() {
+			src.left = n
+			if _, err := tr.RunLive(context.Background(), src, d, LiveOptions{Interval: time.Hour, Limit: uint64(n)}, NewLatest()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	short, long := run(10000), run(30000)
+	t.Logf("RunLive: %v allocations for 10,000 frames, %v for 30,000", short, long)
+	if long > short+10 {
+		t.Errorf("RunLive: %v allocations for 10,000 frames but %v for 30,000: the loop allocates per frame", short, long)
+	}
+}
+
+// cycling repeats frames with increasing timestamps.
+type cycling struct {
+	frames [][]byte
+	i      int
+	left   int
+}
+
+func (c *cycling) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+	if c.left == 0 {
+		return nil, gopacket.CaptureInfo{}, 0, io.EOF
+	}
+	c.left--
+	d := c.frames[c.i%len(c.frames)]
+	c.i++
+	return d, gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(c.i) * time.Microsecond), CaptureLength: len(d), Length: len(d)}, decode.LinkEthernet, nil
+}

@@ -1,0 +1,167 @@
+package classify
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/decode"
+)
+
+// ErrBadFilter is wrapped by the error of ReadFiles and ReadFrom when
+// Options.Filter does not compile (it is capture.ErrBadFilter).
+var ErrBadFilter = capture.ErrBadFilter
+
+// ReadProgress is what Options.Started receives: counters of the read in
+// progress. Its methods may be called from any goroutine until ReadFiles
+// returns (a progress bar polls them).
+type ReadProgress interface {
+	// Progress returns the input bytes consumed so far and the total size
+	// of the files, -1 when unknown (standard input is among them).
+	Progress() (read, total int64)
+	// Frames returns about how many frames were read so far.
+	Frames() uint64
+}
+
+var _ ReadProgress = (*capture.Reader)(nil)
+
+// ReadFiles reads the capture files (pcap, pcapng, either gzip-compressed;
+// the format comes from the magic number; "-" is opts.Stdin) in order as one
+// stream and returns their Report, as `portsift read FILE...` does.
+//
+// The Report is nil only when reading could not start: no file given, a
+// file that does not exist or cannot be opened, a filter that does not
+// compile (errors.Is(err, ErrBadFilter)), or an error returned by
+// opts.Started. Otherwise it counts every frame read, and err is nil,
+// ctx.Err() when ctx ended first, or the files that could not be read to
+// their end (not a capture, cut short, corrupt): one line per file, each
+// naming its file, as also recorded in Report.Sources[i].Error.
+func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, error) {
+	rd, err := capture.Open(files, capture.Options{Filter: opts.Filter, Stdin: opts.Stdin})
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	if opts.Started != nil {
+		if err := opts.Started(rd); err != nil {
+			return nil, err
+		}
+	}
+	tr := NewTracker(opts)
+	dec := decode.NewDecoder()
+	runErr := tr.Run(ctx, captureSource{rd}, dec, opts.Count)
+	tr.Finish()
+	rep := tr.Report()
+	rep.Filter = opts.Filter
+	rep.DecodePanics = dec.Panics
+	for _, s := range rd.Sources() {
+		si := SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered}
+		for _, lt := range s.LinkTypes {
+			si.LinkTypes = append(si.LinkTypes, linkType(lt).String())
+		}
+		if s.Err != nil {
+			si.Error = s.Err.Error()
+		}
+		rep.Sources = append(rep.Sources, si)
+	}
+	if runErr != nil {
+		return rep, runErr
+	}
+	return rep, rd.Err()
+}
+
+// ReadFrom is ReadFiles for one capture that is already open, such as an
+// embedded file or an HTTP body: name is what Report.Sources and errors
+// call it. ReadFrom does not close r. opts.Stdin is ignored.
+func ReadFrom(ctx context.Context, name string, r io.Reader, opts Options) (*Report, error) {
+	opts.Stdin = r
+	rep, err := ReadFiles(ctx, []string{"-"}, opts)
+	if name == "-" {
+		return rep, err
+	}
+	// capture names standard input "-" in its messages; say name instead.
+	if err != nil && !errors.Is(err, ctx.Err()) {
+		err = rename(err, name)
+	}
+	if rep != nil {
+		rep.Sources[0].Name = name
+		if e := rep.Sources[0].Error; e != "" {
+			rep.Sources[0].Error = strings.Replace(e, `"-"`, strconv.Quote(name), 1)
+		}
+	}
+	return rep, err
+}
+
+// renamedError is an error whose message names the input differently; it
+// still unwraps to the original (errors.Is(err, capture.ErrTruncated)).
+type renamedError struct {
+	msg string
+	err error
+}
+
+func (e *renamedError) Error() string { return e.msg }
+func (e *renamedError) Unwrap() error { return e.err }
+
+func rename(err error, name string) error {
+	return &renamedError{strings.Replace(err.Error(), `"-"`, strconv.Quote(name), 1), err}
+}
+
+// captureSource adapts capture.Reader to Source.
+type captureSource struct{ r *capture.Reader }
+
+func (s captureSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+	data, ci, lt, err := s.r.Next()
+	return data, ci, linkType(lt), err
+}
+
+// linkType maps capture's link type values to decode's: capture folds the
+// 16-bit link types gopacket's uint8 LinkType cannot hold into two spare
+// values.
+func linkType(lt layers.LinkType) decode.LinkType {
+	switch lt {
+	case capture.LinkTypeLinuxSLL2:
+		return decode.LinkLinuxSLL2
+	case capture.LinkTypeUnsupported:
+		return 0xffff
+	}
+	return decode.LinkType(lt)
+}
+
+// Service returns the row of the service called name (as in Service.Name,
+// e.g. "https") on proto ("tcp", "udp", "sctp"; "" for any), or nil. When
+// several rows share the name (e.g. "unknown"), it returns the first in
+// report order (most bytes); use ServicePort to pick one.
+func (r *Report) Service(name, proto string) *Service {
+	for i := range r.Services {
+		s := &r.Services[i]
+		if s.Name == name && (proto == "" || s.Proto == proto) {
+			return s
+		}
+	}
+	return nil
+}
+
+// ServicePort returns the row of service port port on proto, or nil.
+func (r *Report) ServicePort(proto string, port uint16) *Service {
+	for i := range r.Services {
+		if s := &r.Services[i]; s.Port == port && s.Proto == proto {
+			return s
+		}
+	}
+	return nil
+}
+
+// Alert returns the alert for service port port on proto, or nil.
+func (r *Report) Alert(proto string, port uint16) *Alert {
+	for i := range r.Alerts {
+		if a := &r.Alerts[i]; a.Port == port && a.Proto == proto {
+			return a
+		}
+	}
+	return nil
+}

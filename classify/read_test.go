@@ -1,0 +1,181 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/portsift/portsift/capture"
+)
+
+const mixedTrace = "../testdata/traces/eth-mixed.pcap"
+
+func apiRead(t *testing.T, opts Options, files ...string) *Report {
+	t.Helper()
+	rep, err := ReadFiles(context.Background(), files, opts)
+	if err != nil {
+		t.Fatalf("ReadFiles(%q): %v", files, err)
+	}
+	return rep
+}
+
+func apiJSON(t *testing.T, r *Report) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestReadFilesGolden checks that ReadFiles gives exactly the report of
+// `portsift read -o json` (the golden files were made by the command from
+// the same relative path, so even the source names agree).
+func TestReadFilesGolden(t *testing.T) {
+	for _, name := range []string{"eth-mixed.pcap", "encap.pcap", "multi-if.pcapng", "sll2.pcap"} {
+		got := apiJSON(t, apiRead(t, Options{}, "../testdata/traces/"+name))
+		want, err := os.ReadFile("../testdata/golden/" + name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("ReadFiles(%s) differs from testdata/golden/%s.json", name, name)
+		}
+	}
+}
+
+func TestReadFilesOptions(t *testing.T) {
+	all := apiRead(t, Options{}, mixedTrace)
+	rep := apiRead(t, Options{Count: 10}, mixedTrace)
+	if rep.Frames != 10 {
+		t.Errorf("Count 10: %d frames", rep.Frames)
+	}
+	rep = apiRead(t, Options{Filter: "tcp port 443"}, mixedTrace)
+	if len(rep.Services) != 1 || rep.Services[0].Port != 443 || rep.Filter != "tcp port 443" {
+		t.Errorf("Filter tcp port 443: filter %q, services %+v", rep.Filter, rep.Services)
+	}
+	if s := rep.Sources[0]; s.Filtered+rep.Frames != all.Frames {
+		t.Errorf("Filter: %d filtered + %d counted, want %d frames", s.Filtered, rep.Frames, all.Frames)
+	}
+	data, err := os.ReadFile(mixedTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep = apiRead(t, Options{Stdin: bytes.NewReader(data)}, "-", mixedTrace)
+	if rep.Frames != 2*all.Frames || rep.Sources[0].Name != "-" {
+		t.Errorf("stdin and file: %d frames, first source %q; want %d, -", rep.Frames, rep.Sources[0].Name, 2*all.Frames)
+	}
+	var logged uint64
+	started := 0
+	rep = apiRead(t, Options{
+		FlowLog: func(*FlowRecord) { logged++ },
+		Started: func(p ReadProgress) error {
+			started++
+			if _, total := p.Progress(); total != int64(len(data)) {
+				t.Errorf("Started: total %d bytes, want %d", total, len(data))
+			}
+			return nil
+		},
+	}, mixedTrace)
+	if started != 1 || logged != rep.Flows.Total {
+		t.Errorf("Started called %d times (want 1), %d flows logged (want %d)", started, logged, rep.Flows.Total)
+	}
+}
+
+func TestReadFrom(t *testing.T) {
+	data, err := os.ReadFile(mixedTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := apiRead(t, Options{}, mixedTrace)
+	rep, err := ReadFrom(context.Background(), "embedded/mixed", bytes.NewReader(data), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sources[0].Name != "embedded/mixed" {
+		t.Errorf("ReadFrom: source name %q", rep.Sources[0].Name)
+	}
+	if d := rep.Diff(file, DiffOptions{}); !d.Equal() {
+		t.Errorf("ReadFrom differs from ReadFiles:\n%s", d)
+	}
+
+	cut, err := os.ReadFile("../testdata/corrupt/record-cut.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = ReadFrom(context.Background(), "cut.pcap", bytes.NewReader(cut), Options{})
+	if rep == nil || rep.Frames != 5 {
+		t.Fatalf("ReadFrom(cut.pcap): report %v, want the 5 frames before the cut", rep)
+	}
+	if err == nil || !strings.Contains(err.Error(), `"cut.pcap"`) || strings.Contains(err.Error(), `"-"`) || !errors.Is(err, capture.ErrTruncated) {
+		t.Errorf("ReadFrom(cut.pcap): error %v, want one naming cut.pcap, wrapping capture.ErrTruncated", err)
+	}
+	if e := rep.Sources[0].Error; !strings.Contains(e, `"cut.pcap"`) {
+		t.Errorf("ReadFrom(cut.pcap): source error %q does not name cut.pcap", e)
+	}
+}
+
+func TestReadFilesErrors(t *testing.T) {
+	ctx := context.Background()
+	rep, err := ReadFiles(ctx, []string{"no/such.pcap"}, Options{})
+	if rep != nil || err == nil || !strings.Contains(err.Error(), "no/such.pcap") {
+		t.Errorf("missing file: report %v, error %v", rep, err)
+	}
+	rep, err = ReadFiles(ctx, nil, Options{})
+	if rep != nil || err == nil {
+		t.Errorf("no files: report %v, error %v", rep, err)
+	}
+	rep, err = ReadFiles(ctx, []string{mixedTrace}, Options{Filter: "tcp prot 80"})
+	if rep != nil || !errors.Is(err, ErrBadFilter) {
+		t.Errorf("bad filter: report %v, error %v; want nil and ErrBadFilter", rep, err)
+	}
+	stop := errors.New("stop")
+	rep, err = ReadFiles(ctx, []string{mixedTrace}, Options{Started: func(ReadProgress) error { return stop }})
+	if rep != nil || err != stop {
+		t.Errorf("Started fails: report %v, error %v", rep, err)
+	}
+	rep, err = ReadFiles(ctx, []string{mixedTrace, "../testdata/corrupt/record-cut.pcap", "../testdata/corrupt/not-a-capture.txt"}, Options{})
+	if rep == nil || err == nil {
+		t.Fatalf("corrupt files: report %v, error %v", rep, err)
+	}
+	if lines := strings.Split(err.Error(), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "record-cut.pcap") || !strings.Contains(lines[1], "not-a-capture.txt") {
+		t.Errorf("corrupt files: error %q, want one line per file", err)
+	}
+	if rep.Sources[0].Error != "" || rep.Sources[1].Error == "" || rep.Sources[2].Error == "" {
+		t.Errorf("corrupt files: source errors %q, %q, %q", rep.Sources[0].Error, rep.Sources[1].Error, rep.Sources[2].Error)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	rep, err = ReadFiles(cctx, []string{mixedTrace}, Options{})
+	if rep == nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: report %v, error %v; want a report and context.Canceled", rep, err)
+	}
+}
+
+func TestReportLookups(t *testing.T) {
+	rep := apiRead(t, Options{}, mixedTrace)
+	if s := rep.Service("https", "tcp"); s == nil || s.Port != 443 || s.Packets == 0 {
+		t.Errorf(`Service("https", "tcp") = %+v`, s)
+	}
+	if s := rep.Service("domain", ""); s == nil || s.Proto != "udp" || s.Port != 53 {
+		t.Errorf(`Service("domain", "") = %+v`, s)
+	}
+	if s := rep.Service("https", "sctp"); s != nil {
+		t.Errorf(`Service("https", "sctp") = %+v, want nil`, s)
+	}
+	if s := rep.ServicePort("tcp", 443); s == nil || s.Name != "https" {
+		t.Errorf(`ServicePort("tcp", 443) = %+v`, s)
+	}
+	if s := rep.ServicePort("udp", 443); s != nil {
+		t.Errorf(`ServicePort("udp", 443) = %+v, want nil`, s)
+	}
+	if a := rep.Alert("tcp", 31337); a == nil || a.Risk != "alert" || len(a.Hosts) == 0 {
+		t.Errorf(`Alert("tcp", 31337) = %+v`, a)
+	}
+	if a := rep.Alert("tcp", 443); a != nil {
+		t.Errorf(`Alert("tcp", 443) = %+v, want nil`, a)
+	}
+}

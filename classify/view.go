@@ -1,0 +1,223 @@
+package classify
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// ViewOptions shape the live view.
+type ViewOptions struct {
+	// Rows is the most service rows shown (the rest are summed in one
+	// line); 0 shows all.
+	Rows int
+	// Terminal redraws in place: the view starts at the top left corner,
+	// every line clears what was left of the previous view, and the rest of
+	// the screen is cleared. Without it the view is a plain text block.
+	Terminal bool
+}
+
+// Rate is a service's traffic over the last interval.
+type Rate struct {
+	Service
+	PacketsPerSec float64
+	BitsPerSec    float64
+}
+
+// Rates returns cur's services with their rates since prev (nil: since the
+// start of the capture), busiest first: by bits per second, then packets
+// per second, then total bytes, protocol and port.
+func Rates(prev, cur *Snapshot) []Rate {
+	old := map[svcLabel]Service{}
+	dt := cur.Elapsed.Seconds()
+	if prev != nil {
+		for _, s := range prev.Report.Services {
+			old[svcLabel{s.Proto, s.Port}] = s
+		}
+		dt = cur.Taken.Sub(prev.Taken).Seconds()
+	}
+	rates := make([]Rate, len(cur.Report.Services))
+	for i, s := range cur.Report.Services {
+		o := old[svcLabel{s.Proto, s.Port}]
+		rates[i] = Rate{Service: s, PacketsPerSec: perSec(s.Packets-o.Packets, dt), BitsPerSec: perSec(8*(s.Bytes-o.Bytes), dt)}
+	}
+	slices.SortStableFunc(rates, func(a, b Rate) int {
+		return cmp.Or(cmp.Compare(b.BitsPerSec, a.BitsPerSec), cmp.Compare(b.PacketsPerSec, a.PacketsPerSec),
+			cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+	})
+	return rates
+}
+
+func perSec(n uint64, dt float64) float64 {
+	if dt <= 0 {
+		return 0
+	}
+	return float64(n) / dt
+}
+
+// WriteView writes the live view of cur: a header (interface, elapsed
+// time, totals and rates), the kernel's counters and the flow table, the
+// services sorted by their current rate with packets/s and bits/s over the
+// interval since prev (nil: since the start) and totals since the start,
+// the ephemeral row, the buckets and the alerts. It is written with one
+// Write call.
+func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
+	var b bytes.Buffer
+	r := cur.Report
+	dt := cur.Elapsed.Seconds()
+	var prevFrames, prevBytes uint64
+	if prev != nil {
+		dt = cur.Taken.Sub(prev.Taken).Seconds()
+		prevFrames, prevBytes = prev.Report.Frames, prev.Report.Bytes
+	}
+	src := "capture"
+	if len(r.Sources) > 0 {
+		s := r.Sources[0]
+		src = s.Name
+		if len(s.LinkTypes) > 0 {
+			src += " (" + strings.Join(s.LinkTypes, ",") + ")"
+		}
+	}
+	fmt.Fprintf(&b, "portsift sniff %s  %s  %s frames, %s  now %s pkt/s, %s\n", src, clock(cur.Elapsed),
+		commas(r.Frames), human(r.Bytes), rate(perSec(r.Frames-prevFrames, dt)), bitRate(perSec(8*(r.Bytes-prevBytes), dt)))
+	if r.Filter != "" {
+		fmt.Fprintf(&b, "filter:   %s\n", r.Filter)
+	}
+	writeCaptureLine(&b, r)
+
+	rates := Rates(prev, cur)
+	var rest []Rate
+	if o.Rows > 0 && len(rates) > o.Rows {
+		rates, rest = rates[:o.Rows], rates[o.Rows:]
+	}
+	fmt.Fprintln(&b)
+	nw := len("ephemeral")
+	for _, s := range rates {
+		nw = max(nw, len(s.Name))
+	}
+	pad := func(s string) string { return s + strings.Repeat(" ", max(0, nw-len(s))) }
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, pad("SERVICE")+"\tPROTO\tPORT\tPKT/S\tBIT/S\tPACKETS\tBYTES\tFLOWS\tCLIENTS\tRISK\t")
+	for _, s := range rates {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", pad(s.Name), s.Proto, s.Port, rate(s.PacketsPerSec),
+			bitRate(s.BitsPerSec), commas(s.Packets), human(s.Bytes), commas(s.Flows), commas(s.Clients), s.Risk)
+	}
+	if len(rest) > 0 {
+		var pps, bps float64
+		var p, by, f uint64
+		for _, s := range rest {
+			pps, bps, p, by, f = pps+s.PacketsPerSec, bps+s.BitsPerSec, p+s.Packets, by+s.Bytes, f+s.Flows
+		}
+		fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t\n", pad(fmt.Sprintf("(%d more)", len(rest))), rate(pps), bitRate(bps), commas(p), human(by), commas(f))
+	}
+	e := r.Ephemeral
+	var pe Ephemeral
+	if prev != nil {
+		pe = prev.Report.Ephemeral
+	}
+	fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t\n", pad("ephemeral"), rate(perSec(e.Packets-pe.Packets, dt)),
+		bitRate(perSec(8*(e.Bytes-pe.Bytes), dt)), commas(e.Packets), human(e.Bytes), commas(e.Flows))
+	tw.Flush()
+
+	fmt.Fprintln(&b)
+	bk := &r.Buckets
+	fmt.Fprintf(&b, "frames:   tcp %s, udp %s, sctp %s, fragment %s, icmp %s, other-ip %s, non-ip %s, truncated %s, malformed %s\n",
+		commas(bk.TCP.Frames), commas(bk.UDP.Frames), commas(bk.SCTP.Frames), commas(bk.Fragment.Frames), commas(bk.ICMP.Frames),
+		commas(bk.OtherIP.Frames), commas(bk.NonIP.Frames), commas(bk.Truncated.Frames), commas(bk.Malformed.Frames))
+	if len(r.Alerts) > 0 {
+		fmt.Fprintf(&b, "\nALERTS (%d)\n", len(r.Alerts))
+		for i, a := range r.Alerts {
+			if i == 5 {
+				fmt.Fprintf(&b, "  and %d more\n", len(r.Alerts)-5)
+				break
+			}
+			hosts := a.Hosts
+			more := ""
+			if len(hosts) > 4 {
+				hosts, more = hosts[:4], fmt.Sprintf(" and %d more", len(a.Hosts)-4)
+			}
+			fmt.Fprintf(&b, "  %s/%d %s: %s packets, %s flows; hosts %s%s\n", a.Proto, a.Port, a.Name,
+				commas(a.Packets), commas(a.Flows), strings.Join(hosts, ", "), more)
+		}
+	}
+	out := b.Bytes()
+	if o.Terminal {
+		var t bytes.Buffer
+		t.Grow(len(out) + 256)
+		t.WriteString("\033[H")
+		for _, line := range bytes.SplitAfter(out, []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			t.Write(bytes.TrimSuffix(line, []byte("\n")))
+			t.WriteString("\033[K\n")
+		}
+		t.WriteString("\033[J")
+		out = t.Bytes()
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// WriteCapture writes the live capture lines of r (kernel counters, flow
+// table), if it has them: the trailer of a live report's table.
+func WriteCapture(w io.Writer, r *Report) error {
+	var b bytes.Buffer
+	writeCaptureLine(&b, r)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func writeCaptureLine(b *bytes.Buffer, r *Report) {
+	c := r.Capture
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(b, "capture:  %s received, %s dropped by kernel, %s dropped by interface\n",
+		commas(c.Received), commas(c.DroppedKernel), commas(c.DroppedInterface))
+	fmt.Fprintf(b, "table:    %s flows active, %s evicted (--max-flows), %s expired", commas(c.FlowsActive),
+		commas(r.Flows.Evicted), commas(r.Flows.Expired))
+	if c.HostsUntracked > 0 {
+		fmt.Fprintf(b, "; host table full: %s (service, host) pairs not counted, clients and servers are lower bounds", commas(c.HostsUntracked))
+	}
+	b.WriteByte('\n')
+}
+
+// clock formats an elapsed time as h:mm:ss.
+func clock(d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+}
+
+// rate formats a per-second count: "0", "12", "1,234", "12.3k", "4.5M".
+func rate(v float64) string {
+	switch { // thresholds so that rounding never prints 1000.0k
+	case v < 9999.5:
+		return commas(uint64(v + 0.5))
+	case v < 999950:
+		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
+	case v < 999950000:
+		return strconv.FormatFloat(v/1e6, 'f', 1, 64) + "M"
+	}
+	return strconv.FormatFloat(v/1e9, 'f', 1, 64) + "G"
+}
+
+// bitRate formats bits per second with a decimal unit: "0 b/s", "12.3 Mb/s".
+func bitRate(v float64) string {
+	const units = "kMGT"
+	if v < 1000 {
+		return strconv.FormatUint(uint64(v+0.5), 10) + " b/s"
+	}
+	v, i := v/1000, 0
+	for v >= 999.95 && i < len(units)-1 {
+		v /= 1000
+		i++
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + units[i:i+1] + "b/s"
+}

@@ -1,0 +1,484 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/registry"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// SniffOptions are the flags of `portsift sniff`.
+type SniffOptions struct {
+	IO          *IOStreams
+	Interface   string
+	List        bool
+	Filter      string
+	Duration    time.Duration
+	Count       uint64
+	Snaplen     int
+	NoPromisc   bool
+	Immediate   bool
+	BufferKiB   int
+	Interval    time.Duration
+	IntervalSet bool // --interval given: with -o json, one report per interval (JSONL)
+	Format      string
+	Top         int
+	Sort        string
+	WriteFile   string
+	FlowsFile   string
+	MetricsAddr string
+	MetricsMax  int
+	MaxFlows    int
+	IdleTimeout time.Duration
+	Services    []string
+	Ephemeral   string
+	Quiet       bool
+	CPUProfile  string
+}
+
+// NewCmdSniff returns `portsift sniff`. runF, when set, receives the
+// options instead of running (tests).
+func NewCmdSniff(ios *IOStreams, runF func(*SniffOptions) error) *cobra.Command {
+	opts := &SniffOptions{IO: ios}
+	c := &cobra.Command{
+		Use:   "sniff -i IFACE [flags] | sniff --list",
+		Short: "Classify the packets of a live interface, refreshing the view every second",
+		Long: `Capture on a network interface (libpcap; root or CAP_NET_RAW) and classify the
+frames as they arrive, with the same decoding and counting as read. On a
+terminal the service table is redrawn in place every --interval, busiest
+service first, with packets/s and bits/s over the last interval and totals
+since the start; otherwise one report is printed per interval (a table block,
+or with -o json and --interval one JSON report per line). Ctrl-C (SIGINT or
+SIGTERM), --duration or -c end the capture with the final report, exit 0.
+The kernel's received and dropped counters are shown in every report.`,
+		Example: `  sudo portsift sniff --list
+  sudo portsift sniff -i eth0
+  sudo portsift sniff -i any -f 'not port 22'
+  sudo portsift sniff -i eth0 --duration 30s -o json
+  sudo portsift sniff -i eth0 -c 100000 -w sample.pcap
+  sudo portsift sniff -i eth0 --interval 5s -o json > reports.jsonl
+  sudo portsift sniff -i eth0 --metrics-addr 127.0.0.1:9155`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.IntervalSet = c.Flags().Changed("interval")
+			if err := validateSniff(opts); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			if opts.List {
+				return listRun(opts)
+			}
+			return sniffRun(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVarP(&opts.Interface, "interface", "i", "", "capture on `IFACE` (any: all interfaces, Linux)")
+	f.BoolVarP(&opts.List, "list", "D", false, "list the interfaces that can be captured on, with flags and addresses, and exit")
+	f.StringVarP(&opts.Filter, "filter", "f", "", "capture only packets matching the BPF `EXPR` (libpcap syntax, run in the kernel)")
+	f.DurationVar(&opts.Duration, "duration", 0, "stop after this long (0: until Ctrl-C)")
+	f.Uint64VarP(&opts.Count, "count", "c", 0, "stop after `N` packets (0: no limit)")
+	f.IntVarP(&opts.Snaplen, "snaplen", "s", capture.MaxCaptureLength, "capture at most `N` bytes of each packet")
+	f.BoolVarP(&opts.NoPromisc, "no-promisc", "p", false, "do not put the interface into promiscuous mode")
+	f.BoolVar(&opts.Immediate, "immediate-mode", false, "hand over each packet as it arrives instead of in batches of up to 100ms")
+	f.IntVarP(&opts.BufferKiB, "buffer-size", "B", capture.DefaultLiveBuffer>>10, "kernel capture buffer in `KiB`")
+	f.DurationVar(&opts.Interval, "interval", classify.DefaultInterval, "refresh the view (or print a report) every `D`")
+	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json")
+	f.IntVar(&opts.Top, "top", 0, "show at most `N` services (0: as many as the terminal has room for, or all)")
+	f.StringVar(&opts.Sort, "sort", "bytes", "order the final table by `KEY`: bytes, packets or flows")
+	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap)")
+	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv) as flows end")
+	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9155 (default off)")
+	f.IntVar(&opts.MetricsMax, "metrics-max-services", classify.DefaultMetricsMaxServices, "give at most `N` unnamed service ports their own series; fold the rest into service=\"other\"")
+	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
+	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
+	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no status messages on stderr")
+	f.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the capture to `FILE` (for pprof)")
+	f.MarkHidden("cpuprofile")
+	return c
+}
+
+func validateSniff(o *SniffOptions) error {
+	if o.List {
+		return checkFormat(o.Format, "table", "json")
+	}
+	if o.Interface == "" {
+		return FlagErrorf("sniff needs an interface: -i IFACE (portsift sniff --list shows them)")
+	}
+	if err := checkFormat(o.Format, "table", "json"); err != nil {
+		return err
+	}
+	switch o.Sort {
+	case "bytes", "packets", "flows":
+	default:
+		return FlagErrorf("unknown sort key %q (want bytes, packets or flows)", o.Sort)
+	}
+	switch {
+	case o.Duration < 0:
+		return FlagErrorf("--duration must be positive, not %v", o.Duration)
+	case o.Snaplen < 1 || o.Snaplen > capture.MaxCaptureLength:
+		return FlagErrorf("--snaplen must be 1 to %d, not %d", capture.MaxCaptureLength, o.Snaplen)
+	case o.BufferKiB < 1:
+		return FlagErrorf("--buffer-size must be at least 1 KiB, not %d", o.BufferKiB)
+	case o.Interval < 10*time.Millisecond:
+		return FlagErrorf("--interval must be at least 10ms, not %v", o.Interval)
+	case o.Top < 0:
+		return FlagErrorf("--top must be 0 (fit) or more, not %d", o.Top)
+	case o.MetricsMax < 0:
+		return FlagErrorf("--metrics-max-services must be 0 or more, not %d", o.MetricsMax)
+	case o.MaxFlows < 0:
+		return FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, o.MaxFlows)
+	case o.IdleTimeout <= 0:
+		return FlagErrorf("--idle-timeout must be positive, not %v", o.IdleTimeout)
+	}
+	if o.FlowsFile != "" {
+		if _, err := flowsFormat(o.FlowsFile); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// liveSource adapts capture.Live to classify.LiveSource.
+type liveSource struct {
+	l    *capture.Live
+	link decode.LinkType
+}
+
+func (s liveSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+	data, ci, err := s.l.Next()
+	if err == capture.ErrIdle {
+		err = classify.ErrIdle
+	}
+	return data, ci, s.link, err
+}
+
+// decodeLink maps capture's link type values to decode's (capture folds
+// LINUX_SLL2, 276, into an 8-bit stand-in because gopacket's link types are
+// 8 bits wide).
+func decodeLink(lt layers.LinkType) decode.LinkType {
+	switch lt {
+	case capture.LinkTypeLinuxSLL2:
+		return decode.LinkLinuxSLL2
+	case capture.LinkTypeUnsupported:
+		return 0xffff
+	}
+	return decode.LinkType(lt)
+}
+
+// sniffMode is how reports reach the user during the capture.
+type sniffMode int
+
+const (
+	modeView   sniffMode = iota // table on a terminal: redraw in place
+	modeBlocks                  // table, not a terminal: one block per interval
+	modeJSONL                   // -o json --interval: one compact report per line
+	modeFinal                   // -o json: only the final report (a status line on a terminal's stderr)
+)
+
+func (o *SniffOptions) mode() sniffMode {
+	switch {
+	case o.Format == "json" && o.IntervalSet:
+		return modeJSONL
+	case o.Format == "json":
+		return modeFinal
+	case o.IO.OutTTY:
+		return modeView
+	}
+	return modeBlocks
+}
+
+func sniffRun(ctx context.Context, opts *SniffOptions) error {
+	reg, err := loadRegistry(opts.Services)
+	if err != nil {
+		return err
+	}
+	eph, err := registry.ParseEphemeral(opts.Ephemeral)
+	if err != nil {
+		return &FlagError{fmt.Errorf("--ephemeral: %w", err)}
+	}
+	topts := classify.Options{Registry: reg, Ephemeral: &eph, MaxFlows: opts.MaxFlows, IdleTimeout: opts.IdleTimeout}
+
+	src, err := capture.OpenLive(opts.Interface, capture.LiveOptions{
+		Snaplen: opts.Snaplen, NoPromisc: opts.NoPromisc, Immediate: opts.Immediate,
+		BufferSize: opts.BufferKiB << 10, Filter: opts.Filter,
+	})
+	if err != nil {
+		if errors.Is(err, capture.ErrBadFilter) {
+			return &FlagError{err}
+		}
+		return err
+	}
+	defer src.Close()
+	link := decodeLink(src.LinkType())
+
+	var wr *capture.Writer
+	if opts.WriteFile != "" {
+		if wr, err = capture.CreateFile(opts.WriteFile, src.LinkType(), src.Snaplen()); err != nil {
+			return fmt.Errorf("-w: %w", err)
+		}
+		defer wr.Close()
+	}
+	var flows *classify.FlowWriter
+	var flowsFile *os.File
+	if opts.FlowsFile != "" {
+		csv, _ := flowsFormat(opts.FlowsFile)
+		if flowsFile, err = os.Create(opts.FlowsFile); err != nil {
+			return fmt.Errorf("--flows: %w", err)
+		}
+		defer flowsFile.Close()
+		flows = classify.NewFlowWriter(flowsFile, csv)
+		topts.FlowLog = func(r *classify.FlowRecord) { flows.Write(r) }
+	}
+
+	latest := classify.NewLatest()
+	if opts.MetricsAddr != "" {
+		stop, err := serveMetrics(opts, latest)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if !opts.Quiet {
+		fmt.Fprintf(opts.IO.ErrOut, "portsift: listening on %s, link-type %s, snapshot length %d bytes\n",
+			opts.Interface, link, src.Snaplen())
+	}
+
+	if opts.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
+		defer cancel()
+	}
+	tr := classify.NewTracker(topts)
+	dec := decode.NewDecoder()
+	lo := classify.LiveOptions{
+		Interval: opts.Interval,
+		Limit:    opts.Count,
+		Decorate: func(r *classify.Report) {
+			r.Sources = []classify.SourceInfo{{Name: opts.Interface, Format: "live", LinkTypes: []string{link.String()}, Frames: r.Frames}}
+			r.Filter = opts.Filter
+			r.DecodePanics = dec.Panics
+			r.Capture.Interface = opts.Interface
+			if st, err := src.Stats(); err == nil {
+				r.Capture.Received, r.Capture.DroppedKernel, r.Capture.DroppedInterface = st.Received, st.Dropped, st.IfDropped
+			}
+			if wr != nil {
+				wr.Flush() // once per interval, so the file can be read during the capture; an error ends the next write
+			}
+		},
+	}
+	if wr != nil {
+		lo.OnFrame = wr.WritePacket
+	}
+
+	if opts.CPUProfile != "" {
+		pf, err := os.Create(opts.CPUProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	pr := startPrinter(opts, latest)
+	final, runErr := tr.RunLive(ctx, liveSource{src, link}, dec, lo, latest)
+	pr.stop()
+	src.Close()
+
+	var errs []error
+	if wr != nil {
+		if err := wr.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("-w: %w", err))
+		}
+	}
+	if flows != nil {
+		if err := flows.Flush(); err != nil {
+			errs = append(errs, fmt.Errorf("--flows %q: %w", opts.FlowsFile, err))
+		} else if err := flowsFile.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("--flows %q: %w", opts.FlowsFile, err))
+		}
+	}
+	if err := writeFinal(opts, final); err != nil {
+		return err
+	}
+	if runErr != nil {
+		errs = append([]error{runErr}, errs...)
+	}
+	return errors.Join(errs...)
+}
+
+// writeFinal prints the final report in the format and mode chosen.
+func writeFinal(opts *SniffOptions, s *classify.Snapshot) error {
+	out := opts.IO.Out
+	switch opts.mode() {
+	case modeJSONL:
+		return writeJSONLine(out, s.Report)
+	case modeFinal:
+		return classify.WriteJSON(out, s.Report)
+	case modeView:
+		fmt.Fprint(out, "\033[H\033[J") // the final report replaces the view
+	}
+	var b bytes.Buffer
+	if err := classify.WriteText(&b, s.Report, classify.TextOptions{Top: opts.Top, Sort: opts.Sort}); err != nil {
+		return err
+	}
+	b.WriteByte('\n')
+	classify.WriteCapture(&b, s.Report)
+	_, err := out.Write(b.Bytes())
+	return err
+}
+
+func writeJSONLine(w io.Writer, r *classify.Report) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// printer shows the published snapshots during the capture, from its own
+// goroutine: the capture loop never waits for it (a slow terminal or pipe
+// makes it skip snapshots, never the capture drop packets).
+type printer struct {
+	done chan struct{}
+	out  chan struct{}
+}
+
+func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
+	p := &printer{done: make(chan struct{}), out: make(chan struct{})}
+	mode := opts.mode()
+	status := mode == modeFinal && opts.IO.ErrTTY && !opts.Quiet
+	if mode == modeFinal && !status {
+		close(p.out)
+		return p
+	}
+	go func() {
+		defer close(p.out)
+		var prev *classify.Snapshot
+		drawn := false
+		for {
+			select {
+			case <-p.done:
+				if status && drawn {
+					fmt.Fprint(opts.IO.ErrOut, "\r\033[K")
+				}
+				return
+			case <-latest.Updates():
+			}
+			s := latest.Load()
+			if s == nil || s.Final {
+				continue
+			}
+			if s.Seq == 0 && mode != modeView { // the empty snapshot of the start
+				prev = s
+				continue
+			}
+			switch {
+			case status:
+				r := s.Report
+				line := fmt.Sprintf("capturing on %s: %d packets, %s, %.0f packets/s", opts.Interface, r.Frames,
+					humanBytes(int64(r.Bytes)), float64(r.Frames)/max(s.Elapsed.Seconds(), 1e-9))
+				if c := r.Capture; c != nil && c.DroppedKernel+c.DroppedInterface > 0 {
+					line += fmt.Sprintf(", %d dropped", c.DroppedKernel+c.DroppedInterface)
+				}
+				fmt.Fprintf(opts.IO.ErrOut, "\r\033[K%s", line)
+				drawn = true
+			case mode == modeJSONL:
+				writeJSONLine(opts.IO.Out, s.Report)
+			case mode == modeView:
+				if !drawn {
+					fmt.Fprint(opts.IO.Out, "\033[2J")
+					drawn = true
+				}
+				classify.WriteView(opts.IO.Out, prev, s, classify.ViewOptions{Rows: viewRows(opts), Terminal: true})
+			default:
+				var b bytes.Buffer
+				classify.WriteView(&b, prev, s, classify.ViewOptions{Rows: opts.Top})
+				b.WriteByte('\n')
+				opts.IO.Out.Write(b.Bytes())
+			}
+			prev = s
+		}
+	}()
+	return p
+}
+
+func (p *printer) stop() {
+	select {
+	case <-p.done:
+	default:
+		close(p.done)
+	}
+	<-p.out
+}
+
+// viewRows is how many service rows fit the terminal (--top caps it).
+func viewRows(opts *SniffOptions) int {
+	rows := 0
+	if f, ok := opts.IO.Out.(*os.File); ok {
+		if _, h, err := term.GetSize(int(f.Fd())); err == nil {
+			rows = max(h-14, 3) // header, capture and table lines, buckets, a few alerts
+		}
+	}
+	if opts.Top > 0 && (rows == 0 || opts.Top < rows) {
+		rows = opts.Top
+	}
+	return rows
+}
+
+// serveMetrics starts the /metrics endpoint; stop shuts it down.
+func serveMetrics(opts *SniffOptions, latest *classify.Latest) (stop func(), err error) {
+	ln, err := net.Listen("tcp", opts.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr %q: %w", opts.MetricsAddr, err)
+	}
+	limit := opts.MetricsMax
+	if limit == 0 {
+		limit = -1 // fold every unnamed port
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", classify.MetricsHandler(classify.NewCollector(latest, limit)))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprintln(w, "portsift sniff: metrics at /metrics")
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	addr := ln.Addr().(*net.TCPAddr)
+	if !addr.IP.IsLoopback() {
+		fmt.Fprintf(opts.IO.ErrOut, "portsift: warning: --metrics-addr %s is not a loopback address: anyone who can reach %s can read this host's traffic summary\n",
+			opts.MetricsAddr, addr)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "portsift: serving metrics at http://%s/metrics\n", addr) // even with -q: the port may have been chosen (:0)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
+}

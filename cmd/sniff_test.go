@@ -1,0 +1,97 @@
+package cmd
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/classify"
+)
+
+func TestNewCmdSniff(t *testing.T) {
+	defaults := SniffOptions{Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute,
+		Snaplen: capture.MaxCaptureLength, BufferKiB: 32768, Interval: time.Second, MetricsMax: classify.DefaultMetricsMaxServices}
+	with := func(f func(*SniffOptions)) SniffOptions { o := defaults; f(&o); return o }
+	tests := []struct {
+		name    string
+		args    []string
+		want    SniffOptions
+		wantErr string
+	}{
+		{name: "defaults", args: []string{"-i", "eth0"}, want: with(func(o *SniffOptions) { o.Interface = "eth0" })},
+		{name: "list", args: []string{"--list"}, want: with(func(o *SniffOptions) { o.List = true })},
+		{name: "list like tcpdump", args: []string{"-D", "-o", "json"}, want: with(func(o *SniffOptions) { o.List, o.Format = true, "json" })},
+		{name: "everything", args: []string{"-i", "any", "-f", "not port 22", "--duration", "30s", "-c", "100000", "-s", "96", "-p",
+			"--immediate-mode", "-B", "4096", "--interval", "5s", "-o", "json", "--top", "10", "--sort", "packets", "-w", "s.pcapng",
+			"--flows", "f.jsonl", "--metrics-addr", "127.0.0.1:9155", "--metrics-max-services", "50", "--max-flows", "1000",
+			"--idle-timeout", "30s", "--services", "x.csv", "--ephemeral", "linux", "-q"},
+			want: SniffOptions{Interface: "any", Filter: "not port 22", Duration: 30 * time.Second, Count: 100000, Snaplen: 96,
+				NoPromisc: true, Immediate: true, BufferKiB: 4096, Interval: 5 * time.Second, IntervalSet: true, Format: "json",
+				Top: 10, Sort: "packets", WriteFile: "s.pcapng", FlowsFile: "f.jsonl", MetricsAddr: "127.0.0.1:9155", MetricsMax: 50,
+				MaxFlows: 1000, IdleTimeout: 30 * time.Second, Services: []string{"x.csv"}, Ephemeral: "linux", Quiet: true}},
+		{name: "no interface", args: nil, wantErr: "sniff needs an interface: -i IFACE (portsift sniff --list shows them)"},
+		{name: "arguments", args: []string{"-i", "eth0", "extra"}, wantErr: `unknown command "extra"`},
+		{name: "csv", args: []string{"-i", "eth0", "-o", "csv"}, wantErr: `unknown format "csv" (want table or json)`},
+		{name: "bad sort", args: []string{"-i", "eth0", "--sort", "name"}, wantErr: `unknown sort key "name"`},
+		{name: "negative duration", args: []string{"-i", "eth0", "--duration", "-1s"}, wantErr: "--duration must be positive"},
+		{name: "snaplen 0", args: []string{"-i", "eth0", "-s", "0"}, wantErr: "--snaplen must be 1 to 262144, not 0"},
+		{name: "snaplen too big", args: []string{"-i", "eth0", "-s", "300000"}, wantErr: "--snaplen must be 1 to 262144"},
+		{name: "buffer", args: []string{"-i", "eth0", "-B", "0"}, wantErr: "--buffer-size must be at least 1 KiB"},
+		{name: "interval", args: []string{"-i", "eth0", "--interval", "1ms"}, wantErr: "--interval must be at least 10ms, not 1ms"},
+		{name: "top", args: []string{"-i", "eth0", "--top", "-2"}, wantErr: "--top must be 0 (fit) or more, not -2"},
+		{name: "metrics max", args: []string{"-i", "eth0", "--metrics-max-services", "-1"}, wantErr: "--metrics-max-services must be 0 or more"},
+		{name: "max flows", args: []string{"-i", "eth0", "--max-flows", "-1"}, wantErr: "--max-flows must be 0"},
+		{name: "idle timeout", args: []string{"-i", "eth0", "--idle-timeout", "0s"}, wantErr: "--idle-timeout must be positive"},
+		{name: "flows extension", args: []string{"-i", "eth0", "--flows", "f.txt"}, wantErr: `--flows "f.txt": name the file .jsonl or .csv`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := TestIO()
+			var got *SniffOptions
+			c := NewCmdSniff(ios, func(o *SniffOptions) error { got = o; return nil })
+			c.SetArgs(tt.args)
+			c.SetOut(&bytes.Buffer{})
+			c.SetErr(&bytes.Buffer{})
+			err := c.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("sniff %s: error %v, want %q", tt.args, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("sniff %s: %v", tt.args, err)
+			}
+			got.IO = nil
+			if !reflect.DeepEqual(*got, tt.want) {
+				t.Errorf("sniff %s:\n got %+v\nwant %+v", tt.args, *got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSniffMode(t *testing.T) {
+	for _, tt := range []struct {
+		format      string
+		intervalSet bool
+		outTTY      bool
+		want        sniffMode
+	}{
+		{"table", false, true, modeView},
+		{"table", true, true, modeView},
+		{"table", false, false, modeBlocks},
+		{"table", true, false, modeBlocks},
+		{"json", false, true, modeFinal},
+		{"json", false, false, modeFinal},
+		{"json", true, false, modeJSONL},
+		{"json", true, true, modeJSONL},
+	} {
+		o := &SniffOptions{Format: tt.format, IntervalSet: tt.intervalSet, IO: &IOStreams{OutTTY: tt.outTTY}}
+		if got := o.mode(); got != tt.want {
+			t.Errorf("-o %s, --interval given %v, terminal %v: mode %d, want %d", tt.format, tt.intervalSet, tt.outTTY, got, tt.want)
+		}
+	}
+}
