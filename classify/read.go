@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -53,8 +54,13 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 		}
 	}
 	tr := NewTracker(opts)
-	dec := decode.NewDecoder()
-	runErr := tr.Run(ctx, captureSource{rd}, dec, opts.Count)
+	dec := opts.NewDecoder()
+	var runErr error
+	if opts.Threads == 1 || runtime.GOMAXPROCS(0) == 1 {
+		runErr = tr.Run(ctx, captureSource{rd}, dec, opts.Count)
+	} else {
+		runErr = tr.RunPipelined(ctx, captureSource{rd}, dec, opts.Count)
+	}
 	tr.Finish()
 	rep := tr.Report()
 	rep.Filter = opts.Filter
@@ -73,6 +79,13 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 		return rep, runErr
 	}
 	return rep, rd.Err()
+}
+
+// NewDecoder returns a decoder set up as o says (Decap, DecapDepth).
+func (o *Options) NewDecoder() *decode.Decoder {
+	d := decode.NewDecoder()
+	d.Decap, d.MaxDepth = o.Decap, o.DecapDepth
+	return d
 }
 
 // ReadFrom is ReadFiles for one capture that is already open, such as an

@@ -42,6 +42,18 @@ type Options struct {
 	Count   uint64                   // stop after this many frames (after the filter); 0: all
 	Stdin   io.Reader                // read for the file name "-"; nil: os.Stdin
 	Started func(ReadProgress) error // called once the inputs are open, before the first frame
+	// Threads is how many goroutines read: 1 reads, decodes and counts on
+	// one; 0 (automatic) or more pipelines reading and decoding on one
+	// goroutine with counting on another when GOMAXPROCS > 1. Reports are
+	// identical either way.
+	Threads int
+
+	// Decap describes tunnelled frames by their innermost packet instead of
+	// the outer one (decode.Decoder.Decap), opening at most DecapDepth
+	// tunnels (decode.DefaultMaxDepth when 0). Used by ReadFiles, ReadFrom
+	// and RunLive's callers; the Tracker counts tunnels either way.
+	Decap      bool
+	DecapDepth int
 }
 
 // flowKey is a flow's bidirectional 5-tuple, canonicalized so that both

@@ -32,6 +32,8 @@ type ReadOptions struct {
 	IdleTimeout time.Duration
 	Quiet       bool
 	CPUProfile  string
+	Threads     int
+	DecodeFlags
 }
 
 // NewCmdRead returns `portsift read`. runF, when set, receives the options
@@ -71,6 +73,12 @@ name. '-' reads standard input.`,
 			if opts.IdleTimeout < 0 {
 				return FlagErrorf("--idle-timeout must be positive, not %v", opts.IdleTimeout)
 			}
+			if err := opts.DecodeFlags.check(); err != nil {
+				return err
+			}
+			if err := checkThreads(opts.Threads); err != nil {
+				return err
+			}
 			if n := countStdin(args); n > 1 {
 				return FlagErrorf("standard input ('-') can be read only once, not %d times", n)
 			}
@@ -96,6 +104,8 @@ name. '-' reads standard input.`,
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar")
+	opts.DecodeFlags.add(f)
+	addThreadsFlag(f, &opts.Threads)
 	f.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the read to `FILE` (for pprof)")
 	f.MarkHidden("cpuprofile")
 	return c
@@ -168,6 +178,8 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	}()
 	topts.MaxFlows, topts.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
 	topts.Filter, topts.Count, topts.Stdin = opts.Filter, opts.Count, opts.IO.In
+	topts.Threads = opts.Threads
+	opts.DecodeFlags.apply(&topts)
 	// Started runs once every input is open and the filter compiled, so a
 	// missing file or a bad filter creates no flow log.
 	topts.Started = func(p classify.ReadProgress) error {

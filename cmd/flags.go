@@ -1,0 +1,39 @@
+package cmd
+
+import (
+	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/decode"
+	"github.com/spf13/pflag"
+)
+
+// DecodeFlags shape decoding; read, check and sniff share them.
+type DecodeFlags struct {
+	Decap      bool
+	DecapDepth int
+}
+
+func (d *DecodeFlags) add(f *pflag.FlagSet) {
+	f.BoolVar(&d.Decap, "decap", false, "classify the inner flow of tunnels (GRE, ERSPAN, VXLAN, Geneve, GTP-U, IP-in-IP, Teredo) instead of the outer one")
+	f.IntVar(&d.DecapDepth, "decap-depth", decode.DefaultMaxDepth, "open at most `N` nested tunnels; deeper frames count as their outer flow")
+}
+
+func (d *DecodeFlags) check() error {
+	if d.DecapDepth < 1 || d.DecapDepth > 64 {
+		return FlagErrorf("--decap-depth must be between 1 and 64, not %d", d.DecapDepth)
+	}
+	return nil
+}
+
+func (d *DecodeFlags) apply(o *classify.Options) { o.Decap, o.DecapDepth = d.Decap, d.DecapDepth }
+
+// addThreadsFlag adds --threads, for commands that read files.
+func addThreadsFlag(f *pflag.FlagSet, p *int) {
+	f.IntVar(p, "threads", 0, "goroutines to read with: 1 reads, decodes and counts on one; 0 (default) pipelines reading and decoding with counting when there are several cores; reports are identical")
+}
+
+func checkThreads(n int) error {
+	if n < 0 {
+		return FlagErrorf("--threads must be 0 (automatic) or more, not %d", n)
+	}
+	return nil
+}
