@@ -143,11 +143,13 @@ func (r *Report) Diff(expected *Report, o DiffOptions) Diff {
 		dc.time("", "first", e.First, g.First)
 		dc.time("", "last", e.Last, g.Last)
 		dc.num("", "decode_panics", e.DecodePanics, g.DecodePanics)
+		dc.num("", "hosts_untracked", e.HostsUntracked, g.HostsUntracked)
 	}
 	if want("settings") {
 		dc.sec = "settings"
 		dc.str("", "filter", e.Filter, g.Filter)
 		dc.str("", "registry.ephemeral", e.Registry.Ephemeral, g.Registry.Ephemeral)
+		dc.str("", "decap", strconv.Itoa(e.Decap), strconv.Itoa(g.Decap))
 	}
 	if want("buckets") {
 		dc.sec = "buckets"
@@ -159,6 +161,7 @@ func (r *Report) Diff(expected *Report, o DiffOptions) Diff {
 		dc.types("link_types", e.LinkTypes, g.LinkTypes)
 		dc.types("non_ip", e.NonIP, g.NonIP)
 		dc.types("other_ip", e.OtherIP, g.OtherIP)
+		dc.tunnels(e.Tunnels, g.Tunnels)
 		dc.num("fragments.attributed", "frames", e.Fragments.Attributed.Frames, g.Fragments.Attributed.Frames)
 		dc.num("fragments.attributed", "bytes", e.Fragments.Attributed.Bytes, g.Fragments.Attributed.Bytes)
 		dc.num("fragments.unattributed", "frames", e.Fragments.Unattributed.Frames, g.Fragments.Unattributed.Frames)
@@ -276,6 +279,35 @@ func (d *differ) types(list string, exp, got []TypeCount) {
 		row := list + "[" + t + "]"
 		d.num(row, "frames", ec.Frames, gc.Frames)
 		d.num(row, "bytes", ec.Bytes, gc.Bytes)
+	}
+}
+
+func (d *differ) tunnels(exp, got []TunnelCount) {
+	find := func(l []TunnelCount, t string) TunnelCount {
+		for _, c := range l {
+			if c.Type == t {
+				return c
+			}
+		}
+		return TunnelCount{}
+	}
+	var names []string
+	for _, l := range [][]TunnelCount{exp, got} {
+		for _, c := range l {
+			if !slices.Contains(names, c.Type) {
+				names = append(names, c.Type)
+			}
+		}
+	}
+	slices.Sort(names)
+	for _, t := range names {
+		ec, gc := find(exp, t), find(got, t)
+		row := "tunnels[" + t + "]"
+		d.num(row, "frames", ec.Frames, gc.Frames)
+		d.num(row, "bytes", ec.Bytes, gc.Bytes)
+		d.num(row, "decapsulated", ec.Decapsulated, gc.Decapsulated)
+		d.num(row, "inner_damaged", ec.InnerDamaged, gc.InnerDamaged)
+		d.num(row, "too_deep", ec.TooDeep, gc.TooDeep)
 	}
 }
 

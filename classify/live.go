@@ -29,8 +29,8 @@ const DefaultInterval = time.Second
 
 // DefaultLiveMaxHosts bounds the table of distinct (service, client or
 // server address) pairs that the clients and servers columns count, for
-// live captures. About 48 bytes each: 1,048,576 pairs are 50 MiB.
-const DefaultLiveMaxHosts = 1 << 20
+// live captures: DefaultMaxHosts, as for files.
+const DefaultLiveMaxHosts = DefaultMaxHosts
 
 // LiveOptions configure RunLive.
 type LiveOptions struct {
@@ -43,10 +43,10 @@ type LiveOptions struct {
 	// tcpdump -c does.
 	Limit uint64
 
-	// MaxHosts bounds the distinct-host table (0: DefaultLiveMaxHosts).
-	// Offline reads keep every host; a capture that runs for days on a
-	// scanned server would not. Pairs beyond the bound are not counted
-	// (Capture.HostsUntracked), so clients and servers become lower bounds.
+	// MaxHosts bounds the distinct-host table (0: the Tracker's bound,
+	// Options.MaxHosts or DefaultMaxHosts). Pairs beyond the bound are not
+	// counted (Capture.HostsUntracked), so clients and servers become
+	// lower bounds.
 	MaxHosts int
 
 	// OnFrame, when set, is called with every frame before it is decoded
@@ -124,9 +124,8 @@ func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
-	t.maxHosts = o.MaxHosts
-	if t.maxHosts <= 0 {
-		t.maxHosts = DefaultLiveMaxHosts
+	if o.MaxHosts > 0 {
+		t.maxHosts = o.MaxHosts
 	}
 	var flags atomic.Uint32
 	quit := make(chan struct{})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -71,6 +72,7 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 		LinkTypes: []TypeCount{},
 		NonIP:     []TypeCount{},
 		OtherIP:   []TypeCount{},
+		Tunnels:   []TunnelCount{},
 		Services:  []Service{},
 		Alerts:    []Alert{},
 		Flows:     FlowTotals{ByReason: map[string]uint64{}},
@@ -85,6 +87,11 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 	if m.Filter, err = o.setting(reports, "filter", func(r *Report) string { return r.Filter }); err != nil {
 		return nil, err
 	}
+	decap, err := o.setting(reports, "decap", func(r *Report) string { return strconv.Itoa(r.Decap) })
+	if err != nil {
+		return nil, err
+	}
+	m.Decap, _ = strconv.Atoi(decap)
 
 	var first, last time.Time
 	svcIdx := map[portKey]int{}
@@ -113,6 +120,7 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 		m.CapturedBytes += r.CapturedBytes
 		m.Short += r.Short
 		m.DecodePanics += r.DecodePanics
+		m.HostsUntracked += r.HostsUntracked
 		for _, p := range []struct{ dst, src *Counter }{
 			{&m.Buckets.TCP, &r.Buckets.TCP}, {&m.Buckets.UDP, &r.Buckets.UDP}, {&m.Buckets.SCTP, &r.Buckets.SCTP},
 			{&m.Buckets.Fragment, &r.Buckets.Fragment}, {&m.Buckets.ICMP, &r.Buckets.ICMP},
@@ -126,6 +134,7 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 		m.Fragments.Untracked += r.Fragments.Untracked
 		m.LinkTypes = addTypes(m.LinkTypes, r.LinkTypes)
 		m.NonIP = addTypes(m.NonIP, r.NonIP)
+		m.Tunnels = addTunnels(m.Tunnels, r.Tunnels)
 		m.OtherIP = addTypes(m.OtherIP, r.OtherIP)
 
 		for _, s := range r.Services {
@@ -222,6 +231,25 @@ func (o MergeOptions) setting(reports []*Report, field string, get func(*Report)
 		vals = append(vals, v)
 	}
 	return strings.Join(vals, " | "), nil
+}
+
+// addTunnels adds the tunnel counts of src to dst by type.
+func addTunnels(dst, src []TunnelCount) []TunnelCount {
+	for _, s := range src {
+		i := slices.IndexFunc(dst, func(d TunnelCount) bool { return d.Type == s.Type })
+		if i < 0 {
+			dst = append(dst, s)
+			continue
+		}
+		d := &dst[i]
+		d.Frames += s.Frames
+		d.Bytes += s.Bytes
+		d.Decapsulated += s.Decapsulated
+		d.InnerDamaged += s.InnerDamaged
+		d.TooDeep += s.TooDeep
+	}
+	SortTunnels(dst)
+	return dst
 }
 
 // addTypes adds the counts of src to dst by type, keeping dst sorted as

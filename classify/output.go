@@ -107,9 +107,32 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	if len(r.NonIP) > 0 {
 		fmt.Fprintf(ew, "non-ip:   %s\n", typeCounts(r.NonIP))
 	}
+	if len(r.Tunnels) > 0 {
+		var parts []string
+		for _, tc := range r.Tunnels {
+			p := fmt.Sprintf("%s %s", tc.Type, commas(tc.Frames))
+			if r.Decap > 0 {
+				p += fmt.Sprintf(" (%s decapsulated", commas(tc.Decapsulated))
+				if n := tc.InnerDamaged + tc.TooDeep; n > 0 {
+					p += fmt.Sprintf(", %s kept outer", commas(n))
+				}
+				p += ")"
+			}
+			parts = append(parts, p)
+		}
+		mode := "counted as their outer flow; --decap classifies the inner one"
+		if r.Decap > 0 {
+			mode = fmt.Sprintf("decapsulated, up to %d levels", r.Decap)
+		}
+		fmt.Fprintf(ew, "tunnels:  %s (%s)\n", strings.Join(parts, ", "), mode)
+	}
 	fr := r.Fragments
-	if b.Fragment.Frames > 0 {
-		fmt.Fprintf(ew, "fragments: %s attributed to their flow, %s unattributed\n", commas(fr.Attributed.Frames), commas(fr.Unattributed.Frames))
+	if b.Fragment.Frames > 0 || fr.Untracked > 0 {
+		fmt.Fprintf(ew, "fragments: %s attributed to their flow, %s unattributed", commas(fr.Attributed.Frames), commas(fr.Unattributed.Frames))
+		if fr.Untracked > 0 {
+			fmt.Fprintf(ew, ", %s first fragments forgotten early (fragment table full)", commas(fr.Untracked))
+		}
+		fmt.Fprintln(ew)
 	}
 	fl := r.Flows
 	var reasons []string
@@ -126,6 +149,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		fmt.Fprintf(ew, ", %s evicted (table full, --max-flows)", commas(fl.Evicted))
 	}
 	fmt.Fprintln(ew)
+	if r.HostsUntracked > 0 {
+		fmt.Fprintf(ew, "hosts:    %s (service, address) pairs not counted (host table full): CLIENTS and SERVERS are lower bounds\n", commas(r.HostsUntracked))
+	}
 	if r.DecodePanics > 0 {
 		fmt.Fprintf(ew, "decoder:  %d panics recovered (frames counted as malformed)\n", r.DecodePanics)
 	}

@@ -32,6 +32,8 @@ type Report struct {
 	LinkTypes     []TypeCount  `json:"link_types"`
 	NonIP         []TypeCount  `json:"non_ip"`
 	OtherIP       []TypeCount  `json:"other_ip"`
+	Decap         int           `json:"decap"` // 0: tunnels count as their outer flow; with --decap, the depth limit
+	Tunnels       []TunnelCount `json:"tunnels"`
 	Services      []Service    `json:"services"`
 	Ephemeral     Ephemeral    `json:"ephemeral"`
 	Alerts        []Alert      `json:"alerts"`
@@ -39,6 +41,11 @@ type Report struct {
 	Fragments     Fragments    `json:"fragments"`
 	DecodePanics  uint64       `json:"decode_panics,omitempty"`
 	Capture       *LiveCapture `json:"capture,omitempty"` // live capture (sniff) only
+
+	// HostsUntracked counts (service, client or server address) pairs not
+	// counted because the distinct-host table was full (DefaultMaxHosts);
+	// when not 0, clients and servers are lower bounds.
+	HostsUntracked uint64 `json:"hosts_untracked,omitempty"`
 }
 
 // LiveCapture describes a live capture: the kernel's counters and the
@@ -95,6 +102,20 @@ type TypeCount struct {
 	Type   string `json:"type"`
 	Frames uint64 `json:"frames"`
 	Bytes  uint64 `json:"bytes,omitempty"`
+}
+
+// TunnelCount counts the frames that travel in one type of tunnel
+// (outermost), in both modes. With --decap, Decapsulated frames were counted
+// as their innermost packet; InnerDamaged and TooDeep ones as their outer
+// packet, because an inner packet was cut or invalid, or the tunnels were
+// nested deeper than the limit.
+type TunnelCount struct {
+	Type         string `json:"type"`
+	Frames       uint64 `json:"frames"`
+	Bytes        uint64 `json:"bytes"`
+	Decapsulated uint64 `json:"decapsulated"`
+	InnerDamaged uint64 `json:"inner_damaged"`
+	TooDeep      uint64 `json:"too_deep"`
 }
 
 // Service is one row of the service table: a protocol and a service-side
@@ -178,11 +199,14 @@ func (t *Tracker) Report() *Report {
 		LinkTypes:     []TypeCount{},
 		NonIP:         []TypeCount{},
 		OtherIP:       []TypeCount{},
+		Decap:         t.decapDepth,
+		Tunnels:       []TunnelCount{},
 		Services:      []Service{},
 		Alerts:        []Alert{},
 		Flows:         FlowTotals{Total: t.totalFlows, Evicted: t.evicted, Expired: t.expired, ByReason: map[string]uint64{}},
 		Fragments:     Fragments{Unattributed: t.unattrib, Untracked: t.fragsLost},
 	}
+	r.HostsUntracked = t.hostsLost
 	if t.frames > 0 {
 		r.First = formatTime(t.first)
 		r.Last = formatTime(t.last)
@@ -207,6 +231,13 @@ func (t *Tracker) Report() *Report {
 			r.OtherIP = append(r.OtherIP, TypeCount{Type: decode.Proto(p).String(), Frames: c.Frames, Bytes: c.Bytes})
 		}
 	}
+	for k, ts := range t.tunnels {
+		if ts.frames > 0 {
+			r.Tunnels = append(r.Tunnels, TunnelCount{Type: decode.Tunnel(k).String(), Frames: ts.frames, Bytes: ts.bytes,
+				Decapsulated: ts.decap, InnerDamaged: ts.damaged, TooDeep: ts.deep})
+		}
+	}
+	SortTunnels(r.Tunnels)
 	for _, l := range [][]TypeCount{r.LinkTypes, r.NonIP, r.OtherIP} {
 		slices.SortFunc(l, func(a, b TypeCount) int {
 			return cmp.Or(cmp.Compare(b.Frames, a.Frames), cmp.Compare(a.Type, b.Type))
@@ -263,6 +294,13 @@ func (t *Tracker) Report() *Report {
 	return r
 }
 
+// SortTunnels orders tunnel rows by frames, largest first, then by type.
+func SortTunnels(l []TunnelCount) {
+	slices.SortFunc(l, func(a, b TunnelCount) int {
+		return cmp.Or(cmp.Compare(b.Frames, a.Frames), cmp.Compare(a.Type, b.Type))
+	})
+}
+
 // SortServices orders rows by key ("bytes", "packets" or "flows"),
 // largest first, then by protocol and port, so the order is total.
 func SortServices(rows []Service, key string) {
@@ -289,6 +327,10 @@ func formatTime(ns int64) string {
 func etherTypeName(et uint16) string {
 	switch et {
 	case 0:
+		return "llc"
+	case 0x0001:
+		return "802.3"
+	case 0x0004:
 		return "llc"
 	case 0x0806:
 		return "arp"

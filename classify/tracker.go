@@ -11,8 +11,21 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	DefaultMaxFlows    = 1 << 20
+	// DefaultMaxFlows bounds the flow table. A flow costs about 290 bytes
+	// (its slab slot, its index entry and its share of the host table:
+	// measured with 1,048,576 SYN-flood flows, classify/flood_test.go), so
+	// the table stays under 80 MiB however many flows arrive; beyond it the
+	// longest idle flow is evicted and counted. 262,144 flows alive within
+	// one idle timeout is more than a busy server sees (a resolver doing
+	// 2,000 queries/s from random ports keeps 240,000).
+	DefaultMaxFlows    = 1 << 18
 	DefaultIdleTimeout = 2 * time.Minute
+	// DefaultMaxHosts bounds the table of distinct (service, client or
+	// server address) pairs behind the clients and servers columns, offline
+	// and live. About 48 bytes each: 1,048,576 pairs are 50 MiB. Pairs
+	// beyond it are counted in Report.HostsUntracked and not in clients or
+	// servers, which become lower bounds.
+	DefaultMaxHosts = 1 << 20
 	// fragTimeout is how long a first fragment's flow stays findable for
 	// later fragments (Linux's ipfrag_time is 30s).
 	fragTimeout = 30 * time.Second
@@ -31,6 +44,7 @@ type Options struct {
 	Registry    *registry.Registry  // nil: registry.Default()
 	Ephemeral   *registry.Ephemeral // nil: registry.DefaultEphemeral()
 	MaxFlows    int                 // flow table bound; the longest idle flow is evicted beyond it
+	MaxHosts    int                 // distinct (service, host) pairs counted; 0: DefaultMaxHosts
 	IdleTimeout time.Duration       // a flow with no packet for this long (packet time) ends
 	// FlowLog, when set, receives every flow when it ends (and all open
 	// flows at Finish), in that order. The record is only valid during the call.
@@ -148,6 +162,11 @@ type epStat struct {
 	varied   bool
 }
 
+// tunnelStats count the frames of one tunnel type.
+type tunnelStats struct {
+	frames, bytes, decap, damaged, deep uint64
+}
+
 // Counter is a frame and byte count. Bytes are wire bytes (the frames'
 // original length).
 type Counter struct {
@@ -180,8 +199,10 @@ type Tracker struct {
 	fragRing    []fragKey // keys of frags in arrival order (a ring of maxFrags)
 	fragHead    int
 	fragLen     int
-	eps         map[epKey]epStat
+	eps, epsOld map[epKey]epStat // rule 5's endpoint history in two generations (see stability)
 	buckets     [decode.NumBuckets]Counter
+	tunnels     [decode.NumTunnels]tunnelStats
+	decapDepth  int // 0: tunnels counted as their outer flow; else Options.Decap's depth limit
 	nonIP       map[uint32]*Counter // EtherType, or link type<<16 for an unknown link
 	otherIP     [256]Counter
 	links       [1 << 16]uint32 // frames per link type; wraps are avoided by linksBig
@@ -199,7 +220,8 @@ type Tracker struct {
 	fragsLost   uint64
 	rec         FlowRecord
 	// maxHosts bounds hosts when > 0 (live captures, RunLive); pairs beyond
-	// it are counted in hostsLost instead.
+	// it are counted in hostsLost instead. NewTracker sets DefaultMaxHosts
+	// (or Options.MaxHosts); RunLive may override it.
 	maxHosts  int
 	hostsLost uint64
 	fp        string // reg.Fingerprint(), computed on the first Report
@@ -210,6 +232,7 @@ func NewTracker(opts Options) *Tracker {
 	t := &Tracker{
 		reg:      opts.Registry,
 		maxFlows: opts.MaxFlows,
+		maxHosts: opts.MaxHosts,
 		idle:     int64(opts.IdleTimeout),
 		flowLog:  opts.FlowLog,
 		hosts:    make(map[hostKey]struct{}),
@@ -223,6 +246,12 @@ func NewTracker(opts Options) *Tracker {
 	if t.reg == nil {
 		t.reg = registry.Default()
 	}
+	if opts.Decap {
+		t.decapDepth = opts.DecapDepth
+		if t.decapDepth <= 0 {
+			t.decapDepth = decode.DefaultMaxDepth
+		}
+	}
 	if opts.Ephemeral != nil {
 		t.eph = *opts.Ephemeral
 	} else {
@@ -230,6 +259,9 @@ func NewTracker(opts Options) *Tracker {
 	}
 	if t.maxFlows <= 0 {
 		t.maxFlows = DefaultMaxFlows
+	}
+	if t.maxHosts <= 0 {
+		t.maxHosts = DefaultMaxHosts
 	}
 	if t.idle <= 0 {
 		t.idle = int64(DefaultIdleTimeout)
@@ -267,6 +299,20 @@ func (t *Tracker) Observe(ts time.Time, wire, captured int, link decode.LinkType
 		t.linksBig[link] += 1 << 32
 	}
 	t.buckets[s.Bucket].add(uint64(wire))
+	if s.Tunnel != decode.TunnelNone {
+		ts := &t.tunnels[s.Tunnel]
+		ts.frames++
+		ts.bytes += uint64(wire)
+		if s.Decap > 0 {
+			ts.decap++
+		}
+		if s.InnerDamaged {
+			ts.damaged++
+		}
+		if s.DepthExceeded {
+			ts.deep++
+		}
+	}
 	t.expire(now)
 	switch s.Bucket {
 	case decode.BucketTCP, decode.BucketUDP, decode.BucketSCTP:
@@ -285,7 +331,12 @@ func (t *Tracker) Observe(ts time.Time, wire, captured int, link decode.LinkType
 
 func (t *Tracker) countNonIP(link decode.LinkType, et uint16, wire uint64) {
 	key := uint32(et)
-	if !decode.SupportedLink(link) {
+	switch {
+	case !decode.SupportedLink(link):
+		key = uint32(link)<<16 | 0xffff
+	case et == 0 && link != decode.LinkEthernet && link != decode.LinkLinuxSLL && link != decode.LinkLinuxSLL2 && link != decode.LinkCiscoHDLC:
+		// No EtherType to name the frame by (an 802.11 management frame,
+		// an NFLOG record without the packet): name it by its link type.
 		key = uint32(link)<<16 | 0xffff
 	}
 	c := t.nonIP[key]
@@ -472,17 +523,35 @@ func (t *Tracker) service(p decode.Proto, port uint16, e *registry.Entry) int32 
 // also records both endpoints for later flows.
 func (t *Tracker) stability(side Side, p decode.Proto, src [16]byte, sp uint16, dst [16]byte, dp uint16) Side {
 	ks, kd := epKey{src, sp, uint8(p)}, epKey{dst, dp, uint8(p)}
-	es, ed := t.eps[ks], t.eps[kd]
+	es, ed := t.endpoint(ks), t.endpoint(kd)
 	srcStable := es.flows >= stabilityFlows && es.varied
 	dstStable := ed.flows >= stabilityFlows && ed.varied
 	if srcStable != dstStable {
 		side = Side{ServerIsDst: dstStable, Reason: ReasonPortStability}
 	}
-	if len(t.eps) < 2*t.maxFlows {
-		t.eps[ks] = seen(es, dp)
-		t.eps[kd] = seen(ed, sp)
+	t.eps[ks] = seen(es, dp)
+	t.eps[kd] = seen(ed, sp)
+	if len(t.eps) >= t.maxFlows {
+		t.epsOld, t.eps = t.eps, make(map[epKey]epStat)
 	}
 	return side
+}
+
+// endpoint returns the history of k: from the current generation, else the
+// previous one.
+//
+// The history is kept in two generations so that it is bounded and still
+// learns: lookups try eps, then epsOld; when eps reaches maxFlows entries
+// it becomes epsOld and the older generation is dropped. An endpoint seen
+// again is copied into eps, so what is forgotten is what was not seen for a
+// whole generation. At most 2*maxFlows entries (about 40 bytes each); a
+// single table that stopped growing when full would stop learning for the
+// rest of a capture after one scan.
+func (t *Tracker) endpoint(k epKey) epStat {
+	if e, ok := t.eps[k]; ok {
+		return e
+	}
+	return t.epsOld[k]
 }
 
 func seen(e epStat, peer uint16) epStat {

@@ -33,6 +33,8 @@ type CheckOptions struct {
 	MaxFlows    int
 	IdleTimeout time.Duration
 	Quiet       bool
+	Threads     int
+	DecodeFlags
 
 	tolerance classify.Tolerance // parsed Tolerance
 }
@@ -106,6 +108,12 @@ nothing changed; it prints what changed.`,
 			if opts.IdleTimeout < 0 {
 				return FlagErrorf("--idle-timeout must be positive, not %v", opts.IdleTimeout)
 			}
+			if err := opts.DecodeFlags.check(); err != nil {
+				return err
+			}
+			if err := checkThreads(opts.Threads); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -124,6 +132,8 @@ nothing changed; it prints what changed.`,
 	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
+	opts.DecodeFlags.add(f)
+	addThreadsFlag(f, &opts.Threads)
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar")
 	return c
 }
@@ -176,6 +186,8 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return err
 	}
 	base.MaxFlows, base.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
+	base.Threads = opts.Threads
+	opts.DecodeFlags.apply(&base)
 	base.Filter, base.Count, base.Stdin = opts.Filter, opts.Count, opts.IO.In
 
 	files, err := expandTraces(opts.Files)

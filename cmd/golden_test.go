@@ -80,6 +80,22 @@ func TestGoldenReports(t *testing.T) {
 			golden(t, name+".json", []byte(out))
 		})
 	}
+	tunnels, _ := filepath.Glob("../testdata/tunnels/*.pcap")
+	if len(tunnels) == 0 {
+		t.Fatal("no traces in ../testdata/tunnels")
+	}
+	for _, tr := range tunnels {
+		name := filepath.Base(tr)
+		for _, mode := range []struct{ suffix, flag string }{{".json", "--decap=false"}, {".decap.json", "--decap"}} {
+			t.Run(name+mode.suffix, func(t *testing.T) {
+				code, out, errOut := runRead(t, "-o", "json", mode.flag, tr)
+				if code != ExitOK {
+					t.Fatalf("read %s %s: exit %d: %s", mode.flag, name, code, errOut)
+				}
+				golden(t, filepath.Join("tunnels", name+mode.suffix), []byte(out))
+			})
+		}
+	}
 	mixed := "../testdata/traces/eth-mixed.pcap"
 	for _, f := range []struct{ format, ext string }{{"table", "txt"}, {"csv", "csv"}} {
 		code, out, errOut := runRead(t, "-o", f.format, mixed)

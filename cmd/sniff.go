@@ -50,6 +50,7 @@ type SniffOptions struct {
 	Ephemeral   string
 	Quiet       bool
 	CPUProfile  string
+	DecodeFlags
 }
 
 // NewCmdSniff returns `portsift sniff`. runF, when set, receives the
@@ -110,6 +111,7 @@ The kernel's received and dropped counters are shown in every report.`,
 	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
+	opts.DecodeFlags.add(f)
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no status messages on stderr")
 	f.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the capture to `FILE` (for pprof)")
 	f.MarkHidden("cpuprofile")
@@ -148,6 +150,9 @@ func validateSniff(o *SniffOptions) error {
 		return FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, o.MaxFlows)
 	case o.IdleTimeout <= 0:
 		return FlagErrorf("--idle-timeout must be positive, not %v", o.IdleTimeout)
+	}
+	if err := o.DecodeFlags.check(); err != nil {
+		return err
 	}
 	if o.FlowsFile != "" {
 		if _, err := flowsFormat(o.FlowsFile); err != nil {
@@ -216,6 +221,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 		return &FlagError{fmt.Errorf("--ephemeral: %w", err)}
 	}
 	topts := classify.Options{Registry: reg, Ephemeral: &eph, MaxFlows: opts.MaxFlows, IdleTimeout: opts.IdleTimeout}
+	opts.DecodeFlags.apply(&topts)
 
 	src, err := capture.OpenLive(opts.Interface, capture.LiveOptions{
 		Snaplen: opts.Snaplen, NoPromisc: opts.NoPromisc, Immediate: opts.Immediate,
@@ -268,7 +274,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 		defer cancel()
 	}
 	tr := classify.NewTracker(topts)
-	dec := decode.NewDecoder()
+	dec := topts.NewDecoder()
 	lo := classify.LiveOptions{
 		Interval: opts.Interval,
 		Limit:    opts.Count,

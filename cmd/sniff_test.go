@@ -9,11 +9,13 @@ import (
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/decode"
 )
 
 func TestNewCmdSniff(t *testing.T) {
 	defaults := SniffOptions{Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute,
-		Snaplen: capture.MaxCaptureLength, BufferKiB: 32768, Interval: time.Second, MetricsMax: classify.DefaultMetricsMaxServices}
+		Snaplen: capture.MaxCaptureLength, BufferKiB: 32768, Interval: time.Second, MetricsMax: classify.DefaultMetricsMaxServices,
+		DecodeFlags: DecodeFlags{DecapDepth: decode.DefaultMaxDepth}}
 	with := func(f func(*SniffOptions)) SniffOptions { o := defaults; f(&o); return o }
 	tests := []struct {
 		name    string
@@ -27,11 +29,13 @@ func TestNewCmdSniff(t *testing.T) {
 		{name: "everything", args: []string{"-i", "any", "-f", "not port 22", "--duration", "30s", "-c", "100000", "-s", "96", "-p",
 			"--immediate-mode", "-B", "4096", "--interval", "5s", "-o", "json", "--top", "10", "--sort", "packets", "-w", "s.pcapng",
 			"--flows", "f.jsonl", "--metrics-addr", "127.0.0.1:9155", "--metrics-max-services", "50", "--max-flows", "1000",
-			"--idle-timeout", "30s", "--services", "x.csv", "--ephemeral", "linux", "-q"},
+			"--idle-timeout", "30s", "--services", "x.csv", "--ephemeral", "linux", "-q", "--decap", "--decap-depth", "3"},
 			want: SniffOptions{Interface: "any", Filter: "not port 22", Duration: 30 * time.Second, Count: 100000, Snaplen: 96,
 				NoPromisc: true, Immediate: true, BufferKiB: 4096, Interval: 5 * time.Second, IntervalSet: true, Format: "json",
 				Top: 10, Sort: "packets", WriteFile: "s.pcapng", FlowsFile: "f.jsonl", MetricsAddr: "127.0.0.1:9155", MetricsMax: 50,
-				MaxFlows: 1000, IdleTimeout: 30 * time.Second, Services: []string{"x.csv"}, Ephemeral: "linux", Quiet: true}},
+				MaxFlows: 1000, IdleTimeout: 30 * time.Second, Services: []string{"x.csv"}, Ephemeral: "linux", Quiet: true,
+				DecodeFlags: DecodeFlags{Decap: true, DecapDepth: 3}}},
+		{name: "decap depth", args: []string{"-i", "eth0", "--decap-depth", "0"}, wantErr: "--decap-depth must be between 1 and 64, not 0"},
 		{name: "no interface", args: nil, wantErr: "sniff needs an interface: -i IFACE (portsift sniff --list shows them)"},
 		{name: "arguments", args: []string{"-i", "eth0", "extra"}, wantErr: `unknown command "extra"`},
 		{name: "csv", args: []string{"-i", "eth0", "-o", "csv"}, wantErr: `unknown format "csv" (want table or json)`},

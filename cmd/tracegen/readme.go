@@ -158,19 +158,22 @@ const readmeNotes = `
   ERSPAN II frame carries an 802.1Q tag. Outer Ethernet frames are padded to 60 bytes by
   gopacket where short (never the case for tunnelled frames).
 - **Depth.** ` + "`tunnel-bomb.pcap`" + ` nests 20 IPv4-in-IPv4 and 10 VXLAN levels; the --decap column shows
-  the innermost flow, which is what a decoder without a limit (and tshark, see below) finds. With
-  a depth limit below that, the intent is: not decapsulated, counted as the outer flow and as over
-  the limit, never as an intermediate level. The 3-level mixed nesting must decapsulate fully.
-- **Damaged and cut inner packets** (tunnel-bomb.pcap): an impossible inner IPv4 header makes the
-  frame malformed with --decap (counted once; default: the outer GRE flow); an inner packet cut
-  inside its IP header is truncated with --decap, one cut after the inner TCP ports is tcp + short.
-  These are proposals: the lead may choose "fall back to the outer flow" instead; change the
-  table and the README follows.
+  the innermost flow, which is what a decoder without a limit (and tshark, see below) finds.
+  portsift opens at most ` + "`--decap-depth`" + ` levels (8 by default): a deeper frame is not decapsulated
+  but counted as its outermost packet and in the report's ` + "`tunnels[].too_deep`" + `, never as an
+  intermediate level. The 3-level mixed nesting decapsulates fully.
+- **Damaged and cut inner packets** (tunnel-bomb.pcap): portsift chose "fall back to the outer
+  flow": with --decap, a frame whose inner packet is impossible (IHL 3) or cut inside its IP
+  header counts as its outer packet (other-ip/gre, udp/4789) and in ` + "`tunnels[].inner_damaged`" + `,
+  once; the per-frame --decap labels below keep the generator's first proposal (malformed,
+  truncated). A cut after the inner TCP ports is tcp + short, as labelled. The reference for
+  both modes is ` + "`testdata/golden/tunnels/*.json`" + ` and ` + "`*.decap.json`" + `.
 - **NFLOG**: TLV lengths and types are in the capturing host's byte order (little-endian here,
   as libpcap writes them on x86/arm64; libpcap swaps them when reading a file on a host of the
   other order), values inside the TLVs in network order; the IP packet is the value of
   NFULA_PAYLOAD (type 9), padded to 4 bytes: take its length from the TLV, not the record. The
-  message without NFULA_PAYLOAD is counted as truncated (no packet, no ports).
+  message without NFULA_PAYLOAD holds no packet: portsift counts it as non-ip (type ` + "`nflog`" + `);
+  the label below (truncated) is the generator's first proposal.
 - **NULL from a big-endian host** (null-be.pcap): the whole file is big-endian, family too; read
   the family by value (00 00 00 02 is 2), as libpcap, tshark and gopacket do.
 - **PBB, Cisco HDLC, SLL2, radiotap, NULL** are link layers, not tunnels: both modes agree.
@@ -188,7 +191,8 @@ equals the --decap column for every frame, with two exceptions:
   ` + "`-d udp.port==8472,vxlan`" + ` it agrees with the --decap column. A tshark comparison must pass that
   option or exclude these frames.
 - tunnel-bomb.pcap frame 19 (inner IPv4 header cut after 12 bytes): tshark's innermost header is
-  the outer udp/4789; --decap counts the frame truncated.
+  the outer udp/4789 (its last IP header has no transport); portsift --decap counts the frame as
+  its outer udp/4789 flow (inner_damaged).
 
 tshark opens all 20 IPv4-in-IPv4 and all 10 VXLAN levels of tunnel-bomb.pcap (no depth limit
 at these depths), decodes ERSPAN type I (no S bit) as a bare mirrored frame, SLARP, NFLOG TLVs,
