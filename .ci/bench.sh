@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # bench.sh: `make bench`. Compares `portsift read -o json` with the C reference
-# programs in ../shared/bench on one generated trace, in one run, as ratios of
-# wall time (the machine is shared: absolute times drift, ratios hold).
+# programs in ../shared/bench (and tshark, and ndpiReader when installed) on one
+# generated trace, in one run, as ratios of time per packet (the machine is
+# shared: absolute times drift, ratios hold).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${BENCH_DIR:-.bench}
 packets=${BENCH_PACKETS:-5000000}
 flows=${BENCH_FLOWS:-95000}
 runs=${BENCH_RUNS:-3}
+cut_packets=${BENCH_CUT:-200000} # tshark is ~150x slower: it reads a cut of the trace
 shared=../shared/bench
 mkdir -p "$dir"
 trace="$dir/big-$packets.pcap"
+cut="$dir/cut-$cut_packets.pcap"
 
 if [ ! -s "$trace" ]; then
 	echo "generating $trace ($packets packets, $flows flows) with cmd/tracegen"
@@ -28,12 +31,30 @@ if [ -d "$shared" ]; then
 else
 	echo "note: $shared is absent: no C reference programs to compare with"
 fi
-progs+=("portsift")
+progs+=("portsift-t1" "portsift")
+if command -v tshark >/dev/null && command -v editcap >/dev/null; then
+	[ -s "$cut" ] || editcap -r "$trace" "$cut" "1-$cut_packets"
+	progs+=("tshark")
+else
+	echo "note: tshark/editcap not installed: no tshark row"
+fi
+if command -v ndpiReader >/dev/null; then
+	progs+=("ndpiReader")
+fi
 
 cmdline() {
 	case $1 in
 	portsift) echo "bin/portsift read -q -o json $trace" ;;
+	portsift-t1) echo "bin/portsift read -q -o json --threads 1 $trace" ;;
+	tshark) echo "tshark -n -q -r $cut -z conv,tcp -z conv,udp" ;;
+	ndpiReader) echo "ndpiReader -q -i $trace" ;;
 	*) echo "$dir/$1 $trace" ;;
+	esac
+}
+npackets() {
+	case $1 in
+	tshark) echo "$cut_packets" ;;
+	*) echo "$packets" ;;
 	esac
 }
 
@@ -43,6 +64,7 @@ cat "$trace" >/dev/null
 declare -A wall cpu rss
 for ((r = 0; r < runs; r++)); do
 	for p in "${progs[@]}"; do
+		[ "$p" = tshark ] && [ "$r" -gt 0 ] && continue # one tshark run is enough
 		out=$( { /usr/bin/time -f "%e %U %S %M" $(cmdline "$p") >/dev/null; } 2>&1 | tail -1)
 		read -r w u s m <<<"$out"
 		wall[$p]+="$w "
@@ -52,18 +74,24 @@ for ((r = 0; r < runs; r++)); do
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+perpkt() { awk -v w="$1" -v n="$2" 'BEGIN {printf "%.10f", w / n}'; }
 
-printf '\n%s: %s packets, %s bytes, %s runs each (median)\n' "$trace" "$packets" "$(stat -L -c %s "$trace")" "$runs"
-printf '%-10s %12s %9s %9s %10s %12s %14s\n' program packets/s wall_s cpu_s rss_MiB vs_rawread vs_portcount
+printf '\n%s: %s packets, %s bytes, %s runs each (median); tshark on the first %s packets\n' \
+	"$trace" "$packets" "$(stat -L -c %s "$trace")" "$runs" "$cut_packets"
+printf '%-12s %12s %9s %9s %10s %12s %14s\n' program packets/s wall_s cpu_s rss_MiB vs_rawread vs_portcount
+ref_raw="" ref_pc=""
+[ -n "${wall[rawread]:-}" ] && ref_raw=$(perpkt "$(echo "${wall[rawread]}" | median)" "$packets")
+[ -n "${wall[portcount]:-}" ] && ref_pc=$(perpkt "$(echo "${wall[portcount]}" | median)" "$packets")
 for p in "${progs[@]}"; do
 	w=$(echo "${wall[$p]}" | median)
 	c=$(echo "${cpu[$p]}" | median)
 	m=$(echo "${rss[$p]}" | median)
-	pps=$(awk -v n="$packets" -v w="$w" 'BEGIN {printf "%.0f", n / w}')
+	n=$(npackets "$p")
+	pps=$(awk -v n="$n" -v w="$w" 'BEGIN {printf "%.0f", n / w}')
+	pp=$(perpkt "$w" "$n")
 	vr=-
 	vp=-
-	ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-	if [ -n "${wall[rawread]:-}" ]; then vr=$(ratio "$w" "$(echo "${wall[rawread]}" | median)"); fi
-	if [ -n "${wall[portcount]:-}" ]; then vp=$(ratio "$w" "$(echo "${wall[portcount]}" | median)"); fi
-	printf '%-10s %12s %9s %9s %10s %12s %14s\n' "$p" "$pps" "$w" "$c" "$((m / 1024))" "$vr" "$vp"
+	[ -n "$ref_raw" ] && vr=$(awk -v a="$pp" -v b="$ref_raw" 'BEGIN {printf "%.2f", a / b}')
+	[ -n "$ref_pc" ] && vp=$(awk -v a="$pp" -v b="$ref_pc" 'BEGIN {printf "%.2f", a / b}')
+	printf '%-12s %12s %9s %9s %10s %12s %14s\n' "$p" "$pps" "$w" "$c" "$((m / 1024))" "$vr" "$vp"
 done
