@@ -1,10 +1,13 @@
 package decode
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
 )
 
 // FuzzDecode feeds arbitrary frames to Decode under every link type and
@@ -19,6 +22,31 @@ func FuzzDecode(f *testing.F) {
 		f.Add(uint16(tt.link), tt.frame)
 	}
 	f.Add(uint16(LinkRaw), ipipBomb(f))
+	// Every frame of the generated tunnel and link-type traces.
+	files, _ := filepath.Glob("../testdata/tunnels/*.pcap")
+	for _, name := range files {
+		fh, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		r, err := pcapgo.NewReader(fh)
+		if err != nil {
+			fh.Close()
+			continue
+		}
+		lt := uint16(r.LinkType())
+		if lt == 20 { // pcapgo keeps 8 bits of LINKTYPE_LINUX_SLL2 (276)
+			lt = uint16(LinkLinuxSLL2)
+		}
+		for {
+			data, _, err := r.ReadPacketData()
+			if err != nil {
+				break
+			}
+			f.Add(lt, data)
+		}
+		fh.Close()
+	}
 	d := NewDecoder()
 	dd := NewDecoder()
 	dd.Decap = true
