@@ -324,9 +324,9 @@ func openStream(name string, r io.Reader, closer io.Closer, b *buffers, total *a
 		if err != nil {
 			info.Format = "gzip"
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
-				return nil, info, fmt.Errorf("open %q: truncated gzip header (%w)", name, ErrTruncated)
+				return nil, info, fmt.Errorf("open %q: truncated gzip header at byte 0 (%w)", name, ErrTruncated)
 			}
-			return nil, info, fmt.Errorf("open %q: %w gzip header: %v", name, ErrCorrupt, err)
+			return nil, info, fmt.Errorf("open %q: %w gzip header at byte 0: %v", name, ErrCorrupt, err)
 		}
 		b.gz.Multistream(true)
 		s.gz = b.gz
@@ -361,7 +361,7 @@ func openStream(name string, r io.Reader, closer io.Closer, b *buffers, total *a
 	case magicPcapng:
 		src, info, err = openPcapng(s)
 	default:
-		return nil, info, fmt.Errorf("open %q: %w (magic 0x%08x)", name, ErrNotCapture, m)
+		return nil, info, fmt.Errorf("open %q: %w (magic 0x%08x at %s)", name, ErrNotCapture, m, s.at(0))
 	}
 	return src, info, err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -20,6 +21,7 @@ type pcapSource struct {
 	info Info
 	link layers.LinkType
 	big  bool
+	frac uint32 // the largest valid value of a record's fraction-of-second field: 999999 (µs) or 999999999 (ns)
 	swap lengthOrder
 	snap uint32 // the snapshot length pcapgo checks records against; see ZeroCopyReadPacketData
 	err  error  // sticky: once set, every read returns it
@@ -58,14 +60,14 @@ func openPcap(s *stream, magic uint32) (Source, Info, error) {
 			return nil, info, e
 		}
 		if err == io.EOF {
-			return nil, info, fmt.Errorf("open %q: truncated pcap file header, %d of 24 bytes (%w)", s.name, len(hdr), ErrTruncated)
+			return nil, info, fmt.Errorf("open %q: truncated pcap file header at %s, %d of 24 bytes (%w)", s.name, s.at(0), len(hdr), ErrTruncated)
 		}
 		return nil, info, openError(s.name, err)
 	}
 	major, minor := order.Uint16(hdr[4:]), order.Uint16(hdr[6:])
 	info.Version = fmt.Sprintf("%d.%d", major, minor)
 	if major != 2 || minor > 4 {
-		return nil, info, fmt.Errorf("open %q: %w (pcap version %s)", s.name, ErrUnsupported, info.Version)
+		return nil, info, fmt.Errorf("open %q: %w (pcap version %s at %s)", s.name, ErrUnsupported, info.Version, s.at(4))
 	}
 	swap := lengthsCurrent
 	switch {
@@ -98,7 +100,11 @@ func openPcap(s *stream, magic uint32) (Source, Info, error) {
 		snap = MaxCaptureLength
 	}
 	r.SetSnaplen(snap)
-	return &pcapSource{st: s, r: r, info: info, link: link, big: big, swap: swap, snap: snap}, info, nil
+	frac := uint32(999999)
+	if magic == magicPcapNanoLE || magic == magicPcapNanoBE {
+		frac = 999999999
+	}
+	return &pcapSource{st: s, r: r, info: info, link: link, big: big, frac: frac, swap: swap, snap: snap}, info, nil
 }
 
 // ZeroCopyReadPacketData returns the next record. data is owned by the
@@ -117,10 +123,12 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 		}
 		return p.fail(st.readErr("read", "record", off, err))
 	}
-	var caplen, wire uint32
+	var sec, frac, caplen, wire uint32
 	if p.big {
+		sec, frac = binary.BigEndian.Uint32(hdr), binary.BigEndian.Uint32(hdr[4:])
 		caplen, wire = binary.BigEndian.Uint32(hdr[8:]), binary.BigEndian.Uint32(hdr[12:])
 	} else {
+		sec, frac = binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:])
 		caplen, wire = binary.LittleEndian.Uint32(hdr[8:]), binary.LittleEndian.Uint32(hdr[12:])
 	}
 	if p.swap == lengthsSwapped || (p.swap == lengthsMaybe && caplen > wire) {
@@ -150,6 +158,17 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 	data, ci, err = p.r.ZeroCopyReadPacketData()
 	if err != nil {
 		return p.fail(st.readErr("read", "record", off, err))
+	}
+	if frac > p.frac {
+		// A fraction of a second beyond a second: no writer means it,
+		// but it is what the file says. pcapgo multiplies microseconds
+		// by 1000 in 32 bits, which wraps above 4,294,967 µs; compute
+		// it in 64 bits (time.Unix normalises the excess into seconds).
+		mult := int64(1)
+		if p.frac == 999999 {
+			mult = 1000
+		}
+		ci.Timestamp = time.Unix(int64(sec), int64(frac)*mult).UTC()
 	}
 	return data, ci, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"os"
 	"time"
@@ -134,8 +135,23 @@ func (n *ngSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInf
 	} else if i := ci.InterfaceIndex; i >= 0 && i < len(n.ifaces) && n.ifaces[i].binExp != 0 {
 		ci.Timestamp = binaryTime(n.ticks, n.ifaces[i].binExp, n.ifaces[i].offset)
 	}
+	if sec := ci.Timestamp.Unix(); sec < minUnixSec || sec > maxUnixSec {
+		n.err = n.corrupt(n.pktOff, "timestamp out of range (year %d; times are kept in nanoseconds since 1970, from year 1678 to 2262)", ci.Timestamp.Year())
+		return nil, gopacket.CaptureInfo{}, n.err
+	}
 	return data, ci, nil
 }
+
+// The seconds of the earliest and latest timestamps a frame may have: those
+// whose time.Time.UnixNano fits in an int64 (1677-09-21 to 2262-04-11).
+// pcapng timestamps are 64-bit counts in units the file chooses, so they
+// can say any year, and beyond this range UnixNano, on which flow timeouts
+// and the report's first and last times rest, would wrap around. pcap
+// timestamps (32-bit seconds, 1970 to 2106) are always inside it.
+const (
+	minUnixSec = math.MinInt64/int64(time.Second) + 1
+	maxUnixSec = math.MaxInt64/int64(time.Second) - 1
+)
 
 // read calls pcapgo for the packet block scan found, turning a panic into
 // an error as a last line of defence.
@@ -242,6 +258,11 @@ func (n *ngSource) peek(off, size int, base int64) ([]byte, error) {
 	}
 	at := base + int64(off)
 	if err == bufio.ErrBufferFull {
+		// Past the window: unless the file ends inside the window, in
+		// which case the block is simply cut short.
+		if w, err := n.st.br.Peek(n.st.br.Size()); len(w) < n.st.br.Size() && err != nil && err != bufio.ErrBufferFull {
+			return nil, n.st.readErr(n.op, "block", at, err)
+		}
 		return nil, fmt.Errorf("%s %q: %w: pcapng blocks at %s do not fit the %d-byte read buffer", n.op, n.st.name, ErrUnsupported, n.st.at(at), n.st.br.Size())
 	}
 	return nil, n.st.readErr(n.op, "block", at, err)
@@ -284,7 +305,7 @@ func (n *ngSource) check(off int, base int64) (int, error) {
 			n.big = false
 		default:
 			if n.op == "open" {
-				return 0, fmt.Errorf("open %q: %w (pcapng byte-order magic 0x%08x)", n.st.name, ErrNotCapture, bom)
+				return 0, fmt.Errorf("open %q: %w (pcapng byte-order magic 0x%08x at %s)", n.st.name, ErrNotCapture, bom, n.st.at(at+8))
 			}
 			return 0, n.corrupt(at, "section header: byte-order magic 0x%08x", bom)
 		}
@@ -319,6 +340,16 @@ func (n *ngSource) check(off int, base int64) (int, error) {
 			err = n.checkStatistics(whole, at)
 		}
 		return blen, err
+	}
+	// A block of another type: pcapgo skips it, but scan has to walk past
+	// it to the next one, so unless it comes first (and is discarded
+	// unread) it must be there, in the buffer. Checking it here names it
+	// when the file ends inside it, rather than the block it claims to be
+	// followed by.
+	if off > 0 {
+		if _, err := n.peek(off, blen, base); err != nil {
+			return 0, err
+		}
 	}
 	return blen, nil
 }

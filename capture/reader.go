@@ -60,8 +60,9 @@ type infoer interface{ sourceInfo() Info }
 // way `portsift read a.pcap b.pcapng.gz -` sees them. A problem in one file
 // is recorded in its SourceInfo and reading goes on with the next file.
 //
-// A Reader is not safe for concurrent use, except Progress, which may be
-// called from any goroutine (a progress bar).
+// A Reader is not safe for concurrent use, except Progress and Frames,
+// which may be called from any goroutine (a progress bar), and Interrupt
+// (Ctrl-C).
 type Reader struct {
 	names []string
 	opts  Options
@@ -78,6 +79,11 @@ type Reader struct {
 	i      int    // index of the current file
 	cur    Source // nil between files
 	closed bool
+
+	// interrupted is set by Interrupt, from any goroutine; file is the
+	// file being read, which Interrupt closes to end a blocked read.
+	interrupted atomic.Bool
+	file        atomic.Pointer[os.File]
 }
 
 // Open prepares to read the named files in order ("-" is Options.Stdin, and
@@ -124,8 +130,13 @@ func Open(names []string, opts Options) (*Reader, error) {
 }
 
 // checkFile checks that name is a readable regular file (or a device or
-// pipe) and returns its size.
+// pipe) and returns its size. A named pipe (FIFO) is only looked at: opening
+// it would wait for a writer, and closing it again would make the writer's
+// next write fail (tcpdump -w fifo would die of SIGPIPE).
 func checkFile(name string) (int64, error) {
+	if fi, err := os.Stat(name); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
+		return 0, nil
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return 0, openError(name, err)
@@ -151,7 +162,7 @@ func checkFile(name string) (int64, error) {
 func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error) {
 	for {
 		if r.cur == nil {
-			if r.closed || r.i >= len(r.names) {
+			if r.closed || r.i >= len(r.names) || r.interrupted.Load() {
 				return nil, ci, 0, io.EOF
 			}
 			r.openCurrent()
@@ -159,6 +170,10 @@ func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkT
 		}
 		data, ci, err = r.cur.ZeroCopyReadPacketData()
 		if err != nil {
+			if r.interrupted.Load() { // the read failed because Interrupt closed the file
+				r.Close()
+				return nil, ci, 0, io.EOF
+			}
 			r.finish(err)
 			continue
 		}
@@ -203,6 +218,10 @@ func (r *Reader) openCurrent() {
 			return
 		}
 		in, closer = f, f
+		r.file.Store(f)
+		if r.interrupted.Load() { // Interrupt ran before the Store: it could not close f
+			f.Close()
+		}
 	}
 	src, info, err := openStream(name, in, closer, &r.bufs, &r.read, r.opts.BufferSize)
 	r.srcs[r.i].Info = info
@@ -210,11 +229,30 @@ func (r *Reader) openCurrent() {
 		if closer != nil {
 			closer.Close()
 		}
+		if r.interrupted.Load() { // not the file's fault: Interrupt closed it
+			r.closed = true
+			return
+		}
 		r.record(err)
 		r.i++
 		return
 	}
 	r.cur = src
+}
+
+// Interrupt stops the read: the next call to Next returns io.EOF, without
+// recording an error for the file being read, and the files after it are
+// not opened. A Next that is waiting for input (a pipe, a FIFO, a slow
+// disk) returns io.EOF too: Interrupt closes the file under it. Standard
+// input is not closed, so a read of "-" blocked on a quiet pipe waits for
+// its next bytes. Interrupt may be called from any goroutine (a signal
+// handler's, via context.AfterFunc) and more than once; the frames returned
+// before it stay counted in Sources.
+func (r *Reader) Interrupt() {
+	r.interrupted.Store(true)
+	if f := r.file.Load(); f != nil {
+		f.Close()
+	}
 }
 
 // finish ends the current file: err is io.EOF or what stopped it.

@@ -153,7 +153,7 @@ func TestReaderKeepsGoing(t *testing.T) {
 		t.Errorf("read %d frames, want 11 (4 + 3 before the cut + 4)", len(got))
 	}
 	cutErr := errors.New(`read "` + cut + `": truncated record at byte ` + itoa(len(full)-16-len(pkts[3].data)) + ` (file cut short)`)
-	notesErr := errors.New(`open "` + notes + `": not a capture file (magic 0x48656c6c)`)
+	notesErr := errors.New(`open "` + notes + `": not a capture file (magic 0x48656c6c at byte 0)`)
 	emptyErr := errors.New(`open "` + empty + `": not a capture file (empty)`)
 	goneErr := errors.New(`open "` + gone + `": no such file or directory`)
 	pcapInfo := Info{Format: "pcap", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []layers.LinkType{1}}

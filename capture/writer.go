@@ -48,12 +48,25 @@ func IsPcapng(name string) bool {
 	return false
 }
 
-// CreateFile creates (or truncates) the file name and writes its header:
-// pcapng if IsPcapng(name), else pcap. link is a link type as capture
-// reports them (LinkTypeLinuxSLL2 for LINUX_SLL2); snaplen 0 means
-// MaxCaptureLength.
+// CreateFile creates the file name and writes its header: pcapng if
+// IsPcapng(name), else pcap. link is a link type as capture reports them
+// (LinkTypeLinuxSLL2 for LINUX_SLL2); snaplen 0 means MaxCaptureLength.
+//
+// It never replaces an existing file, nor follows a symbolic link at name
+// (O_EXCL): a capture often runs as root, and a mistyped -w must not
+// destroy a file. That error wraps fs.ErrExist. OverwriteFile replaces.
 func CreateFile(name string, link layers.LinkType, snaplen int) (*Writer, error) {
-	f, err := os.Create(name)
+	return createFile(name, link, snaplen, os.O_EXCL)
+}
+
+// OverwriteFile is CreateFile that truncates an existing file (sniff -w
+// --force).
+func OverwriteFile(name string, link layers.LinkType, snaplen int) (*Writer, error) {
+	return createFile(name, link, snaplen, os.O_TRUNC)
+}
+
+func createFile(name string, link layers.LinkType, snaplen int, mode int) (*Writer, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|mode, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("create %q: %w", name, cause(err))
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sentinel errors of ReadReport; test for them with errors.Is.
@@ -36,9 +37,12 @@ const (
 // made empty, so that WriteJSON(ReadReport(WriteJSON(r))) gives the same
 // bytes as WriteJSON(r).
 func ReadReport(r io.Reader) (*Report, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, int64(maxReportSize)+1))
 	if err != nil {
 		return nil, err
+	}
+	if len(data) > maxReportSize {
+		return nil, fmt.Errorf("%w: larger than %d MiB", ErrNotReport, maxReportSize>>20)
 	}
 	// The schema is checked first, so that a newer report fails on its
 	// version rather than on a field whose type changed.
@@ -67,9 +71,22 @@ func ReadReport(r io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("%w: %s", ErrNotReport, jsonError(data, err))
 	}
 	rep.Schema = Schema
+	if (rep.First == "") != (rep.Last == "") {
+		return nil, fmt.Errorf("%w: \"first\" is %q but \"last\" is %q: both or neither", ErrNotReport, rep.First, rep.Last)
+	}
+	for _, f := range []struct{ name, v string }{{"first", rep.First}, {"last", rep.Last}} {
+		if _, err := time.Parse(time.RFC3339Nano, f.v); f.v != "" && err != nil {
+			return nil, fmt.Errorf("%w: field %s: %q is not an RFC 3339 time", ErrNotReport, f.name, f.v)
+		}
+	}
 	rep.normalize()
 	return rep, nil
 }
+
+// maxReportSize bounds what ReadReport reads: the largest report (every
+// port of three protocols a service, each with an alert) is under 100 MiB.
+// A variable so that a test can lower it.
+var maxReportSize = 256 << 20
 
 // sentinelError has its own message and unwraps to a sentinel.
 type sentinelError struct {

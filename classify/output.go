@@ -35,7 +35,11 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	if r.First != "" {
 		f, _ := time.Parse(time.RFC3339Nano, r.First)
 		l, _ := time.Parse(time.RFC3339Nano, r.Last)
-		fmt.Fprintf(ew, ", %s to %s (%s)", f.Format("2006-01-02 15:04:05.000000"), l.Format("15:04:05.000000"), l.Sub(f).Round(time.Microsecond))
+		to := "15:04:05.000000"
+		if l.YearDay() != f.YearDay() || l.Year() != f.Year() { // a trace over midnight, or with absurd timestamps
+			to = "2006-01-02 15:04:05.000000"
+		}
+		fmt.Fprintf(ew, ", %s to %s (%s)", f.Format("2006-01-02 15:04:05.000000"), l.Format(to), l.Sub(f).Round(time.Microsecond))
 	}
 	fmt.Fprintln(ew)
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)

@@ -20,7 +20,7 @@ const (
 type batchItem struct {
 	s        decode.Summary
 	ts       time.Time
-	wire     int32
+	wire     uint32 // a record may claim up to 4 GiB on the wire: not int32
 	captured int32
 	link     decode.LinkType
 }
@@ -78,7 +78,7 @@ func (t *Tracker) RunPipelined(ctx context.Context, src Source, d *decode.Decode
 				}
 				it := &b.items[b.n]
 				d.Decode(link, data, &it.s)
-				it.ts, it.wire, it.captured, it.link = ci.Timestamp, int32(ci.Length), int32(ci.CaptureLength), link
+				it.ts, it.wire, it.captured, it.link = ci.Timestamp, uint32(ci.Length), int32(ci.CaptureLength), link
 				b.n++
 				n++
 			}

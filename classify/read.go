@@ -48,6 +48,8 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 		return nil, err
 	}
 	defer rd.Close()
+	// When ctx ends, a read waiting on a pipe or FIFO must end too.
+	defer context.AfterFunc(ctx, rd.Interrupt)()
 	if opts.Started != nil {
 		if err := opts.Started(rd); err != nil {
 			return nil, err
@@ -60,6 +62,9 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 		runErr = tr.Run(ctx, captureSource{rd}, dec, opts.Count)
 	} else {
 		runErr = tr.RunPipelined(ctx, captureSource{rd}, dec, opts.Count)
+	}
+	if runErr == nil {
+		runErr = ctx.Err() // Interrupt ended the input early
 	}
 	tr.Finish()
 	rep := tr.Report()

@@ -18,29 +18,29 @@ const Schema = "portsift.report/v1"
 // as JSON and compared. It holds no wall-clock time: the same input gives
 // the same Report.
 type Report struct {
-	Schema        string       `json:"schema"`
-	Sources       []SourceInfo `json:"sources"`
-	Filter        string       `json:"filter,omitempty"`
-	Registry      RegistryInfo `json:"registry"`
-	First         string       `json:"first"` // RFC 3339 with nanoseconds, UTC; "" when no frame was counted
-	Last          string       `json:"last"`
-	Frames        uint64       `json:"frames"`
-	Bytes         uint64       `json:"bytes"`
-	CapturedBytes uint64       `json:"captured_bytes"`
-	Buckets       Buckets      `json:"buckets"`
-	Short         uint64       `json:"short"`
-	LinkTypes     []TypeCount  `json:"link_types"`
-	NonIP         []TypeCount  `json:"non_ip"`
-	OtherIP       []TypeCount  `json:"other_ip"`
+	Schema        string        `json:"schema"`
+	Sources       []SourceInfo  `json:"sources"`
+	Filter        string        `json:"filter,omitempty"`
+	Registry      RegistryInfo  `json:"registry"`
+	First         string        `json:"first"` // RFC 3339 with nanoseconds, UTC; "" when no frame was counted
+	Last          string        `json:"last"`
+	Frames        uint64        `json:"frames"`
+	Bytes         uint64        `json:"bytes"`
+	CapturedBytes uint64        `json:"captured_bytes"`
+	Buckets       Buckets       `json:"buckets"`
+	Short         uint64        `json:"short"`
+	LinkTypes     []TypeCount   `json:"link_types"`
+	NonIP         []TypeCount   `json:"non_ip"`
+	OtherIP       []TypeCount   `json:"other_ip"`
 	Decap         int           `json:"decap"` // 0: tunnels count as their outer flow; with --decap, the depth limit
 	Tunnels       []TunnelCount `json:"tunnels"`
-	Services      []Service    `json:"services"`
-	Ephemeral     Ephemeral    `json:"ephemeral"`
-	Alerts        []Alert      `json:"alerts"`
-	Flows         FlowTotals   `json:"flows"`
-	Fragments     Fragments    `json:"fragments"`
-	DecodePanics  uint64       `json:"decode_panics,omitempty"`
-	Capture       *LiveCapture `json:"capture,omitempty"` // live capture (sniff) only
+	Services      []Service     `json:"services"`
+	Ephemeral     Ephemeral     `json:"ephemeral"`
+	Alerts        []Alert       `json:"alerts"`
+	Flows         FlowTotals    `json:"flows"`
+	Fragments     Fragments     `json:"fragments"`
+	DecodePanics  uint64        `json:"decode_panics,omitempty"`
+	Capture       *LiveCapture  `json:"capture,omitempty"` // live capture (sniff) only
 
 	// HostsUntracked counts (service, client or server address) pairs not
 	// counted because the distinct-host table was full (DefaultMaxHosts);

@@ -11,18 +11,19 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	// DefaultMaxFlows bounds the flow table. A flow costs about 290 bytes
-	// (its slab slot, its index entry and its share of the host table:
-	// measured with 1,048,576 SYN-flood flows, classify/flood_test.go), so
-	// the table stays under 80 MiB however many flows arrive; beyond it the
-	// longest idle flow is evicted and counted. 262,144 flows alive within
-	// one idle timeout is more than a busy server sees (a resolver doing
-	// 2,000 queries/s from random ports keeps 240,000).
+	// DefaultMaxFlows bounds the flow table. A flow slot costs 195-305
+	// bytes (128 in the slab, the rest its index entry; measured in
+	// classify/flood_test.go with a million SYN-flood flows), so the table
+	// stays under 90 MiB however many flows arrive; beyond it the longest
+	// idle flow is evicted and counted. 262,144 flows alive within one
+	// idle timeout is more than a busy server sees (a resolver doing 2,000
+	// queries/s from random ports keeps 240,000). It was 1,048,576: up to
+	// 320 MiB for the table alone.
 	DefaultMaxFlows    = 1 << 18
 	DefaultIdleTimeout = 2 * time.Minute
 	// DefaultMaxHosts bounds the table of distinct (service, client or
 	// server address) pairs behind the clients and servers columns, offline
-	// and live. About 48 bytes each: 1,048,576 pairs are 50 MiB. Pairs
+	// and live. 66-96 bytes each: 1,048,576 pairs are at most 96 MiB. Pairs
 	// beyond it are counted in Report.HostsUntracked and not in clients or
 	// servers, which become lower bounds.
 	DefaultMaxHosts = 1 << 20
@@ -202,7 +203,7 @@ type Tracker struct {
 	eps, epsOld map[epKey]epStat // rule 5's endpoint history in two generations (see stability)
 	buckets     [decode.NumBuckets]Counter
 	tunnels     [decode.NumTunnels]tunnelStats
-	decapDepth  int // 0: tunnels counted as their outer flow; else Options.Decap's depth limit
+	decapDepth  int                 // 0: tunnels counted as their outer flow; else Options.Decap's depth limit
 	nonIP       map[uint32]*Counter // EtherType, or link type<<16 for an unknown link
 	otherIP     [256]Counter
 	links       [1 << 16]uint32 // frames per link type; wraps are avoided by linksBig

@@ -177,9 +177,6 @@ type checkOutput struct {
 	Checks []checkResult `json:"checks"`
 }
 
-// errInterrupted stops a check: the comparisons left are not made.
-var errInterrupted = errors.New("interrupted")
-
 func checkRun(ctx context.Context, opts *CheckOptions) error {
 	base, err := registryOptions(opts.Services, opts.Ephemeral)
 	if err != nil {

@@ -248,7 +248,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		fmt.Fprintln(opts.IO.ErrOut, "portsift: interrupted; the report covers the packets read so far")
-		return errSilent
+		return errInterruptedReported
 	case runErr != nil && ctx.Err() != nil:
 		return runErr
 	case failed:

@@ -47,7 +47,7 @@ func TestReadRunErrors(t *testing.T) {
 	cancel()
 	ios, _, out, errOut := TestIO()
 	err := readRun(ctx, &ReadOptions{IO: ios, Files: []string{mixedTrace}, Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: time.Minute})
-	if err != errSilent || !strings.HasPrefix(out.String(), "portsift: 0 frames") || errOut.String() != "portsift: interrupted; the report covers the packets read so far\n" {
+	if err != errInterruptedReported || !strings.HasPrefix(out.String(), "portsift: 0 frames") || errOut.String() != "portsift: interrupted; the report covers the packets read so far\n" {
 		t.Errorf("interrupted read: %v, stdout %q, stderr %q", err, out, errOut)
 	}
 }

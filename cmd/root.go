@@ -17,6 +17,17 @@ const (
 	ExitOK      = 0
 	ExitFailure = 1 // unreadable input, partial read, check mismatch
 	ExitUsage   = 2 // bad flags or arguments
+	// ExitInterrupted: SIGINT or SIGTERM stopped read or check before the
+	// end of the input (128 + SIGINT, what a shell reports for a command
+	// Ctrl-C killed). read prints the report of what it read first. sniff
+	// exits 0: a signal is how a live capture normally ends.
+	ExitInterrupted = 130
+	// ExitBrokenPipe: an output was closed by its reader, and nothing
+	// more is printed. For standard output (portsift read x -o json |
+	// head) the Go runtime makes the process die of SIGPIPE, as tcpdump
+	// does, which a shell reports as 141 too; this code is for the other
+	// outputs, such as --flows /dev/stdout, whose writes fail with EPIPE.
+	ExitBrokenPipe = 141
 )
 
 // Version is set at build time with -ldflags "-X github.com/portsift/portsift/cmd.Version=...".
@@ -36,6 +47,13 @@ func FlagErrorf(format string, args ...any) error {
 // errSilent is returned when the command already printed what went wrong
 // (a report with a partial read, say) and only the exit code is left.
 var errSilent = errors.New("silent failure")
+
+// errInterrupted stops a command when SIGINT or SIGTERM arrives: exit 130.
+// errInterruptedReported is the same once the command has said so itself.
+var (
+	errInterrupted         = errors.New("interrupted")
+	errInterruptedReported = fmt.Errorf("%w (%w)", errInterrupted, errSilent)
+)
 
 // NewRootCmd returns the portsift command tree writing to ios.
 func NewRootCmd(ios *IOStreams) *cobra.Command {
@@ -63,13 +81,24 @@ Ports the registry marks as risky (backdoor ports, port 0) are reported as alert
 func Main(args []string, ios *IOStreams) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal asks the command to stop and print what it has; a
+	// second one gets the default action (the process ends at once), in
+	// case printing hangs on a blocked terminal or pipe.
+	context.AfterFunc(ctx, stop)
 	root := NewRootCmd(ios)
 	root.SetArgs(args)
 	c, err := root.ExecuteContextC(ctx)
-	if err == nil {
+	switch {
+	case err == nil:
 		return ExitOK
-	}
-	if errors.Is(err, errSilent) {
+	case errors.Is(err, syscall.EPIPE):
+		return ExitBrokenPipe // the reader of our output went away: nobody to tell
+	case errors.Is(err, errInterrupted):
+		if !errors.Is(err, errSilent) {
+			fmt.Fprintf(ios.ErrOut, "portsift: %v\n", err)
+		}
+		return ExitInterrupted
+	case errors.Is(err, errSilent):
 		return ExitFailure
 	}
 	var fe *FlagError

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -50,6 +51,8 @@ type SniffOptions struct {
 	Ephemeral   string
 	Quiet       bool
 	CPUProfile  string
+	User        string // -Z: whom to run as once the capture is open ("": nobody when root)
+	Force       bool   // -w may overwrite an existing file
 	DecodeFlags
 }
 
@@ -104,7 +107,9 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services (0: as many as the terminal has room for, or all)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the final table by `KEY`: bytes, packets or flows")
-	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap)")
+	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap); never over an existing file without --force")
+	f.BoolVar(&opts.Force, "force", false, "let -w overwrite an existing file")
+	f.StringVarP(&opts.User, "relinquish-privileges", "Z", "", "once the capture is open, run as `USER` (default when started as root: "+defaultUser+"; -Z root keeps root)")
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv) as flows end")
 	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9155 (default off)")
 	f.IntVar(&opts.MetricsMax, "metrics-max-services", classify.DefaultMetricsMaxServices, "give at most `N` unnamed service ports their own series; fold the rest into service=\"other\"")
@@ -222,6 +227,12 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 	}
 	topts := classify.Options{Registry: reg, Ephemeral: &eph, MaxFlows: opts.MaxFlows, IdleTimeout: opts.IdleTimeout}
 	opts.DecodeFlags.apply(&topts)
+	// Whom to become once the capture is open (-Z), decided first: an
+	// unknown user fails before the interface is touched.
+	drop, err := privilegeTarget(opts.User)
+	if err != nil {
+		return err
+	}
 
 	src, err := capture.OpenLive(opts.Interface, capture.LiveOptions{
 		Snaplen: opts.Snaplen, NoPromisc: opts.NoPromisc, Immediate: opts.Immediate,
@@ -238,7 +249,14 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 
 	var wr *capture.Writer
 	if opts.WriteFile != "" {
-		if wr, err = capture.CreateFile(opts.WriteFile, src.LinkType(), src.Snaplen()); err != nil {
+		create := capture.CreateFile // never over an existing file or a symlink
+		if opts.Force {
+			create = capture.OverwriteFile
+		}
+		if wr, err = create(opts.WriteFile, src.LinkType(), src.Snaplen()); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("-w: %w (--force overwrites it)", err)
+			}
 			return fmt.Errorf("-w: %w", err)
 		}
 		defer wr.Close()
@@ -263,11 +281,6 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 		}
 		defer stop()
 	}
-	if !opts.Quiet {
-		fmt.Fprintf(opts.IO.ErrOut, "portsift: listening on %s, link-type %s, snapshot length %d bytes\n",
-			opts.Interface, link, src.Snaplen())
-	}
-
 	if opts.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
@@ -305,6 +318,19 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 			return fmt.Errorf("--cpuprofile: %w", err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	// Everything that needs root is open: the capture, the files, the
+	// metrics socket. Drop root before the first packet is read.
+	if err := drop.apply(); err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		as := ""
+		if !drop.keep() {
+			as = ", running as " + drop.String()
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "portsift: listening on %s, link-type %s, snapshot length %d bytes%s\n",
+			opts.Interface, link, src.Snaplen(), as)
 	}
 	pr := startPrinter(opts, latest)
 	final, runErr := tr.RunLive(ctx, liveSource{src, link}, dec, lo, latest)
@@ -466,14 +492,8 @@ func serveMetrics(opts *SniffOptions, latest *classify.Latest) (stop func(), err
 		limit = -1 // fold every unnamed port
 	}
 	mux := http.NewServeMux()
+	// Only /metrics, exactly: every other path is 404 (the mux's default).
 	mux.Handle("/metrics", classify.MetricsHandler(classify.NewCollector(latest, limit)))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
-		}
-		fmt.Fprintln(w, "portsift sniff: metrics at /metrics")
-	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	addr := ln.Addr().(*net.TCPAddr)

@@ -48,7 +48,7 @@ func generate() (ts []*trace, err error) {
 			if t.data, t.nread, err = t.corrupt(); err != nil {
 				return nil, fmt.Errorf("generate %s: %w", t.path, err)
 			}
-			t.broken = true
+			t.broken = !t.readable
 		default:
 			t.table = t.rows(newGen(t.path))
 			t.frames = order(t.table, t.interleave)

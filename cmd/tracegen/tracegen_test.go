@@ -146,6 +146,9 @@ func TestReadBack(t *testing.T) {
 			continue
 		}
 		t.Run(tr.path, func(t *testing.T) {
+			if tr.hostile {
+				t.Skip("crafted to break readers (pcapgo alone may allocate 4 GiB or divide by zero): checked by capture/corrupt_test.go")
+			}
 			got, err := readAll(tr.data)
 			if tr.broken {
 				if err == nil {

@@ -46,6 +46,8 @@ type trace struct {
 	from       string                       // fmtGzip: path of the trace to compress
 	corrupt    func() ([]byte, int, error)  // fmtCorrupt: file bytes and frames readable before the error
 	text       func(before []*trace) []byte // fmtText: the file, from the traces generated before it
+	readable   bool                         // fmtCorrupt: odd but readable to its end, no error
+	hostile    bool                         // fmtCorrupt: one of hostileSet, checked by capture's tests, not by pcapgo
 
 	// Filled by generate.
 	table  []row   // rows(g)
@@ -62,7 +64,7 @@ const snaplen = 65535
 // and corrupt/, then tunnels/ (tunnelSet). A .gz trace must come after the
 // trace it compresses, a text file after the traces it describes.
 func traceSet() []*trace {
-	return append(baseSet(), tunnelSet()...)
+	return append(append(baseSet(), hostileSet()...), tunnelSet()...)
 }
 
 // baseSet is testdata/traces and testdata/corrupt.
