@@ -19,7 +19,7 @@ func TestHostileIntent(t *testing.T) {
 			continue
 		}
 		n++
-		got, err := 0, error(nil)
+		got := 0
 		src, _, err := capture.OpenReader(tr.path, bytes.NewReader(tr.data))
 		if err == nil {
 			for {
