@@ -257,58 +257,36 @@ func (d *differ) time(row, field, exp, got string) {
 }
 
 func (d *differ) types(list string, exp, got []TypeCount) {
-	find := func(l []TypeCount, t string) TypeCount {
-		for _, c := range l {
-			if c.Type == t {
-				return c
-			}
+	pairs(exp, got, func(c *TypeCount) string { return c.Type }, strings.Compare, func(t string, e, g *TypeCount) {
+		var ec, gc TypeCount
+		if e != nil {
+			ec = *e
 		}
-		return TypeCount{}
-	}
-	var names []string
-	for _, l := range [][]TypeCount{exp, got} {
-		for _, c := range l {
-			if !slices.Contains(names, c.Type) {
-				names = append(names, c.Type)
-			}
+		if g != nil {
+			gc = *g
 		}
-	}
-	slices.Sort(names)
-	for _, t := range names {
-		ec, gc := find(exp, t), find(got, t)
 		row := list + "[" + t + "]"
 		d.num(row, "frames", ec.Frames, gc.Frames)
 		d.num(row, "bytes", ec.Bytes, gc.Bytes)
-	}
+	})
 }
 
 func (d *differ) tunnels(exp, got []TunnelCount) {
-	find := func(l []TunnelCount, t string) TunnelCount {
-		for _, c := range l {
-			if c.Type == t {
-				return c
-			}
+	pairs(exp, got, func(c *TunnelCount) string { return c.Type }, strings.Compare, func(t string, e, g *TunnelCount) {
+		var ec, gc TunnelCount
+		if e != nil {
+			ec = *e
 		}
-		return TunnelCount{}
-	}
-	var names []string
-	for _, l := range [][]TunnelCount{exp, got} {
-		for _, c := range l {
-			if !slices.Contains(names, c.Type) {
-				names = append(names, c.Type)
-			}
+		if g != nil {
+			gc = *g
 		}
-	}
-	slices.Sort(names)
-	for _, t := range names {
-		ec, gc := find(exp, t), find(got, t)
 		row := "tunnels[" + t + "]"
 		d.num(row, "frames", ec.Frames, gc.Frames)
 		d.num(row, "bytes", ec.Bytes, gc.Bytes)
 		d.num(row, "decapsulated", ec.Decapsulated, gc.Decapsulated)
 		d.num(row, "inner_damaged", ec.InnerDamaged, gc.InnerDamaged)
 		d.num(row, "too_deep", ec.TooDeep, gc.TooDeep)
-	}
+	})
 }
 
 type portKey struct {
@@ -322,24 +300,34 @@ func comparePortKeys(a, b portKey) int {
 	return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.port, b.port))
 }
 
-func (d *differ) services(exp, got []Service) {
-	em, gm := map[portKey]*Service{}, map[portKey]*Service{}
-	var keys []portKey
+// pairs matches the rows of exp and got by key and calls f once per key, in
+// key order, with nil for the side that lacks the row.
+func pairs[T any, K comparable](exp, got []T, key func(*T) K, order func(a, b K) int, f func(k K, e, g *T)) {
+	em, gm := map[K]*T{}, map[K]*T{}
+	var keys []K
 	for i := range exp {
-		k := portKey{exp[i].Proto, exp[i].Port}
+		k := key(&exp[i])
 		em[k] = &exp[i]
 		keys = append(keys, k)
 	}
 	for i := range got {
-		k := portKey{got[i].Proto, got[i].Port}
+		k := key(&got[i])
 		gm[k] = &got[i]
 		if em[k] == nil {
 			keys = append(keys, k)
 		}
 	}
-	slices.SortFunc(keys, comparePortKeys)
+	slices.SortFunc(keys, order)
 	for _, k := range keys {
-		e, g := em[k], gm[k]
+		f(k, em[k], gm[k])
+	}
+}
+
+func servicePortKey(s *Service) portKey { return portKey{s.Proto, s.Port} }
+func alertPortKey(a *Alert) portKey     { return portKey{a.Proto, a.Port} }
+
+func (d *differ) services(exp, got []Service) {
+	pairs(exp, got, servicePortKey, comparePortKeys, func(k portKey, e, g *Service) {
 		row := k.String()
 		switch {
 		case g == nil:
@@ -364,27 +352,11 @@ func (d *differ) services(exp, got []Service) {
 			d.hosts(row, "clients", e.Clients, g.Clients, e.HostsUpperBound, g.HostsUpperBound)
 			d.hosts(row, "servers", e.Servers, g.Servers, e.HostsUpperBound, g.HostsUpperBound)
 		}
-	}
+	})
 }
 
 func (d *differ) alerts(exp, got []Alert) {
-	em, gm := map[portKey]*Alert{}, map[portKey]*Alert{}
-	var keys []portKey
-	for i := range exp {
-		k := portKey{exp[i].Proto, exp[i].Port}
-		em[k] = &exp[i]
-		keys = append(keys, k)
-	}
-	for i := range got {
-		k := portKey{got[i].Proto, got[i].Port}
-		gm[k] = &got[i]
-		if em[k] == nil {
-			keys = append(keys, k)
-		}
-	}
-	slices.SortFunc(keys, comparePortKeys)
-	for _, k := range keys {
-		e, g := em[k], gm[k]
+	pairs(exp, got, alertPortKey, comparePortKeys, func(k portKey, e, g *Alert) {
 		row := k.String()
 		switch {
 		case g == nil:
@@ -405,7 +377,7 @@ func (d *differ) alerts(exp, got []Alert) {
 				d.add(Change{Row: row, Field: "hosts", Kind: Changed, Expected: e.Hosts, Got: g.Hosts})
 			}
 		}
-	}
+	})
 }
 
 func unionKeys(a, b map[string]uint64) []string {
