@@ -49,26 +49,7 @@ func TestNewCmdCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := TestIO()
-			var got *CheckOptions
-			c := NewCmdCheck(ios, func(o *CheckOptions) error { got = o; return nil })
-			c.SetArgs(tt.args)
-			c.SetOut(&bytes.Buffer{})
-			c.SetErr(&bytes.Buffer{})
-			err := c.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("check %s: error %v, want %q", tt.args, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("check %s: %v", tt.args, err)
-			}
-			got.IO = nil
-			if !reflect.DeepEqual(*got, tt.want) {
-				t.Errorf("check %s:\n got %+v\nwant %+v", tt.args, *got, tt.want)
-			}
+			checkParse(t, "check", NewCmdCheck, tt.args, tt.want, tt.wantErr, func(o *CheckOptions) { o.IO = nil }, func(a, b CheckOptions) bool { return reflect.DeepEqual(a, b) })
 		})
 	}
 }
@@ -91,26 +72,7 @@ func TestNewCmdMerge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := TestIO()
-			var got *MergeOptions
-			c := NewCmdMerge(ios, func(o *MergeOptions) error { got = o; return nil })
-			c.SetArgs(tt.args)
-			c.SetOut(&bytes.Buffer{})
-			c.SetErr(&bytes.Buffer{})
-			err := c.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("merge %s: error %v, want %q", tt.args, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("merge %s: %v", tt.args, err)
-			}
-			got.IO = nil
-			if !reflect.DeepEqual(*got, tt.want) {
-				t.Errorf("merge %s:\n got %+v\nwant %+v", tt.args, *got, tt.want)
-			}
+			checkParse(t, "merge", NewCmdMerge, tt.args, tt.want, tt.wantErr, func(o *MergeOptions) { o.IO = nil }, func(a, b MergeOptions) bool { return reflect.DeepEqual(a, b) })
 		})
 	}
 }

@@ -30,26 +30,7 @@ func TestNewCmdRead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := TestIO()
-			var got *ReadOptions
-			c := NewCmdRead(ios, func(o *ReadOptions) error { got = o; return nil })
-			c.SetArgs(tt.args)
-			c.SetOut(&bytes.Buffer{})
-			c.SetErr(&bytes.Buffer{})
-			err := c.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("read %s: error %v, want %q", tt.args, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("read %s: %v", tt.args, err)
-			}
-			got.IO = nil
-			if !equalOpts(*got, tt.want) {
-				t.Errorf("read %s:\n got %+v\nwant %+v", tt.args, *got, tt.want)
-			}
+			checkParse(t, "read", NewCmdRead, tt.args, tt.want, tt.wantErr, func(o *ReadOptions) { o.IO = nil }, equalOpts)
 		})
 	}
 }

@@ -1,9 +1,7 @@
 package cmd
 
 import (
-	"bytes"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -53,26 +51,7 @@ func TestNewCmdSniff(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := TestIO()
-			var got *SniffOptions
-			c := NewCmdSniff(ios, func(o *SniffOptions) error { got = o; return nil })
-			c.SetArgs(tt.args)
-			c.SetOut(&bytes.Buffer{})
-			c.SetErr(&bytes.Buffer{})
-			err := c.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("sniff %s: error %v, want %q", tt.args, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("sniff %s: %v", tt.args, err)
-			}
-			got.IO = nil
-			if !reflect.DeepEqual(*got, tt.want) {
-				t.Errorf("sniff %s:\n got %+v\nwant %+v", tt.args, *got, tt.want)
-			}
+			checkParse(t, "sniff", NewCmdSniff, tt.args, tt.want, tt.wantErr, func(o *SniffOptions) { o.IO = nil }, func(a, b SniffOptions) bool { return reflect.DeepEqual(a, b) })
 		})
 	}
 }
