@@ -225,9 +225,9 @@ func TestFloodFirstFragments(t *testing.T) {
 	grown := liveHeap() - before
 	bound := uint64(boundFixed + boundFragTable)
 	t.Logf("first-fragment flood of %d: %d in the fragment table, %d forgotten; heap grew %.1f MiB (bound %.1f MiB)",
-		floodSize, len(f.t.frags), f.t.fragsLost, mib(grown), mib(bound))
-	if len(f.t.frags) != maxFrags || f.t.fragLen != maxFrags {
-		t.Errorf("fragment table: %d entries, ring %d; want %d", len(f.t.frags), f.t.fragLen, maxFrags)
+		floodSize, len(f.t.shards[0].frags), f.t.fragsLost, mib(grown), mib(bound))
+	if len(f.t.shards[0].frags) != maxFrags || f.t.shards[0].fragLen() != maxFrags {
+		t.Errorf("fragment table: %d entries, ring %d; want %d", len(f.t.shards[0].frags), f.t.shards[0].fragLen(), maxFrags)
 	}
 	if grown > bound {
 		t.Errorf("heap grew %d bytes, more than the documented bound %d for a full fragment table", grown, bound)
@@ -240,12 +240,13 @@ func TestFloodFirstFragments(t *testing.T) {
 	if r.Fragments.Attributed.Frames != 1 || r.Fragments.Unattributed.Frames != 1 || r.Fragments.Untracked != floodSize-maxFrags {
 		t.Errorf("fragments %+v; want 1 attributed (the newest), 1 unattributed (the oldest, forgotten), %d untracked", r.Fragments, floodSize-maxFrags)
 	}
-	// 30 s later every entry has expired: the next first fragment finds an
-	// empty table (expiry walks the ring from the oldest entry).
+	// 30 s later every entry has expired: the next settlement leaves only
+	// the newest (expiry walks the queue from the oldest entry).
 	f.now = f.now.Add(fragTimeout + time.Second)
 	first(7)
-	if len(f.t.frags) != 1 || f.t.fragLen != 1 {
-		t.Errorf("after %v: %d fragment entries (ring %d), want only the newest", fragTimeout, len(f.t.frags), f.t.fragLen)
+	f.t.settle(true)
+	if len(f.t.shards[0].frags) != 1 || f.t.shards[0].fragLen() != 1 {
+		t.Errorf("after %v: %d fragment entries (ring %d), want only the newest", fragTimeout, len(f.t.shards[0].frags), f.t.shards[0].fragLen())
 	}
 	f.t.Finish()
 	r = f.t.Report()
@@ -270,8 +271,8 @@ func TestFloodLaterFragments(t *testing.T) {
 	}
 	grown := liveHeap() - before
 	t.Logf("later-fragment flood of %d: heap grew %.1f MiB", floodSize, mib(grown))
-	if len(f.t.frags) != 0 || f.t.ActiveFlows() != 0 || grown > boundFixed {
-		t.Errorf("%d fragment entries, %d flows, heap grew %d bytes: orphan fragments must leave no state", len(f.t.frags), f.t.ActiveFlows(), grown)
+	if len(f.t.shards[0].frags) != 0 || f.t.ActiveFlows() != 0 || grown > boundFixed {
+		t.Errorf("%d fragment entries, %d flows, heap grew %d bytes: orphan fragments must leave no state", len(f.t.shards[0].frags), f.t.ActiveFlows(), grown)
 	}
 	r := f.t.Report()
 	checkBuckets(t, r)

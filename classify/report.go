@@ -186,16 +186,78 @@ type Fragments struct {
 }
 
 // Report returns a snapshot of the counters. Call Finish first for a final
-// report; a report taken mid-stream counts open flows as they are.
+// report; a report taken mid-stream counts open flows as they are (it
+// decides the side of the flows started since the last settlement first).
 func (t *Tracker) Report() *Report {
+	t.settle(false)
+	var (
+		tot      shardTotals
+		links    [1 << 16]uint64
+		nonIP    = map[uint32]Counter{}
+		ephRow   rowStats
+		rows     = make([]rowStats, len(t.svcs))
+		frames   uint64
+		first    int64
+		last     int64
+		unattrib Counter
+	)
+	for _, sh := range t.shards {
+		if sh.frames > 0 {
+			if frames == 0 || sh.first < first {
+				first = sh.first
+			}
+			if frames == 0 || sh.last > last {
+				last = sh.last
+			}
+		}
+		frames += sh.frames
+		tot.bytes += sh.bytes
+		tot.captured += sh.captured
+		tot.short += sh.short
+		tot.expired += sh.expired
+		unattrib.Frames += sh.unattrib.Frames
+		unattrib.Bytes += sh.unattrib.Bytes
+		for b := range sh.buckets {
+			tot.buckets[b].Frames += sh.buckets[b].Frames
+			tot.buckets[b].Bytes += sh.buckets[b].Bytes
+		}
+		for k := range sh.tunnels {
+			a, x := &tot.tunnels[k], &sh.tunnels[k]
+			a.frames += x.frames
+			a.bytes += x.bytes
+			a.decap += x.decap
+			a.damaged += x.damaged
+			a.deep += x.deep
+		}
+		for p := range sh.otherIP {
+			tot.otherIP[p].Frames += sh.otherIP[p].Frames
+			tot.otherIP[p].Bytes += sh.otherIP[p].Bytes
+		}
+		for lt, n := range sh.links {
+			links[lt] += uint64(n)
+		}
+		for lt, n := range sh.linksBig {
+			links[lt] += n
+		}
+		for k, c := range sh.nonIP {
+			n := nonIP[k]
+			n.Frames += c.Frames
+			n.Bytes += c.Bytes
+			nonIP[k] = n
+		}
+		ephRow.add(&sh.rows[0])
+		for i := 1; i < len(sh.rows); i++ {
+			rows[i-1].add(&sh.rows[i])
+		}
+	}
 	r := &Report{
 		Schema:        Schema,
 		Sources:       []SourceInfo{},
 		Registry:      RegistryInfo{Fingerprint: t.fingerprint(), Ephemeral: t.eph.String()},
-		Frames:        t.frames,
-		Bytes:         t.bytes,
-		CapturedBytes: t.captured,
-		Short:         t.short,
+		Frames:        frames,
+		Bytes:         tot.bytes,
+		CapturedBytes: tot.captured,
+		Short:         tot.short,
 		LinkTypes:     []TypeCount{},
 		NonIP:         []TypeCount{},
 		OtherIP:       []TypeCount{},
@@ -203,35 +265,35 @@ func (t *Tracker) Report() *Report {
 		Tunnels:       []TunnelCount{},
 		Services:      []Service{},
 		Alerts:        []Alert{},
-		Flows:         FlowTotals{Total: t.totalFlows, Evicted: t.evicted, Expired: t.expired, ByReason: map[string]uint64{}},
-		Fragments:     Fragments{Unattributed: t.unattrib, Untracked: t.fragsLost},
+		Flows:         FlowTotals{Total: t.totalFlows, Evicted: t.evicted, Expired: t.expired + tot.expired, ByReason: map[string]uint64{}},
+		Fragments:     Fragments{Unattributed: unattrib, Untracked: t.fragsLost},
 	}
 	r.HostsUntracked = t.hostsLost
-	if t.frames > 0 {
-		r.First = formatTime(t.first)
-		r.Last = formatTime(t.last)
+	if frames > 0 {
+		r.First = formatTime(first)
+		r.Last = formatTime(last)
 	}
 	for b := decode.Bucket(0); b < decode.NumBuckets; b++ {
-		*r.Buckets.Get(b) = t.buckets[b]
+		*r.Buckets.Get(b) = tot.buckets[b]
 	}
-	for lt, n := range t.links {
-		if total := uint64(n) + t.linksBig[decode.LinkType(lt)]; total > 0 {
-			r.LinkTypes = append(r.LinkTypes, TypeCount{Type: decode.LinkType(lt).String(), Frames: total})
+	for lt, n := range links {
+		if n > 0 {
+			r.LinkTypes = append(r.LinkTypes, TypeCount{Type: decode.LinkType(lt).String(), Frames: n})
 		}
 	}
-	for key, c := range t.nonIP {
+	for key, c := range nonIP {
 		name := etherTypeName(uint16(key))
 		if key&0xffff == 0xffff && key>>16 != 0 {
 			name = decode.LinkType(key >> 16).String()
 		}
 		r.NonIP = append(r.NonIP, TypeCount{Type: name, Frames: c.Frames, Bytes: c.Bytes})
 	}
-	for p, c := range t.otherIP {
+	for p, c := range tot.otherIP {
 		if c.Frames > 0 {
 			r.OtherIP = append(r.OtherIP, TypeCount{Type: decode.Proto(p).String(), Frames: c.Frames, Bytes: c.Bytes})
 		}
 	}
-	for k, ts := range t.tunnels {
+	for k, ts := range tot.tunnels {
 		if ts.frames > 0 {
 			r.Tunnels = append(r.Tunnels, TunnelCount{Type: decode.Tunnel(k).String(), Frames: ts.frames, Bytes: ts.bytes,
 				Decapsulated: ts.decap, InnerDamaged: ts.damaged, TooDeep: ts.deep})
@@ -243,15 +305,18 @@ func (t *Tracker) Report() *Report {
 			return cmp.Or(cmp.Compare(b.Frames, a.Frames), cmp.Compare(a.Type, b.Type))
 		})
 	}
+	var attributed Counter
 	for i := range t.svcs {
-		sv := &t.svcs[i]
+		sv, c := &t.svcs[i], &rows[i]
 		row := Service{
 			Proto: sv.proto.String(), Port: sv.port, Name: "unknown",
-			Packets: sv.pkts[0] + sv.pkts[1], Bytes: sv.bytes[0] + sv.bytes[1], Flows: sv.flows,
-			Fragments: sv.frags, FragmentBytes: sv.fragBytes,
-			ToServer: Direction{sv.pkts[0], sv.bytes[0]}, ToClient: Direction{sv.pkts[1], sv.bytes[1]},
+			Packets: c.pkts[0] + c.pkts[1], Bytes: c.bytes[0] + c.bytes[1], Flows: sv.flows,
+			Fragments: c.frags, FragmentBytes: c.fragBytes,
+			ToServer: Direction{c.pkts[0], c.bytes[0]}, ToClient: Direction{c.pkts[1], c.bytes[1]},
 			Clients: sv.clients, Servers: sv.servers,
 		}
+		attributed.Frames += c.frags
+		attributed.Bytes += c.fragBytes
 		if e := sv.entry; e != nil {
 			if e.Name != "" {
 				row.Name = e.Name
@@ -275,14 +340,9 @@ func (t *Tracker) Report() *Report {
 	slices.SortFunc(r.Alerts, func(a, b Alert) int {
 		return cmp.Or(cmp.Compare(b.Packets, a.Packets), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
 	})
-	e := &t.ephRow
-	r.Ephemeral = Ephemeral{Packets: e.pkts[0] + e.pkts[1], Bytes: e.bytes[0] + e.bytes[1], Flows: e.flows,
+	e := &ephRow
+	r.Ephemeral = Ephemeral{Packets: e.pkts[0] + e.pkts[1], Bytes: e.bytes[0] + e.bytes[1], Flows: t.ephFlows,
 		Fragments: e.frags, FragmentBytes: e.fragBytes}
-	var attributed Counter
-	for i := range t.svcs {
-		attributed.Frames += t.svcs[i].frags
-		attributed.Bytes += t.svcs[i].fragBytes
-	}
 	attributed.Frames += e.frags
 	attributed.Bytes += e.fragBytes
 	r.Fragments.Attributed = attributed
@@ -292,6 +352,23 @@ func (t *Tracker) Report() *Report {
 		}
 	}
 	return r
+}
+
+// shardTotals are the sums of the shards' per-frame counters.
+type shardTotals struct {
+	bytes, captured, short, expired uint64
+	buckets                         [decode.NumBuckets]Counter
+	tunnels                         [decode.NumTunnels]tunnelStats
+	otherIP                         [256]Counter
+}
+
+func (r *rowStats) add(x *rowStats) {
+	r.pkts[0] += x.pkts[0]
+	r.pkts[1] += x.pkts[1]
+	r.bytes[0] += x.bytes[0]
+	r.bytes[1] += x.bytes[1]
+	r.frags += x.frags
+	r.fragBytes += x.fragBytes
 }
 
 // SortTunnels orders tunnel rows by frames, largest first, then by type.

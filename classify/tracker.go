@@ -82,35 +82,6 @@ type flowKey struct {
 	v4     bool
 }
 
-// flow is one entry of the slab. Directions: 0 client→server, 1 server→client.
-type flow struct {
-	key        flowKey
-	gen        uint32 // bumped when the slot is reused, so fragments find only their own flow
-	alive      bool
-	cliIsA     bool // the client is key.a (else key.b)
-	closed     uint8
-	reason     Reason
-	svc        int32 // index into Tracker.svcs; -1: ephemeral
-	first      int64 // unix nanoseconds
-	last       int64
-	pkts       [2]uint64
-	bytes      [2]uint64
-	frags      uint64
-	fragBytes  uint64
-	prev, next int32 // LRU list by last packet time; -1 ends
-}
-
-// The flow slab grows by chunks of chunkSize flows (about 1 MiB). A single
-// slice would be copied on every growth, and copying a 100 MiB table into
-// fresh pages cost a quarter of the run time on a 95k-flow trace.
-const (
-	chunkShift = 13
-	chunkSize  = 1 << chunkShift
-)
-
-// flow returns slot i of the slab.
-func (t *Tracker) flow(i int32) *flow { return &t.chunks[i>>chunkShift][i&(chunkSize-1)] }
-
 // closed values.
 const (
 	open uint8 = iota
@@ -118,19 +89,16 @@ const (
 	closedRst
 )
 
-// svcStats are the counters of one service (proto, port).
+// svcStats describe one service (proto, port): what is decided when its
+// flows start. Its packet counters are in the shards' rows.
 type svcStats struct {
-	proto     decode.Proto
-	port      uint16
-	entry     *registry.Entry
-	pkts      [2]uint64
-	bytes     [2]uint64
-	flows     uint64
-	frags     uint64
-	fragBytes uint64
-	clients   uint64
-	servers   uint64
-	hosts     map[netip.Addr]struct{} // alerts only
+	proto   decode.Proto
+	port    uint16
+	entry   *registry.Entry
+	flows   uint64
+	clients uint64
+	servers uint64
+	hosts   map[netip.Addr]struct{} // alerts only
 }
 
 type hostKey struct {
@@ -177,47 +145,45 @@ type Counter struct {
 
 func (c *Counter) add(n uint64) { c.Frames++; c.Bytes += n }
 
+// SettleFrames is how many frames pass between two settlements (see
+// Tracker): the flows started in the meantime get their service side, in
+// packet order; idle flows are expired, the flow table is cut back to
+// MaxFlows (the longest idle flows are evicted), and old first fragments
+// are forgotten. It is counted in frames of the whole input, so where these
+// happen does not depend on how many goroutines count.
+const SettleFrames = 1024
+
 // Tracker counts frames, tracks flows and decides service sides. It is not
 // safe for concurrent use: one goroutine observes, and readers get copies
 // through Report.
+//
+// The flows and the per-frame counters are kept in shards (shard.go): one
+// for Observe, several for a sharded read. What depends on the order of
+// every frame is settled by the Tracker every SettleFrames frames, in the
+// order of the input: the side of each new flow (rules 1-5, rule 5's
+// endpoint history), the service's flow and host counts, the flow log,
+// idle expiry, eviction beyond MaxFlows and the fragment table's bound.
+// So the flow table may exceed MaxFlows by SettleFrames flows for a moment,
+// and a flow's packets reach its service row at the next settlement.
 type Tracker struct {
-	reg         *registry.Registry
-	eph         registry.Ephemeral
-	maxFlows    int
-	idle        int64
-	flowLog     func(*FlowRecord)
-	flowIdx     map[flowKey]int32
-	chunks      []*[chunkSize]flow // the flow slab: fixed chunks, so growing never copies
-	nflows      int32
-	free        []int32
-	lruHead     int32
-	lruTail     int32
+	reg        *registry.Registry
+	eph        registry.Ephemeral
+	maxFlows   int
+	idle       int64
+	flowLog    func(*FlowRecord)
+	decapDepth int // 0: tunnels counted as their outer flow; else Options.Decap's depth limit
+	shards     []*shard
+	seq        uint64 // frames observed through Observe
+
 	svcIdx      [3][65536]int32 // per transport (tcp, udp, sctp): index+1 into svcs
 	svcs        []svcStats
-	ephRow      svcStats // the ephemeral row
+	ephFlows    uint64
 	hosts       map[hostKey]struct{}
-	frags       map[fragKey]fragEntry
-	fragRing    []fragKey // keys of frags in arrival order (a ring of maxFrags)
-	fragHead    int
-	fragLen     int
 	eps, epsOld map[epKey]epStat // rule 5's endpoint history in two generations (see stability)
-	buckets     [decode.NumBuckets]Counter
-	tunnels     [decode.NumTunnels]tunnelStats
-	decapDepth  int                 // 0: tunnels counted as their outer flow; else Options.Decap's depth limit
-	nonIP       map[uint32]*Counter // EtherType, or link type<<16 for an unknown link
-	otherIP     [256]Counter
-	links       [1 << 16]uint32 // frames per link type; wraps are avoided by linksBig
-	linksBig    map[decode.LinkType]uint64
-	frames      uint64
-	bytes       uint64
-	captured    uint64
-	short       uint64
-	first, last int64
 	totalFlows  uint64
 	evicted     uint64
-	expired     uint64
+	expired     uint64 // flows expired at a settlement (the shards count those ended by a packet)
 	byReason    [numReasons]uint64
-	unattrib    Counter
 	fragsLost   uint64
 	rec         FlowRecord
 	// maxHosts bounds hosts when > 0 (live captures, RunLive); pairs beyond
@@ -237,12 +203,7 @@ func NewTracker(opts Options) *Tracker {
 		idle:     int64(opts.IdleTimeout),
 		flowLog:  opts.FlowLog,
 		hosts:    make(map[hostKey]struct{}),
-		frags:    make(map[fragKey]fragEntry),
 		eps:      make(map[epKey]epStat),
-		nonIP:    make(map[uint32]*Counter),
-		linksBig: make(map[decode.LinkType]uint64),
-		lruHead:  -1,
-		lruTail:  -1,
 	}
 	if t.reg == nil {
 		t.reg = registry.Default()
@@ -267,8 +228,16 @@ func NewTracker(opts Options) *Tracker {
 	if t.idle <= 0 {
 		t.idle = int64(DefaultIdleTimeout)
 	}
-	t.flowIdx = make(map[flowKey]int32, min(t.maxFlows, 1<<16))
+	t.setShards(1)
 	return t
+}
+
+// setShards replaces the (unused) shards by n new ones.
+func (t *Tracker) setShards(n int) {
+	t.shards = make([]*shard, n)
+	for i := range t.shards {
+		t.shards[i] = newShard(t.idle, min(t.maxFlows, 1<<16)/n)
+	}
 }
 
 // transportIndex maps TCP/UDP/SCTP to 0..2.
@@ -286,66 +255,10 @@ func transportIndex(p decode.Proto) int {
 // original length, captured the bytes captured, link its link type.
 // It does not allocate for frames of known flows.
 func (t *Tracker) Observe(ts time.Time, wire, captured int, link decode.LinkType, s *decode.Summary) {
-	now := ts.UnixNano()
-	if t.frames == 0 || now < t.first {
-		t.first = now
+	t.shards[0].observe(t.seq, ts, wire, captured, link, s)
+	if t.seq++; t.seq%SettleFrames == 0 {
+		t.settle(true)
 	}
-	if now > t.last {
-		t.last = now
-	}
-	t.frames++
-	t.bytes += uint64(wire)
-	t.captured += uint64(captured)
-	if t.links[link]++; t.links[link] == 0 { // a dense counter per link type, spilled every 2^32 frames
-		t.linksBig[link] += 1 << 32
-	}
-	t.buckets[s.Bucket].add(uint64(wire))
-	if s.Tunnel != decode.TunnelNone {
-		ts := &t.tunnels[s.Tunnel]
-		ts.frames++
-		ts.bytes += uint64(wire)
-		if s.Decap > 0 {
-			ts.decap++
-		}
-		if s.InnerDamaged {
-			ts.damaged++
-		}
-		if s.DepthExceeded {
-			ts.deep++
-		}
-	}
-	t.expire(now)
-	switch s.Bucket {
-	case decode.BucketTCP, decode.BucketUDP, decode.BucketSCTP:
-		if s.Short {
-			t.short++
-		}
-		t.observeFlow(now, uint64(wire), s)
-	case decode.BucketFragment:
-		t.observeFragment(now, uint64(wire), s)
-	case decode.BucketOtherIP:
-		t.otherIP[s.Proto].add(uint64(wire))
-	case decode.BucketNonIP:
-		t.countNonIP(link, s.EtherType, uint64(wire))
-	}
-}
-
-func (t *Tracker) countNonIP(link decode.LinkType, et uint16, wire uint64) {
-	key := uint32(et)
-	switch {
-	case !decode.SupportedLink(link):
-		key = uint32(link)<<16 | 0xffff
-	case et == 0 && link != decode.LinkEthernet && link != decode.LinkLinuxSLL && link != decode.LinkLinuxSLL2 && link != decode.LinkCiscoHDLC:
-		// No EtherType to name the frame by (an 802.11 management frame,
-		// an NFLOG record without the packet): name it by its link type.
-		key = uint32(link)<<16 | 0xffff
-	}
-	c := t.nonIP[key]
-	if c == nil {
-		c = new(Counter)
-		t.nonIP[key] = c
-	}
-	c.add(wire)
 }
 
 func makeKey(s *decode.Summary) (k flowKey, srcIsA bool) {
@@ -373,116 +286,247 @@ func less(a [16]byte, pa uint16, b [16]byte, pb uint16) bool {
 	return pa <= pb
 }
 
-func (t *Tracker) observeFlow(now int64, wire uint64, s *decode.Summary) {
-	k, srcIsA := makeKey(s)
-	i, ok := t.flowIdx[k]
-	if ok {
-		f := t.flow(i)
-		if f.closed != open && s.Proto == decode.ProtoTCP && s.HasFlags && s.TCPFlags&(decode.TCPSyn|decode.TCPAck) == decode.TCPSyn {
-			t.end(i, f.closed) // a new SYN on a closed tuple starts a new flow
-			ok = false
+// settle decides the flows started since the last call and logs those
+// ended by a packet, in packet order across the shards. With expire set
+// (every SettleFrames frames of the input, and at Finish) it then expires
+// idle flows, evicts beyond MaxFlows and bounds the fragment table.
+// The shards must not be observing while it runs.
+func (t *Tracker) settle(expire bool) {
+	if len(t.shards) == 1 {
+		sh := t.shards[0]
+		for i := range sh.pending {
+			t.decide(sh, &sh.pending[i])
 		}
-	}
-	if !ok {
-		i = t.newFlow(now, k, srcIsA, s)
-	}
-	f := t.flow(i)
-	dir := 0
-	if srcIsA != f.cliIsA {
-		dir = 1
-	}
-	f.pkts[dir]++
-	f.bytes[dir] += wire
-	f.last = now
-	t.touch(i)
-	if f.svc >= 0 {
-		sv := &t.svcs[f.svc]
-		sv.pkts[dir]++
-		sv.bytes[dir] += wire
+		for _, e := range sh.ended {
+			t.retire(sh, e.slot, e.how)
+		}
 	} else {
-		t.ephRow.pkts[dir]++
-		t.ephRow.bytes[dir] += wire
+		t.mergeBySeq(func(sh *shard, k int) (uint64, bool) {
+			if k < len(sh.pending) {
+				return sh.pending[k].seq, true
+			}
+			return 0, false
+		}, func(sh *shard, k int) { t.decide(sh, &sh.pending[k]) })
+		t.mergeBySeq(func(sh *shard, k int) (uint64, bool) {
+			if k < len(sh.ended) {
+				return sh.ended[k].seq, true
+			}
+			return 0, false
+		}, func(sh *shard, k int) { t.retire(sh, sh.ended[k].slot, sh.ended[k].how) })
 	}
-	if s.Proto == decode.ProtoTCP && s.HasFlags && f.closed == open {
-		if s.TCPFlags&decode.TCPRst != 0 {
-			f.closed = closedRst
-		} else if s.TCPFlags&decode.TCPFin != 0 {
-			f.closed = closedFin
-		}
+	for _, sh := range t.shards {
+		sh.pending, sh.ended = sh.pending[:0], sh.ended[:0]
 	}
-	if s.Fragment { // a first fragment: later ones will look for this flow
-		t.rememberFragment(now, s, i)
+	if expire {
+		t.expire()
+		t.evict()
+		t.boundFrags()
 	}
 }
 
-// newFlow creates the flow for k, deciding its service side from s.
-func (t *Tracker) newFlow(now int64, k flowKey, srcIsA bool, s *decode.Summary) int32 {
-	for len(t.flowIdx) >= t.maxFlows && t.lruHead >= 0 {
-		t.evicted++
-		t.end(t.lruHead, endEvicted)
+// mergeBySeq calls do for the entries of every shard in increasing seq:
+// at(sh, k) is the seq of shard sh's k-th entry, false past the last. Each
+// shard's entries are in increasing seq already.
+func (t *Tracker) mergeBySeq(at func(sh *shard, k int) (uint64, bool), do func(sh *shard, k int)) {
+	var pos [maxShards]int
+	for {
+		best, bestSeq := -1, uint64(0)
+		for j, sh := range t.shards {
+			if s, ok := at(sh, pos[j]); ok && (best < 0 || s < bestSeq) {
+				best, bestSeq = j, s
+			}
+		}
+		if best < 0 {
+			return
+		}
+		do(t.shards[best], pos[best])
+		pos[best]++
 	}
-	rp := regProto(s.Proto)
-	sp, dp := s.Src.Port(), s.Dst.Port()
+}
+
+// oldest returns the shard whose least recently used flow was seen first,
+// or nil when no shard has flows.
+func (t *Tracker) oldest() *shard {
+	var best *shard
+	for _, sh := range t.shards {
+		if sh.lruHead >= 0 && (best == nil || sh.headSeq() < best.headSeq()) {
+			best = sh
+		}
+	}
+	return best
+}
+
+// latest returns the largest frame time seen (unix ns), 0 before the first frame.
+func (t *Tracker) latest() int64 {
+	var now int64
+	seen := false
+	for _, sh := range t.shards {
+		if sh.frames > 0 && (!seen || sh.last > now) {
+			now, seen = sh.last, true
+		}
+	}
+	return now
+}
+
+// expire ends the flows idle for longer than the idle timeout at the
+// latest frame time: the least recently used flows, in that order across
+// the shards, up to the first one that is not idle (so it costs only what
+// it ends).
+func (t *Tracker) expire() {
+	now := t.latest()
+	stop := ^uint64(0) // lastSeq of the least recent flow that is not idle
+	for _, sh := range t.shards {
+		for i := sh.lruHead; i >= 0; {
+			f := sh.flow(i)
+			if now-f.last <= t.idle {
+				stop = min(stop, f.lastSeq)
+				break
+			}
+			i = f.next
+		}
+	}
+	for {
+		sh := t.oldest()
+		if sh == nil || sh.headSeq() >= stop {
+			return
+		}
+		i := sh.lruHead
+		t.expired++
+		sh.unlink(i)
+		t.retire(sh, i, endedHow(sh.flow(i), endIdle))
+	}
+}
+
+// evict ends the least recently used flows beyond MaxFlows.
+func (t *Tracker) evict() {
+	for t.ActiveFlows() > t.maxFlows {
+		sh := t.oldest()
+		i := sh.lruHead
+		t.evicted++
+		sh.unlink(i)
+		t.retire(sh, i, endEvicted)
+	}
+}
+
+// boundFrags forgets first fragments older than fragTimeout at the latest
+// frame time (oldest first, up to the first one still valid, across the
+// shards), then the oldest beyond maxFrags.
+func (t *Tracker) boundFrags() {
+	n := 0
+	for _, sh := range t.shards {
+		n += sh.fragLen()
+	}
+	if n == 0 {
+		return
+	}
+	now := t.latest()
+	stop := ^uint64(0)
+	for _, sh := range t.shards {
+		for j := sh.fragHead; j < len(sh.fragQ); j++ {
+			if sh.frags[sh.fragQ[j].key].expires >= now {
+				stop = min(stop, sh.fragQ[j].seq)
+				break
+			}
+		}
+	}
+	for _, sh := range t.shards {
+		for sh.fragLen() > 0 && sh.fragHeadSeq() < stop {
+			sh.dropOldestFrag()
+			n--
+		}
+	}
+	for ; n > maxFrags; n-- {
+		var best *shard
+		for _, sh := range t.shards {
+			if sh.fragLen() > 0 && (best == nil || sh.fragHeadSeq() < best.fragHeadSeq()) {
+				best = sh
+			}
+		}
+		best.dropOldestFrag()
+		t.fragsLost++
+	}
+}
+
+// decide applies rules 1-5 to a new flow, counts it for its service and
+// moves the packets it had so far into the service's row.
+func (t *Tracker) decide(sh *shard, p *pendingFlow) {
+	f := sh.flow(p.slot)
+	k := &f.key
+	src, sp, dst, dp := k.a, k.pa, k.b, k.pb
+	if !p.srcIsA {
+		src, sp, dst, dp = dst, dp, src, sp
+	}
+	proto := decode.Proto(k.proto)
+	rp := regProto(proto)
 	se, de := t.reg.Lookup(rp, sp), t.reg.Lookup(rp, dp)
 	side := DecideSide(Ports{
-		Proto: s.Proto, Src: sp, Dst: dp,
+		Proto: proto, Src: sp, Dst: dp,
 		SrcNamed: se != nil && se.Name != "", DstNamed: de != nil && de.Name != "",
 		SrcEph: t.eph.Contains(sp), DstEph: t.eph.Contains(dp),
-		TCPFlags: s.TCPFlags, SCTPChunk: s.SCTPChunk, HasFlags: s.HasFlags,
+		TCPFlags: p.tcpFlags, SCTPChunk: p.sctpChunk, HasFlags: p.hasFlags,
 	})
-	srcAddr, dstAddr := s.Src.Addr().As16(), s.Dst.Addr().As16()
-	if side.Reason >= ReasonWellKnown && side.Reason <= ReasonEphemeral && s.Proto != decode.ProtoSCTP {
-		side = t.stability(side, s.Proto, srcAddr, sp, dstAddr, dp)
+	if side.Reason >= ReasonWellKnown && side.Reason <= ReasonEphemeral && proto != decode.ProtoSCTP {
+		side = t.stability(side, proto, src, sp, dst, dp)
 	}
-
-	var i int32
-	if n := len(t.free); n > 0 {
-		i = t.free[n-1]
-		t.free = t.free[:n-1]
-	} else {
-		i = t.nflows
-		if int(i)>>chunkShift == len(t.chunks) {
-			t.chunks = append(t.chunks, new([chunkSize]flow))
-		}
-		t.nflows++
-	}
-	f := t.flow(i)
-	gen := f.gen + 1
-	*f = flow{key: k, gen: gen, alive: true, reason: side.Reason, first: now, last: now, prev: -1, next: -1, svc: -1}
 	// The client is the source unless the destination is the client.
 	cliIsSrc := side.ServerIsDst || side.Reason == ReasonEphemeral
-	f.cliIsA = cliIsSrc == srcIsA
-	t.flowIdx[k] = i
-	t.lruPush(i)
+	f.cliIsA = cliIsSrc == p.srcIsA
+	f.reason = side.Reason
+	f.decided = true
 	t.totalFlows++
 	t.byReason[side.Reason]++
-
+	f.svc = -1
 	if side.Reason == ReasonEphemeral {
-		t.ephRow.flows++
-		return i
+		t.ephFlows++
+	} else {
+		svPort, svEntry, svAddr, cliAddr := dp, de, dst, src
+		if !side.ServerIsDst {
+			svPort, svEntry, svAddr, cliAddr = sp, se, src, dst
+		}
+		f.svc = t.service(proto, svPort, svEntry)
+		sv := &t.svcs[f.svc]
+		sv.flows++
+		if t.addHost(hostKey{svc: f.svc, server: false, addr: cliAddr}) {
+			sv.clients++
+		}
+		if t.addHost(hostKey{svc: f.svc, server: true, addr: svAddr}) {
+			sv.servers++
+		}
+		if sv.hosts != nil && len(sv.hosts) < maxAlertHosts {
+			sv.hosts[addrOf(cliAddr, k.v4)] = struct{}{}
+			sv.hosts[addrOf(svAddr, k.v4)] = struct{}{}
+		}
 	}
-	svPort, svEntry, svAddr, cliAddr := dp, de, dstAddr, srcAddr
-	if !side.ServerIsDst {
-		svPort, svEntry, svAddr, cliAddr = sp, se, srcAddr, dstAddr
+	for int(f.svc+1) >= len(sh.rows) {
+		sh.rows = append(sh.rows, rowStats{})
 	}
-	f.svc = t.service(s.Proto, svPort, svEntry)
-	sv := &t.svcs[f.svc]
-	sv.flows++
-	if t.addHost(hostKey{svc: f.svc, server: false, addr: cliAddr}) {
-		sv.clients++
+	r := &sh.rows[f.svc+1]
+	c := 0 // the key direction that goes to the server
+	if !f.cliIsA {
+		c = 1
 	}
-	if t.addHost(hostKey{svc: f.svc, server: true, addr: svAddr}) {
-		sv.servers++
+	r.pkts[0] += f.pkts[c]
+	r.bytes[0] += f.bytes[c]
+	r.pkts[1] += f.pkts[c^1]
+	r.bytes[1] += f.bytes[c^1]
+	r.frags += f.fpkts[0] + f.fpkts[1]
+	r.fragBytes += f.fbytes[0] + f.fbytes[1]
+}
+
+// retire logs flow i of sh, taken out of its table already, and frees its slot.
+func (t *Tracker) retire(sh *shard, i int32, how uint8) {
+	if t.flowLog != nil {
+		t.fillRecord(sh.flow(i), how)
+		t.flowLog(&t.rec)
 	}
-	if sv.hosts != nil && len(sv.hosts) < maxAlertHosts {
-		sv.hosts[addrOf(cliAddr, k.v4)] = struct{}{}
-		sv.hosts[addrOf(svAddr, k.v4)] = struct{}{}
-	}
-	return i
+	sh.free = append(sh.free, i)
 }
 
 // maxAlertHosts bounds the hosts an alert lists.
 const maxAlertHosts = 64
+
+// maxShards bounds the shards of a sharded read.
+const maxShards = 64
 
 func addrOf(b [16]byte, v4 bool) netip.Addr {
 	a := netip.AddrFrom16(b)
@@ -564,86 +608,6 @@ func seen(e epStat, peer uint16) epStat {
 	return e
 }
 
-func (t *Tracker) rememberFragment(now int64, s *decode.Summary, i int32) {
-	t.expireFrags(now)
-	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
-	if _, ok := t.frags[k]; !ok {
-		if t.fragRing == nil {
-			t.fragRing = make([]fragKey, maxFrags)
-		}
-		if t.fragLen == maxFrags { // full: forget the oldest first fragment
-			t.dropOldestFrag()
-			t.fragsLost++
-		}
-		t.fragRing[(t.fragHead+t.fragLen)%maxFrags] = k
-		t.fragLen++
-	}
-	t.frags[k] = fragEntry{flow: i, gen: t.flow(i).gen, expires: now + int64(fragTimeout)}
-}
-
-// expireFrags forgets first fragments older than fragTimeout, oldest first.
-// The ring holds keys in arrival order, so this costs O(1) per fragment
-// however large the table (a flood of fragments that never complete).
-func (t *Tracker) expireFrags(now int64) {
-	for t.fragLen > 0 {
-		if e, ok := t.frags[t.fragRing[t.fragHead]]; ok && e.expires >= now {
-			return
-		}
-		t.dropOldestFrag()
-	}
-}
-
-func (t *Tracker) dropOldestFrag() {
-	delete(t.frags, t.fragRing[t.fragHead])
-	t.fragHead = (t.fragHead + 1) % maxFrags
-	t.fragLen--
-}
-
-func (t *Tracker) observeFragment(now int64, wire uint64, s *decode.Summary) {
-	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
-	fe, ok := t.frags[k]
-	if !ok || fe.expires < now || !t.flow(fe.flow).alive || t.flow(fe.flow).gen != fe.gen {
-		t.unattrib.add(wire)
-		return
-	}
-	f := t.flow(fe.flow)
-	src := s.Src.Addr().As16()
-	dir := 0
-	if (src == f.key.a) != f.cliIsA {
-		dir = 1
-	}
-	f.pkts[dir]++
-	f.bytes[dir] += wire
-	f.frags++
-	f.fragBytes += wire
-	f.last = now
-	t.touch(fe.flow)
-	if f.svc >= 0 {
-		sv := &t.svcs[f.svc]
-		sv.frags++
-		sv.fragBytes += wire
-	} else {
-		t.ephRow.frags++
-		t.ephRow.fragBytes += wire
-	}
-}
-
-// expire ends flows idle for longer than the idle timeout at packet time now.
-func (t *Tracker) expire(now int64) {
-	for t.lruHead >= 0 {
-		f := t.flow(t.lruHead)
-		if now-f.last <= t.idle {
-			return
-		}
-		t.expired++
-		end := endIdle
-		if f.closed != open {
-			end = f.closed
-		}
-		t.end(t.lruHead, end)
-	}
-}
-
 // end values beyond closedFin/closedRst.
 const (
 	endIdle uint8 = iota + 3
@@ -653,66 +617,28 @@ const (
 
 var endNames = [...]string{closedFin: "fin", closedRst: "rst", endIdle: "idle", endEvicted: "evicted", endEOF: "eof"}
 
-// end removes flow i from the table, logging it with how it ended.
-func (t *Tracker) end(i int32, how uint8) {
-	f := t.flow(i)
-	if t.flowLog != nil {
-		t.fillRecord(f, how)
-		t.flowLog(&t.rec)
-	}
-	delete(t.flowIdx, f.key)
-	t.lruRemove(i)
-	f.alive = false
-	t.free = append(t.free, i)
-}
-
-// Finish ends every open flow (end "eof", or "fin"/"rst" if it was closed)
-// in the order they were last seen. Call it once after the last frame.
+// Finish settles what is pending (expiring idle flows at the last frame's
+// time) and ends every open flow (end "eof", or "fin"/"rst" if it was
+// closed) in the order they were last seen. Call it once after the last
+// frame.
 func (t *Tracker) Finish() {
-	for t.lruHead >= 0 {
-		f := t.flow(t.lruHead)
-		how := endEOF
-		if f.closed != open {
-			how = f.closed
+	t.settle(true)
+	for {
+		sh := t.oldest()
+		if sh == nil {
+			return
 		}
-		t.end(t.lruHead, how)
+		i := sh.lruHead
+		sh.unlink(i)
+		t.retire(sh, i, endedHow(sh.flow(i), endEOF))
 	}
 }
 
 // ActiveFlows returns the number of flows in the table.
-func (t *Tracker) ActiveFlows() int { return len(t.flowIdx) }
-
-func (t *Tracker) lruPush(i int32) {
-	f := t.flow(i)
-	f.prev, f.next = t.lruTail, -1
-	if t.lruTail >= 0 {
-		t.flow(t.lruTail).next = i
-	} else {
-		t.lruHead = i
+func (t *Tracker) ActiveFlows() int {
+	n := 0
+	for _, sh := range t.shards {
+		n += len(sh.flowIdx)
 	}
-	t.lruTail = i
-}
-
-func (t *Tracker) lruRemove(i int32) {
-	f := t.flow(i)
-	if f.prev >= 0 {
-		t.flow(f.prev).next = f.next
-	} else {
-		t.lruHead = f.next
-	}
-	if f.next >= 0 {
-		t.flow(f.next).prev = f.prev
-	} else {
-		t.lruTail = f.prev
-	}
-	f.prev, f.next = -1, -1
-}
-
-// touch moves flow i to the most recently used end.
-func (t *Tracker) touch(i int32) {
-	if t.lruTail == i {
-		return
-	}
-	t.lruRemove(i)
-	t.lruPush(i)
+	return n
 }

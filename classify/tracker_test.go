@@ -130,12 +130,14 @@ func TestTrackerIdleAndEviction(t *testing.T) {
 	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // flow A
 	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40002", "198.51.100.1:53", 0), 80) // flow B
 	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A again: B is now the longest idle
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40003", "198.51.100.1:53", 0), 80) // C: table full, B evicted
+	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40003", "198.51.100.1:53", 0), 80) // C: table over its bound
+	f.t.settle(true)                                                            // the next settlement evicts B
 	if len(f.ended) != 1 || f.ended[0].Client.Port() != 40002 || f.ended[0].End != "evicted" {
 		t.Fatalf("after eviction: ended = %+v, want flow B evicted", f.ended)
 	}
 	f.now = f.now.Add(time.Minute)
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A and C idle out first; A starts again
+	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A was idle: it ends and starts again
+	f.t.settle(true)                                                            // C idles out at the next settlement
 	if len(f.ended) != 3 || f.ended[1].End != "idle" || f.ended[2].End != "idle" {
 		t.Fatalf("after idle: ended = %+v", f.ended)
 	}
@@ -310,8 +312,9 @@ func TestFragmentFlood(t *testing.T) {
 		f.t.Observe(f.now, 100, 100, decode.LinkEthernet, &first)
 		f.now = f.now.Add(time.Microsecond) // all within the 30 s timeout
 	}
-	if len(f.t.frags) != maxFrags || f.t.fragsLost != n-maxFrags {
-		t.Fatalf("fragment table %d entries, %d forgotten; want %d and %d", len(f.t.frags), f.t.fragsLost, maxFrags, n-maxFrags)
+	f.t.settle(true) // the table is cut back to its bound at every settlement
+	if len(f.t.shards[0].frags) != maxFrags || f.t.fragsLost != n-maxFrags {
+		t.Fatalf("fragment table %d entries, %d forgotten; want %d and %d", len(f.t.shards[0].frags), f.t.fragsLost, maxFrags, n-maxFrags)
 	}
 	later := decode.Summary{Bucket: decode.BucketFragment, IPVersion: 4, Proto: decode.ProtoUDP, Fragment: true, FragOffset: 1480,
 		Src: first.Src, Dst: first.Dst}
@@ -319,12 +322,13 @@ func TestFragmentFlood(t *testing.T) {
 	f.send(later, 60)
 	later.FragID = 0 // forgotten: unattributed
 	f.send(later, 60)
-	// After the timeout every entry expires on the next first fragment.
+	// After the timeout every entry expires at the next settlement.
 	f.now = f.now.Add(time.Minute)
 	first.FragID = 1 << 30
 	f.t.Observe(f.now, 100, 100, decode.LinkEthernet, &first)
-	if len(f.t.frags) != 1 {
-		t.Errorf("after the timeout: %d fragment entries, want 1", len(f.t.frags))
+	f.t.settle(true)
+	if len(f.t.shards[0].frags) != 1 {
+		t.Errorf("after the timeout: %d fragment entries, want 1", len(f.t.shards[0].frags))
 	}
 	f.t.Finish()
 	r := f.t.Report()

@@ -1,0 +1,391 @@
+package classify
+
+import (
+	"time"
+
+	"github.com/portsift/portsift/decode"
+)
+
+// A shard owns the flows of some address pairs and counts the frames routed
+// to it. Everything a frame changes lives in its shard, so shards can count
+// on different goroutines: a flow's packets, its later fragments (the
+// fragment key names the same address pair) and the per-frame counters,
+// which are sums. What depends on the order of all frames (the service side
+// of a new flow, rule 5's endpoint history, the distinct hosts, idle expiry,
+// eviction, the fragment table bound) is left to the Tracker, which settles
+// it between batches in packet order (tracker.go). A single-threaded read is
+// one shard; `--threads N` splits the same work into N-1 shards, and the
+// reports are byte for byte the same.
+type shard struct {
+	idle int64
+
+	frames, bytes, captured, short uint64
+	first, last                    int64 // smallest and largest frame time seen (unix ns)
+	links                          [1 << 16]uint32 // frames per link type; wraps are spilled into linksBig
+	linksBig                       map[decode.LinkType]uint64
+	buckets                        [decode.NumBuckets]Counter
+	tunnels                        [decode.NumTunnels]tunnelStats
+	nonIP                          map[uint32]*Counter // EtherType, or link type<<16 for an unknown link
+	otherIP                        [256]Counter
+	unattrib                       Counter
+	expired                        uint64 // flows ended by a packet after an idle gap
+
+	flowIdx          map[flowKey]int32
+	chunks           []*[chunkSize]flow // the flow slab: fixed chunks, so growing never copies
+	nflows           int32
+	free             []int32
+	lruHead, lruTail int32 // by last packet (lastSeq); -1 ends
+
+	// rows[0] counts the ephemeral flows' packets, rows[s+1] those of
+	// service s (Tracker.svcs), once the flow's side is decided.
+	rows []rowStats
+	// pending are the flows started since the last settle, in packet order;
+	// ended the flows a packet ended since then. Their slots are not reused
+	// before the Tracker has decided and logged them.
+	pending []pendingFlow
+	ended   []endedFlow
+
+	frags    map[fragKey]fragEntry
+	fragQ    []fragSlot // keys of frags in arrival order; fragQ[fragHead:] are live
+	fragHead int
+}
+
+// flow is one entry of the slab. Counters are by key direction: [0] is
+// key.a to key.b. Later IP fragments are counted apart (fpkts, fbytes): the
+// service rows count them as fragments, the flow log as packets.
+type flow struct {
+	key     flowKey
+	gen     uint32 // bumped when the slot is reused, so fragments find only their own flow
+	alive   bool
+	decided bool // svc, cliIsA and reason are set
+	cliIsA  bool // the client is key.a (else key.b)
+	closed  uint8
+	reason  Reason
+	svc     int32 // index into Tracker.svcs; -1: ephemeral
+	first   int64 // unix nanoseconds
+	last    int64
+	lastSeq uint64 // index of the flow's last frame in the whole input
+	pkts    [2]uint64
+	bytes   [2]uint64
+	fpkts   [2]uint64
+	fbytes  [2]uint64
+	prev    int32 // LRU list by last packet; -1 ends
+	next    int32
+}
+
+// rowStats are a shard's counts of one service row: packets and bytes to
+// the server [0] and to the client [1], and later fragments.
+type rowStats struct {
+	pkts, bytes      [2]uint64
+	frags, fragBytes uint64
+}
+
+// pendingFlow is a flow whose side is not decided yet: what the decision
+// needs beyond the key in its slot.
+type pendingFlow struct {
+	seq       uint64
+	slot      int32
+	srcIsA    bool // the first packet went from key.a to key.b
+	hasFlags  bool
+	tcpFlags  uint8
+	sctpChunk uint8
+}
+
+type endedFlow struct {
+	seq  uint64
+	slot int32
+	how  uint8
+}
+
+type fragSlot struct {
+	key fragKey
+	seq uint64
+}
+
+// The flow slab grows by chunks of chunkSize flows (about 1 MiB). A single
+// slice would be copied on every growth, and copying a 100 MiB table into
+// fresh pages cost a quarter of the run time on a 95k-flow trace.
+const (
+	chunkShift = 13
+	chunkSize  = 1 << chunkShift
+)
+
+func newShard(idle int64, flows int) *shard {
+	return &shard{
+		idle:     idle,
+		linksBig: make(map[decode.LinkType]uint64),
+		nonIP:    make(map[uint32]*Counter),
+		flowIdx:  make(map[flowKey]int32, flows),
+		frags:    make(map[fragKey]fragEntry),
+		rows:     make([]rowStats, 1, 64),
+		lruHead:  -1,
+		lruTail:  -1,
+	}
+}
+
+// flow returns slot i of the slab.
+func (sh *shard) flow(i int32) *flow { return &sh.chunks[i>>chunkShift][i&(chunkSize-1)] }
+
+// observe counts frame number seq of the input (see Tracker.Observe).
+func (sh *shard) observe(seq uint64, ts time.Time, wire, captured int, link decode.LinkType, s *decode.Summary) {
+	now := ts.UnixNano()
+	if sh.frames == 0 || now < sh.first {
+		sh.first = now
+	}
+	if sh.frames == 0 || now > sh.last {
+		sh.last = now
+	}
+	sh.frames++
+	sh.bytes += uint64(wire)
+	sh.captured += uint64(captured)
+	if sh.links[link]++; sh.links[link] == 0 { // a dense counter per link type, spilled every 2^32 frames
+		sh.linksBig[link] += 1 << 32
+	}
+	sh.buckets[s.Bucket].add(uint64(wire))
+	if s.Tunnel != decode.TunnelNone {
+		ts := &sh.tunnels[s.Tunnel]
+		ts.frames++
+		ts.bytes += uint64(wire)
+		if s.Decap > 0 {
+			ts.decap++
+		}
+		if s.InnerDamaged {
+			ts.damaged++
+		}
+		if s.DepthExceeded {
+			ts.deep++
+		}
+	}
+	switch s.Bucket {
+	case decode.BucketTCP, decode.BucketUDP, decode.BucketSCTP:
+		if s.Short {
+			sh.short++
+		}
+		sh.observeFlow(seq, now, uint64(wire), s)
+	case decode.BucketFragment:
+		sh.observeFragment(seq, now, uint64(wire), s)
+	case decode.BucketOtherIP:
+		sh.otherIP[s.Proto].add(uint64(wire))
+	case decode.BucketNonIP:
+		sh.countNonIP(link, s.EtherType, uint64(wire))
+	}
+}
+
+func (sh *shard) countNonIP(link decode.LinkType, et uint16, wire uint64) {
+	key := uint32(et)
+	switch {
+	case !decode.SupportedLink(link):
+		key = uint32(link)<<16 | 0xffff
+	case et == 0 && link != decode.LinkEthernet && link != decode.LinkLinuxSLL && link != decode.LinkLinuxSLL2 && link != decode.LinkCiscoHDLC:
+		// No EtherType to name the frame by (an 802.11 management frame,
+		// an NFLOG record without the packet): name it by its link type.
+		key = uint32(link)<<16 | 0xffff
+	}
+	c := sh.nonIP[key]
+	if c == nil {
+		c = new(Counter)
+		sh.nonIP[key] = c
+	}
+	c.add(wire)
+}
+
+func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summary) {
+	k, srcIsA := makeKey(s)
+	i, ok := sh.flowIdx[k]
+	if ok {
+		f := sh.flow(i)
+		switch {
+		case now-f.last > sh.idle: // idle for longer than the timeout: this packet starts a new flow
+			sh.expired++
+			sh.endLater(seq, i, endedHow(f, endIdle))
+			ok = false
+		case f.closed != open && s.Proto == decode.ProtoTCP && s.HasFlags && s.TCPFlags&(decode.TCPSyn|decode.TCPAck) == decode.TCPSyn:
+			sh.endLater(seq, i, f.closed) // a new SYN on a closed tuple starts a new flow
+			ok = false
+		}
+	}
+	if !ok {
+		i = sh.newFlow(seq, now, k, srcIsA, s)
+	}
+	f := sh.flow(i)
+	d := 0
+	if !srcIsA {
+		d = 1
+	}
+	f.pkts[d]++
+	f.bytes[d] += wire
+	f.last = now
+	f.lastSeq = seq
+	sh.touch(i)
+	if f.decided {
+		if !f.cliIsA {
+			d ^= 1
+		}
+		r := &sh.rows[f.svc+1]
+		r.pkts[d]++
+		r.bytes[d] += wire
+	}
+	if s.Proto == decode.ProtoTCP && s.HasFlags && f.closed == open {
+		if s.TCPFlags&decode.TCPRst != 0 {
+			f.closed = closedRst
+		} else if s.TCPFlags&decode.TCPFin != 0 {
+			f.closed = closedFin
+		}
+	}
+	if s.Fragment { // a first fragment: later ones will look for this flow
+		sh.rememberFragment(seq, now, s, i)
+	}
+}
+
+// endedHow is how a flow ends for reason how: as it was closed, if it was.
+func endedHow(f *flow, how uint8) uint8 {
+	if f.closed != open {
+		return f.closed
+	}
+	return how
+}
+
+// newFlow creates the flow for k. Its side is decided later, in packet
+// order across shards (Tracker.settle); until then its packets are counted
+// in the flow only.
+func (sh *shard) newFlow(seq uint64, now int64, k flowKey, srcIsA bool, s *decode.Summary) int32 {
+	var i int32
+	if n := len(sh.free); n > 0 {
+		i = sh.free[n-1]
+		sh.free = sh.free[:n-1]
+	} else {
+		i = sh.nflows
+		if int(i)>>chunkShift == len(sh.chunks) {
+			sh.chunks = append(sh.chunks, new([chunkSize]flow))
+		}
+		sh.nflows++
+	}
+	f := sh.flow(i)
+	*f = flow{key: k, gen: f.gen + 1, alive: true, first: now, last: now, prev: -1, next: -1, svc: -1}
+	sh.flowIdx[k] = i
+	sh.lruPush(i)
+	sh.pending = append(sh.pending, pendingFlow{seq: seq, slot: i, srcIsA: srcIsA,
+		hasFlags: s.HasFlags, tcpFlags: s.TCPFlags, sctpChunk: s.SCTPChunk})
+	return i
+}
+
+func (sh *shard) rememberFragment(seq uint64, now int64, s *decode.Summary, i int32) {
+	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
+	if _, ok := sh.frags[k]; !ok {
+		if sh.fragHead > 1024 && sh.fragHead > len(sh.fragQ)/2 { // reuse the consumed front
+			n := copy(sh.fragQ, sh.fragQ[sh.fragHead:])
+			sh.fragQ = sh.fragQ[:n]
+			sh.fragHead = 0
+		}
+		sh.fragQ = append(sh.fragQ, fragSlot{key: k, seq: seq})
+	}
+	sh.frags[k] = fragEntry{flow: i, gen: sh.flow(i).gen, expires: now + int64(fragTimeout)}
+}
+
+// dropOldestFrag forgets the oldest first fragment.
+func (sh *shard) dropOldestFrag() {
+	delete(sh.frags, sh.fragQ[sh.fragHead].key)
+	sh.fragQ[sh.fragHead] = fragSlot{}
+	sh.fragHead++
+	if sh.fragHead == len(sh.fragQ) {
+		sh.fragQ, sh.fragHead = sh.fragQ[:0], 0
+	}
+}
+
+// fragLen is the number of first fragments remembered.
+func (sh *shard) fragLen() int { return len(sh.fragQ) - sh.fragHead }
+
+func (sh *shard) observeFragment(seq uint64, now int64, wire uint64, s *decode.Summary) {
+	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
+	fe, ok := sh.frags[k]
+	if !ok || fe.expires < now {
+		sh.unattrib.add(wire)
+		return
+	}
+	f := sh.flow(fe.flow)
+	if !f.alive || f.gen != fe.gen || now-f.last > sh.idle {
+		sh.unattrib.add(wire)
+		return
+	}
+	d := 0
+	if k.src != f.key.a {
+		d = 1
+	}
+	f.fpkts[d]++
+	f.fbytes[d] += wire
+	f.last = now
+	f.lastSeq = seq
+	sh.touch(fe.flow)
+	if f.decided {
+		r := &sh.rows[f.svc+1]
+		r.frags++
+		r.fragBytes += wire
+	}
+}
+
+// endLater takes flow i out of the table at frame seq; the Tracker logs it
+// and frees its slot when it settles.
+func (sh *shard) endLater(seq uint64, i int32, how uint8) {
+	sh.unlink(i)
+	sh.ended = append(sh.ended, endedFlow{seq: seq, slot: i, how: how})
+}
+
+// unlink takes flow i out of the table and the LRU list.
+func (sh *shard) unlink(i int32) {
+	f := sh.flow(i)
+	delete(sh.flowIdx, f.key)
+	sh.lruRemove(i)
+	f.alive = false
+}
+
+func (sh *shard) lruPush(i int32) {
+	f := sh.flow(i)
+	f.prev, f.next = sh.lruTail, -1
+	if sh.lruTail >= 0 {
+		sh.flow(sh.lruTail).next = i
+	} else {
+		sh.lruHead = i
+	}
+	sh.lruTail = i
+}
+
+func (sh *shard) lruRemove(i int32) {
+	f := sh.flow(i)
+	if f.prev >= 0 {
+		sh.flow(f.prev).next = f.next
+	} else {
+		sh.lruHead = f.next
+	}
+	if f.next >= 0 {
+		sh.flow(f.next).prev = f.prev
+	} else {
+		sh.lruTail = f.prev
+	}
+	f.prev, f.next = -1, -1
+}
+
+// touch moves flow i to the most recently used end.
+func (sh *shard) touch(i int32) {
+	if sh.lruTail == i {
+		return
+	}
+	sh.lruRemove(i)
+	sh.lruPush(i)
+}
+
+// headSeq is the lastSeq of the least recently used flow, or ^0 if none.
+func (sh *shard) headSeq() uint64 {
+	if sh.lruHead < 0 {
+		return ^uint64(0)
+	}
+	return sh.flow(sh.lruHead).lastSeq
+}
+
+// fragHeadSeq is the arrival seq of the oldest remembered first fragment,
+// or ^0 if none.
+func (sh *shard) fragHeadSeq() uint64 {
+	if sh.fragLen() == 0 {
+		return ^uint64(0)
+	}
+	return sh.fragQ[sh.fragHead].seq
+}
