@@ -20,7 +20,7 @@ type shard struct {
 	idle int64
 
 	frames, bytes, captured, short uint64
-	first, last                    int64 // smallest and largest frame time seen (unix ns)
+	first, last                    int64           // smallest and largest frame time seen (unix ns)
 	links                          [1 << 16]uint32 // frames per link type; wraps are spilled into linksBig
 	linksBig                       map[decode.LinkType]uint64
 	buckets                        [decode.NumBuckets]Counter

@@ -131,13 +131,13 @@ func TestTrackerIdleAndEviction(t *testing.T) {
 	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40002", "198.51.100.1:53", 0), 80) // flow B
 	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A again: B is now the longest idle
 	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40003", "198.51.100.1:53", 0), 80) // C: table over its bound
-	f.t.settle(true)                                                            // the next settlement evicts B
+	f.t.settle(true)                                                          // the next settlement evicts B
 	if len(f.ended) != 1 || f.ended[0].Client.Port() != 40002 || f.ended[0].End != "evicted" {
 		t.Fatalf("after eviction: ended = %+v, want flow B evicted", f.ended)
 	}
 	f.now = f.now.Add(time.Minute)
 	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A was idle: it ends and starts again
-	f.t.settle(true)                                                            // C idles out at the next settlement
+	f.t.settle(true)                                                          // C idles out at the next settlement
 	if len(f.ended) != 3 || f.ended[1].End != "idle" || f.ended[2].End != "idle" {
 		t.Fatalf("after idle: ended = %+v", f.ended)
 	}
