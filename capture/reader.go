@@ -318,10 +318,11 @@ func (r *Reader) Progress() (read, total int64) {
 // goroutine, for progress displays.
 func (r *Reader) Frames() uint64 { return r.frames.Load() }
 
-// Close closes the current file; Next then returns io.EOF. It is safe to
-// call more than once.
+// Close closes the current file and lets go of the read buffers; Next then
+// returns io.EOF. It is safe to call more than once.
 func (r *Reader) Close() error {
 	r.closed = true
+	r.bufs = buffers{}
 	if r.cur == nil {
 		return nil
 	}

@@ -48,6 +48,10 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 		return nil, err
 	}
 	defer rd.Close()
+	threads := opts.threads()
+	if len(files) > 1 && threads > 1 && opts.Count == 0 {
+		return readParallel(ctx, files, rd, opts, threads)
+	}
 	// When ctx ends, a read waiting on a pipe or FIFO must end too.
 	defer context.AfterFunc(ctx, rd.Interrupt)()
 	if opts.Started != nil {
@@ -58,19 +62,116 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 	tr := NewTracker(opts)
 	dec := opts.NewDecoder()
 	var runErr error
-	if opts.Threads == 1 || runtime.GOMAXPROCS(0) == 1 {
+	switch {
+	case threads == 1:
 		runErr = tr.Run(ctx, captureSource{rd}, dec, opts.Count)
-	} else {
+	case threads == 2:
 		runErr = tr.RunPipelined(ctx, captureSource{rd}, dec, opts.Count)
+	default:
+		runErr = tr.RunSharded(ctx, captureSource{rd}, dec, opts.Count, threads-1)
 	}
+	return finishRead(ctx, tr, opts, dec.Panics, runErr, rd.Sources(), rd.Err())
+}
+
+// readParallel is ReadFiles for several files read at once: each file has
+// its own reader and decoder on its own goroutine (at most max(2,
+// threads-1) files at a time), and the frames are counted in file order on
+// threads-1 shards, so the report is the one of reading them one after the
+// other. all is the Reader of every file, opened to check them all up
+// front; it is not read.
+func readParallel(ctx context.Context, files []string, all *capture.Reader, opts Options, threads int) (*Report, error) {
+	rds := make(multiReader, len(files))
+	for i, f := range files {
+		r, err := capture.Open([]string{f}, capture.Options{Filter: opts.Filter, Stdin: opts.Stdin})
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		rds[i] = r
+	}
+	defer context.AfterFunc(ctx, rds.interrupt)()
+	if opts.Started != nil {
+		_, total := all.Progress()
+		if err := opts.Started(&multiProgress{rds, total}); err != nil {
+			return nil, err
+		}
+	}
+	tr := NewTracker(opts)
+	srcs := make([]Source, len(files))
+	for i := range files {
+		srcs[i] = closingSource{rds[i]}
+	}
+	decs := make([]*decode.Decoder, min(max(2, threads-1), len(files)))
+	for i := range decs {
+		decs[i] = opts.NewDecoder()
+	}
+	runErr := tr.runFiles(ctx, srcs, decs, threads-1)
+	var panics uint64
+	for _, d := range decs {
+		panics += d.Panics
+	}
+	var sources []capture.SourceInfo
+	var errs []error
+	for _, r := range rds {
+		sources = append(sources, r.Sources()...)
+		errs = append(errs, r.Err())
+	}
+	return finishRead(ctx, tr, opts, panics, runErr, sources, errors.Join(errs...))
+}
+
+// closingSource is a captureSource that closes its Reader at the end, so
+// that the buffers of a file read ahead go once it is read.
+type closingSource struct{ r *capture.Reader }
+
+func (s closingSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+	data, ci, lt, err := s.r.Next()
+	if err != nil {
+		s.r.Close()
+	}
+	return data, ci, linkType(lt), err
+}
+
+// multiReader is the readers of the files of a parallel read.
+type multiReader []*capture.Reader
+
+func (m multiReader) interrupt() {
+	for _, r := range m {
+		r.Interrupt()
+	}
+}
+
+// multiProgress is the ReadProgress of a parallel read.
+type multiProgress struct {
+	rds   multiReader
+	total int64
+}
+
+func (m *multiProgress) Progress() (read, total int64) {
+	for _, r := range m.rds {
+		n, _ := r.Progress()
+		read += n
+	}
+	return read, m.total
+}
+
+func (m *multiProgress) Frames() (n uint64) {
+	for _, r := range m.rds {
+		n += r.Frames()
+	}
+	return n
+}
+
+// finishRead ends a read: it finishes tr and returns its report with the
+// sources and the error ReadFiles returns.
+func finishRead(ctx context.Context, tr *Tracker, opts Options, panics uint64, runErr error, sources []capture.SourceInfo, readErr error) (*Report, error) {
 	if runErr == nil {
 		runErr = ctx.Err() // Interrupt ended the input early
 	}
 	tr.Finish()
 	rep := tr.Report()
 	rep.Filter = opts.Filter
-	rep.DecodePanics = dec.Panics
-	for _, s := range rd.Sources() {
+	rep.DecodePanics = panics
+	for _, s := range sources {
 		si := SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered}
 		for _, lt := range s.LinkTypes {
 			si.LinkTypes = append(si.LinkTypes, linkType(lt).String())
@@ -83,7 +184,15 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 	if runErr != nil {
 		return rep, runErr
 	}
-	return rep, rd.Err()
+	return rep, readErr
+}
+
+// threads is Threads with 0 resolved: GOMAXPROCS, at most 1+maxShards.
+func (o *Options) threads() int {
+	if o.Threads > 0 {
+		return min(o.Threads, 1+maxShards)
+	}
+	return min(runtime.GOMAXPROCS(0), 1+maxShards)
 }
 
 // NewDecoder returns a decoder set up as o says (Decap, DecapDepth).

@@ -57,10 +57,11 @@ type Options struct {
 	Count   uint64                   // stop after this many frames (after the filter); 0: all
 	Stdin   io.Reader                // read for the file name "-"; nil: os.Stdin
 	Started func(ReadProgress) error // called once the inputs are open, before the first frame
-	// Threads is how many goroutines read: 1 reads, decodes and counts on
-	// one; 0 (automatic) or more pipelines reading and decoding on one
-	// goroutine with counting on another when GOMAXPROCS > 1. Reports are
-	// identical either way.
+	// Threads is how many goroutines read and count: 1 reads, decodes and
+	// counts on one (Run); 2 reads and decodes on one and counts on the
+	// other (RunPipelined); N > 2 reads and decodes on one and counts on
+	// N-1 shards of the flows (RunSharded). 0 picks by GOMAXPROCS: 1, 2
+	// or all of them. Reports are identical whatever the setting.
 	Threads int
 
 	// Decap describes tunnelled frames by their innermost packet instead of
@@ -255,7 +256,11 @@ func transportIndex(p decode.Proto) int {
 // original length, captured the bytes captured, link its link type.
 // It does not allocate for frames of known flows.
 func (t *Tracker) Observe(ts time.Time, wire, captured int, link decode.LinkType, s *decode.Summary) {
-	t.shards[0].observe(t.seq, ts, wire, captured, link, s)
+	sh := t.shards[0]
+	if len(t.shards) > 1 { // after a sharded read: a flow's frames go to its shard
+		sh = t.shards[shardOf(s, t.seq, len(t.shards))]
+	}
+	sh.observe(t.seq, ts, wire, captured, link, s)
 	if t.seq++; t.seq%SettleFrames == 0 {
 		t.settle(true)
 	}

@@ -1,0 +1,273 @@
+package classify
+
+import (
+	"context"
+	"encoding/binary"
+	"io"
+
+	"github.com/portsift/portsift/decode"
+)
+
+// A sharded read splits the work of one input over goroutines: one reads
+// and decodes frames into batches of SettleFrames and routes each frame to
+// a shard by its address pair (so a flow, its fragments and its replies
+// always meet in the same shard); n shards count their frames of a batch
+// at the same time, the caller's goroutine counting shard 0; then, with
+// every shard stopped at the end of the batch, the Tracker settles (the
+// side of the batch's new flows in packet order, expiry, eviction, the flow
+// log). Settlements fall on the same frames as with Observe, and each
+// shard sees its frames in input order, so the report is the one of a
+// single-threaded read, byte for byte.
+
+// shardBatch is a batch of a sharded read.
+type shardBatch struct {
+	n     int
+	base  uint64 // input index of items[0]
+	items [SettleFrames]batchItem
+	idx   [][]uint16 // per shard: the indexes of the items routed to it, in order
+	cur   []int      // per shard: how far idx has been counted
+	err   error      // set on the last batch of a source: io.EOF, ctx.Err() or the source's error
+	pool  chan *shardBatch
+}
+
+// newBatchPool returns a pool of k batches for n shards.
+func newBatchPool(k, n int) chan *shardBatch {
+	pool := make(chan *shardBatch, k)
+	for range k {
+		b := &shardBatch{idx: make([][]uint16, n), cur: make([]int, n), pool: pool}
+		for j := range b.idx {
+			b.idx[j] = make([]uint16, 0, SettleFrames)
+		}
+		pool <- b
+	}
+	return pool
+}
+
+// shardOf routes a frame: by its address pair (the same for both
+// directions and for every fragment of a datagram), or by its index when
+// it has no IP addresses.
+func shardOf(s *decode.Summary, seq uint64, n int) int {
+	if s.IPVersion == 0 {
+		return int(seq % uint64(n))
+	}
+	a, b := s.Src.Addr().As16(), s.Dst.Addr().As16()
+	h := binary.LittleEndian.Uint64(a[:8]) ^ binary.LittleEndian.Uint64(a[8:]) ^
+		binary.LittleEndian.Uint64(b[:8]) ^ binary.LittleEndian.Uint64(b[8:])
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return int((h >> 32) * uint64(n) >> 32)
+}
+
+// produce reads src until it ends, ctx is done or limit frames (limit > 0),
+// decoding with d into batches from pool routed to n shards, and sends them
+// to out; the last one carries the reason it stopped. It returns early when
+// stop is closed.
+func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n int, pool chan *shardBatch, out chan<- *shardBatch, stop <-chan struct{}) {
+	done := ctx.Done()
+	var seq uint64
+	for {
+		var b *shardBatch
+		select {
+		case b = <-pool:
+		case <-stop:
+			return
+		}
+		b.n, b.err = 0, nil
+		for j := range b.idx {
+			b.idx[j] = b.idx[j][:0]
+		}
+		for b.n < SettleFrames {
+			if limit > 0 && seq >= limit {
+				b.err = io.EOF
+				break
+			}
+			if b.n == 0 && done != nil {
+				select {
+				case <-done:
+					b.err = ctx.Err()
+				default:
+				}
+				if b.err != nil {
+					break
+				}
+			}
+			data, ci, link, err := src.Next()
+			if err != nil {
+				b.err = err
+				break
+			}
+			it := &b.items[b.n]
+			d.Decode(link, data, &it.s)
+			it.ts, it.wire, it.captured, it.link = ci.Timestamp, uint32(ci.Length), int32(ci.CaptureLength), link
+			j := shardOf(&it.s, seq, n)
+			b.idx[j] = append(b.idx[j], uint16(b.n))
+			b.n++
+			seq++
+		}
+		select {
+		case out <- b:
+		case <-stop:
+			return
+		}
+		if b.err != nil {
+			return
+		}
+	}
+}
+
+// RunSharded is Run with the flows split over n shards counted on n
+// goroutines (the caller's and n-1 others) while another reads and
+// decodes src with d. The report is identical to Run's. n is at most 64;
+// below 2 RunSharded is RunPipelined. The Tracker must be new (no frame
+// observed). src and d are used only by the reader goroutine, which has
+// stopped when RunSharded returns.
+func (t *Tracker) RunSharded(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n int) error {
+	if n < 2 || t.seq != 0 {
+		return t.RunPipelined(ctx, src, d, limit)
+	}
+	n = min(n, maxShards)
+	t.setShards(n)
+	full := make(chan *shardBatch, batchesQueue)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		produce(ctx, src, d, limit, n, newBatchPool(batchesQueue+1, n), full, stop)
+		close(full)
+	}()
+	return t.countSharded(full)
+}
+
+// countSharded counts the batches from in over the Tracker's shards until
+// in is closed, settling at every SettleFrames frames of the input, and
+// returns the error of the last batch (nil for io.EOF). Batches go back to
+// their pool once counted.
+func (t *Tracker) countSharded(in <-chan *shardBatch) error {
+	type job struct {
+		b  *shardBatch
+		hi int
+	}
+	n := len(t.shards)
+	jobs := make([]chan job, n)
+	counted := make(chan struct{}, n)
+	for w := 1; w < n; w++ {
+		jobs[w] = make(chan job, 1)
+		go func(sh *shard, w int) {
+			for j := range jobs[w] {
+				countRange(sh, j.b, w, j.hi)
+				counted <- struct{}{}
+			}
+		}(t.shards[w], w)
+	}
+	defer func() {
+		for w := 1; w < n; w++ {
+			close(jobs[w])
+		}
+	}()
+	var err error
+	for b := range in {
+		clear(b.cur)
+		for lo := 0; lo < b.n; {
+			// Count up to the next settlement, which may fall inside the batch.
+			hi := b.n
+			if next := (t.seq/SettleFrames + 1) * SettleFrames; t.seq+uint64(hi-lo) > next {
+				hi = lo + int(next-t.seq)
+			}
+			b.base = t.seq - uint64(lo)
+			for w := 1; w < n; w++ {
+				jobs[w] <- job{b, hi}
+			}
+			countRange(t.shards[0], b, 0, hi)
+			for w := 1; w < n; w++ {
+				<-counted
+			}
+			if t.seq += uint64(hi - lo); t.seq%SettleFrames == 0 {
+				t.settle(true)
+			}
+			lo = hi
+		}
+		if b.err != nil && b.err != io.EOF {
+			err = b.err
+		}
+		b.pool <- b
+	}
+	return err
+}
+
+// countRange counts the items of b routed to shard w below index hi.
+func countRange(sh *shard, b *shardBatch, w, hi int) {
+	idx := b.idx[w]
+	c := b.cur[w]
+	for ; c < len(idx) && int(idx[c]) < hi; c++ {
+		i := idx[c]
+		it := &b.items[i]
+		sh.observe(b.base+uint64(i), it.ts, int(it.wire), int(it.captured), it.link, &it.s)
+	}
+	b.cur[w] = c
+}
+
+// fileQueue is how many batches a file's reader may decode ahead of the
+// counting when several files are read at once.
+const fileQueue = 16
+
+// runFiles counts several sources in order as one input on n shards (n >=
+// 1), each source read and decoded by its own goroutine, at most len(decs)
+// of them at a time (source i uses decs[i%len(decs)]): while one file is
+// counted the next ones are read, up to fileQueue batches each. The report
+// is the one of Run over the sources one after the other. The Tracker must
+// be new.
+func (t *Tracker) runFiles(ctx context.Context, srcs []Source, decs []*decode.Decoder, n int) error {
+	if t.seq != 0 {
+		panic("classify: runFiles on a used Tracker")
+	}
+	n = min(max(n, 1), maxShards)
+	t.setShards(n)
+	full := make(chan *shardBatch, batchesQueue)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(full)
+		ahead := len(decs)
+		outs := make([]chan *shardBatch, len(srcs))
+		// File i decodes with decs[i%ahead] into the batches of pool
+		// i%ahead: its predecessor in that slot was forwarded in full
+		// before it starts, so it only waits for batches the counting
+		// returns.
+		pools := make([]chan *shardBatch, ahead)
+		start := func(i int) {
+			if i < len(srcs) {
+				if pools[i%ahead] == nil {
+					pools[i%ahead] = newBatchPool(fileQueue+1, n)
+				}
+				outs[i] = make(chan *shardBatch, fileQueue)
+				go produce(ctx, srcs[i], decs[i%ahead], 0, n, pools[i%ahead], outs[i], stop)
+			}
+		}
+		for i := range ahead {
+			start(i)
+		}
+		for i := range srcs {
+			for {
+				var b *shardBatch
+				select {
+				case b = <-outs[i]:
+				case <-stop:
+					return
+				}
+				select {
+				case full <- b:
+				case <-stop:
+					return
+				}
+				if b.err == io.EOF {
+					break
+				}
+				if b.err != nil { // cancelled
+					return
+				}
+			}
+			start(i + ahead)
+		}
+	}()
+	return t.countSharded(full)
+}
