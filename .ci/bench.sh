@@ -31,12 +31,18 @@ if [ -d "$shared" ]; then
 else
 	echo "note: $shared is absent: no C reference programs to compare with"
 fi
-progs+=("portsift-t1" "portsift")
+progs+=("portsift-t1" "portsift-t3" "portsift")
 if command -v tshark >/dev/null && command -v editcap >/dev/null; then
 	[ -s "$cut" ] || editcap -r "$trace" "$cut" "1-$cut_packets"
-	progs+=("tshark")
+	# The same trace as 4 files, read as one input (files read at once).
+	parts=("$dir/part-$packets"_*.pcap)
+	if [ ! -s "${parts[0]}" ]; then
+		editcap -c $(((packets + 3) / 4)) "$trace" "$dir/part-$packets.pcap"
+		parts=("$dir/part-$packets"_*.pcap)
+	fi
+	progs+=("portsift-4files" "tshark")
 else
-	echo "note: tshark/editcap not installed: no tshark row"
+	echo "note: tshark/editcap not installed: no tshark row, no 4-file row"
 fi
 if command -v ndpiReader >/dev/null; then
 	progs+=("ndpiReader")
@@ -46,6 +52,8 @@ cmdline() {
 	case $1 in
 	portsift) echo "bin/portsift read -q -o json $trace" ;;
 	portsift-t1) echo "bin/portsift read -q -o json --threads 1 $trace" ;;
+	portsift-t3) echo "bin/portsift read -q -o json --threads 3 $trace" ;;
+	portsift-4files) echo "bin/portsift read -q -o json ${parts[*]}" ;;
 	tshark) echo "tshark -n -q -r $cut -z conv,tcp -z conv,udp" ;;
 	ndpiReader) echo "ndpiReader -q -i $trace" ;;
 	*) echo "$dir/$1 $trace" ;;
@@ -78,7 +86,7 @@ perpkt() { awk -v w="$1" -v n="$2" 'BEGIN {printf "%.10f", w / n}'; }
 
 printf '\n%s: %s packets, %s bytes, %s runs each (median); tshark on the first %s packets\n' \
 	"$trace" "$packets" "$(stat -L -c %s "$trace")" "$runs" "$cut_packets"
-printf '%-12s %12s %9s %9s %10s %12s %14s\n' program packets/s wall_s cpu_s rss_MiB vs_rawread vs_portcount
+printf '%-15s %12s %9s %9s %10s %12s %14s\n' program packets/s wall_s cpu_s rss_MiB vs_rawread vs_portcount
 ref_raw="" ref_pc=""
 [ -n "${wall[rawread]:-}" ] && ref_raw=$(perpkt "$(echo "${wall[rawread]}" | median)" "$packets")
 [ -n "${wall[portcount]:-}" ] && ref_pc=$(perpkt "$(echo "${wall[portcount]}" | median)" "$packets")
@@ -93,5 +101,5 @@ for p in "${progs[@]}"; do
 	vp=-
 	[ -n "$ref_raw" ] && vr=$(awk -v a="$pp" -v b="$ref_raw" 'BEGIN {printf "%.2f", a / b}')
 	[ -n "$ref_pc" ] && vp=$(awk -v a="$pp" -v b="$ref_pc" 'BEGIN {printf "%.2f", a / b}')
-	printf '%-12s %12s %9s %9s %10s %12s %14s\n' "$p" "$pps" "$w" "$c" "$((m / 1024))" "$vr" "$vp"
+	printf '%-15s %12s %9s %9s %10s %12s %14s\n' "$p" "$pps" "$w" "$c" "$((m / 1024))" "$vr" "$vp"
 done

@@ -30,7 +30,7 @@ type shard struct {
 	unattrib                       Counter
 	expired                        uint64 // flows ended by a packet after an idle gap
 
-	flowIdx          map[flowKey]int32
+	flows            flowTab // key -> slot
 	chunks           []*[chunkSize]flow // the flow slab: fixed chunks, so growing never copies
 	nflows           int32
 	free             []int32
@@ -115,7 +115,7 @@ func newShard(idle int64, flows int) *shard {
 		idle:     idle,
 		linksBig: make(map[decode.LinkType]uint64),
 		nonIP:    make(map[uint32]*Counter),
-		flowIdx:  make(map[flowKey]int32, flows),
+		flows:    newFlowTab(flows),
 		frags:    make(map[fragKey]fragEntry),
 		rows:     make([]rowStats, 1, 64),
 		lruHead:  -1,
@@ -191,7 +191,8 @@ func (sh *shard) countNonIP(link decode.LinkType, et uint16, wire uint64) {
 
 func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summary) {
 	k, srcIsA := makeKey(s)
-	i, ok := sh.flowIdx[k]
+	h := hashKey(&k)
+	i, ok := sh.flows.find(h, &k, sh)
 	if ok {
 		f := sh.flow(i)
 		switch {
@@ -205,7 +206,7 @@ func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summa
 		}
 	}
 	if !ok {
-		i = sh.newFlow(seq, now, k, srcIsA, s)
+		i = sh.newFlow(seq, now, h, k, srcIsA, s)
 	}
 	f := sh.flow(i)
 	d := 0
@@ -248,7 +249,7 @@ func endedHow(f *flow, how uint8) uint8 {
 // newFlow creates the flow for k. Its side is decided later, in packet
 // order across shards (Tracker.settle); until then its packets are counted
 // in the flow only.
-func (sh *shard) newFlow(seq uint64, now int64, k flowKey, srcIsA bool, s *decode.Summary) int32 {
+func (sh *shard) newFlow(seq uint64, now int64, h uint32, k flowKey, srcIsA bool, s *decode.Summary) int32 {
 	var i int32
 	if n := len(sh.free); n > 0 {
 		i = sh.free[n-1]
@@ -262,7 +263,7 @@ func (sh *shard) newFlow(seq uint64, now int64, k flowKey, srcIsA bool, s *decod
 	}
 	f := sh.flow(i)
 	*f = flow{key: k, gen: f.gen + 1, alive: true, first: now, last: now, prev: -1, next: -1, svc: -1}
-	sh.flowIdx[k] = i
+	sh.flows.insert(h, i)
 	sh.lruPush(i)
 	sh.pending = append(sh.pending, pendingFlow{seq: seq, slot: i, srcIsA: srcIsA,
 		hasFlags: s.HasFlags, tcpFlags: s.TCPFlags, sctpChunk: s.SCTPChunk})
@@ -333,7 +334,7 @@ func (sh *shard) endLater(seq uint64, i int32, how uint8) {
 // unlink takes flow i out of the table and the LRU list.
 func (sh *shard) unlink(i int32) {
 	f := sh.flow(i)
-	delete(sh.flowIdx, f.key)
+	sh.flows.remove(hashKey(&f.key), i)
 	sh.lruRemove(i)
 	f.alive = false
 }

@@ -643,7 +643,7 @@ func (t *Tracker) Finish() {
 func (t *Tracker) ActiveFlows() int {
 	n := 0
 	for _, sh := range t.shards {
-		n += len(sh.flowIdx)
+		n += sh.flows.n
 	}
 	return n
 }
