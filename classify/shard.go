@@ -30,7 +30,7 @@ type shard struct {
 	unattrib                       Counter
 	expired                        uint64 // flows ended by a packet after an idle gap
 
-	flows            flowTab // key -> slot
+	flows            flowTab            // key -> slot
 	chunks           []*[chunkSize]flow // the flow slab: fixed chunks, so growing never copies
 	nflows           int32
 	free             []int32
