@@ -15,8 +15,10 @@ FUZZ_TARGETS := decode:FuzzDecode capture:FuzzOpenReader capture:FuzzReader regi
 BENCH_PACKETS ?= 5000000
 BENCH_FLOWS ?= 95000
 BENCH_DIR ?= .bench
+BASE ?= HEAD~1
+COUNT ?= 6
 
-.PHONY: all run build test deps vet fuzz golden bench bench-go bench-live e2e clean
+.PHONY: all run build test deps vet fuzz golden bench bench-go benchstat bench-live e2e clean
 
 all: build
 
@@ -83,6 +85,11 @@ bench-live: build
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./decode ./classify ./capture ./registry
+
+# benchstat compares the per-stage benchmarks of BASE (a git revision,
+# default HEAD~1) with the working tree: COUNT alternating runs each.
+benchstat:
+	BASE=$(BASE) COUNT=$(COUNT) bash .ci/benchstat.sh
 
 clean:
 	rm -rf bin $(BENCH_DIR)

@@ -148,6 +148,24 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 	if caplen > wire {
 		return p.fail(fmt.Errorf("read %q: %w record at %s: captured length %d exceeds wire length %d", st.name, ErrCorrupt, st.at(off), caplen, wire))
 	}
+	if n := 16 + int(caplen); n <= st.br.Size() {
+		// The record fits in the buffer: return it from there, without
+		// pcapgo's copy into its own packet buffer.
+		rec, err := st.br.Peek(n)
+		if len(rec) < n {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return p.fail(st.readErr("read", "record", off, err))
+		}
+		st.br.Discard(n)
+		mult := int64(1)
+		if p.frac == 999999 {
+			mult = 1000
+		}
+		ci = gopacket.CaptureInfo{Timestamp: time.Unix(int64(sec), int64(frac)*mult).UTC(), CaptureLength: int(caplen), Length: int(wire)}
+		return rec[16:n:n], ci, nil
+	}
 	if caplen > p.snap {
 		// Double, so a file whose records keep growing past its snapshot
 		// length costs a few buffer allocations, not one per record.

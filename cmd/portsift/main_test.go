@@ -279,3 +279,45 @@ func TestPortsVersionCompletion(t *testing.T) {
 		t.Errorf("completion bash: exit %d", r.code)
 	}
 }
+
+// TestReadThreadsIdentical: `portsift read` prints the same JSON report,
+// table and flow log with every --threads, on one file and on several
+// files read at once (standard input among them, with a filter), and the
+// same error for a corrupt file in the list.
+func TestReadThreadsIdentical(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root, mixed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := [][]string{
+		{"-o", "json", "testdata/traces/ns-be.pcap"},
+		{"-o", "json", mixed, "-", "testdata/traces/encap.pcap", "testdata/traces/ipv6.pcap"},
+		{"-f", "udp or tcp port 443", mixed, "-", "testdata/traces/encap.pcap"},
+		{"-o", "json", "testdata/traces/encap.pcap", "testdata/corrupt/record-cut.pcap", mixed},
+	}
+	for _, args := range cases {
+		var want result
+		var wantFlows []byte
+		for _, threads := range []string{"1", "2", "3", "5"} {
+			flows := filepath.Join(t.TempDir(), "flows.jsonl")
+			r := portsift(t, data, append([]string{"read", "--threads", threads, "--flows", flows}, args...)...)
+			got, err := os.ReadFile(flows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if threads == "1" {
+				want, wantFlows = r, got
+				if len(got) == 0 || len(r.out) == 0 {
+					t.Fatalf("%v: empty output or flow log: %+v", args, r)
+				}
+				continue
+			}
+			if r != want {
+				t.Errorf("read %v --threads %s: exit %d, stdout/stderr differ from --threads 1:\n%s\n%s", args, threads, r.code, r.out, r.errOut)
+			}
+			if !bytes.Equal(got, wantFlows) {
+				t.Errorf("read %v --threads %s: flow log differs from --threads 1", args, threads)
+			}
+		}
+	}
+}
