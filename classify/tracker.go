@@ -11,14 +11,15 @@ import (
 
 // Defaults for Options fields left zero.
 const (
-	// DefaultMaxFlows bounds the flow table. A flow slot costs 195-305
-	// bytes (128 in the slab, the rest its index entry; measured in
-	// classify/flood_test.go with a million SYN-flood flows), so the table
-	// stays under 90 MiB however many flows arrive; beyond it the longest
-	// idle flow is evicted and counted. 262,144 flows alive within one
-	// idle timeout is more than a busy server sees (a resolver doing 2,000
-	// queries/s from random ports keeps 240,000). It was 1,048,576: up to
-	// 320 MiB for the table alone.
+	// DefaultMaxFlows bounds the flow table. A flow slot costs about 200
+	// bytes (152 in the slab, 16-32 its entry in the flow table, which is
+	// kept at most half full; measured in classify/flood_test.go with a
+	// million SYN-flood flows), so the table stays near 50 MiB however
+	// many flows arrive; beyond it the longest idle flow is evicted and
+	// counted (at the next settlement: up to SettleFrames more flows live
+	// for a moment). 262,144 flows alive within one idle timeout is more
+	// than a busy server sees (a resolver doing 2,000 queries/s from random
+	// ports keeps 240,000).
 	DefaultMaxFlows    = 1 << 18
 	DefaultIdleTimeout = 2 * time.Minute
 	// DefaultMaxHosts bounds the table of distinct (service, client or
