@@ -121,16 +121,19 @@ func FuzzReadFrom(f *testing.F) {
 		if rep.Sources[0].Frames != rep.Frames {
 			t.Fatalf("source read %d frames, report counts %d", rep.Sources[0].Frames, rep.Frames)
 		}
-		opts.Threads = 2
-		piped, err2 := ReadFrom(t.Context(), "fuzz.pcap", bytes.NewReader(data), opts)
-		if (err == nil) != (err2 == nil) || (err != nil && err.Error() != err2.Error()) {
-			t.Fatalf("errors differ: plain %v, pipelined %v", err, err2)
-		}
-		var a, b bytes.Buffer
+		var a bytes.Buffer
 		WriteJSON(&a, rep)
-		WriteJSON(&b, piped)
-		if !bytes.Equal(a.Bytes(), b.Bytes()) {
-			t.Fatalf("the pipelined read gives another report:\n%s\n%s", a.Bytes(), b.Bytes())
+		for _, threads := range []int{2, 4} { // pipelined; sharded over 3
+			opts.Threads = threads
+			other, err2 := ReadFrom(t.Context(), "fuzz.pcap", bytes.NewReader(data), opts)
+			if (err == nil) != (err2 == nil) || (err != nil && err.Error() != err2.Error()) {
+				t.Fatalf("errors differ: --threads 1 %v, --threads %d %v", err, threads, err2)
+			}
+			var b bytes.Buffer
+			WriteJSON(&b, other)
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Fatalf("--threads %d gives another report:\n%s\n%s", threads, a.Bytes(), b.Bytes())
+			}
 		}
 	})
 }

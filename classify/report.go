@@ -192,7 +192,6 @@ func (t *Tracker) Report() *Report {
 	t.settle(false)
 	var (
 		tot      shardTotals
-		links    [1 << 16]uint64
 		nonIP    = map[uint32]Counter{}
 		ephRow   rowStats
 		rows     = make([]rowStats, len(t.svcs))
@@ -233,12 +232,6 @@ func (t *Tracker) Report() *Report {
 			tot.otherIP[p].Frames += sh.otherIP[p].Frames
 			tot.otherIP[p].Bytes += sh.otherIP[p].Bytes
 		}
-		for lt, n := range sh.links {
-			links[lt] += uint64(n)
-		}
-		for lt, n := range sh.linksBig {
-			links[lt] += n
-		}
 		for k, c := range sh.nonIP {
 			n := nonIP[k]
 			n.Frames += c.Frames
@@ -276,7 +269,14 @@ func (t *Tracker) Report() *Report {
 	for b := decode.Bucket(0); b < decode.NumBuckets; b++ {
 		*r.Buckets.Get(b) = tot.buckets[b]
 	}
-	for lt, n := range links {
+	for lt := range 1 << 16 {
+		var n uint64
+		for _, sh := range t.shards {
+			n += uint64(sh.links[lt])
+			if len(sh.linksBig) > 0 {
+				n += sh.linksBig[decode.LinkType(lt)]
+			}
+		}
 		if n > 0 {
 			r.LinkTypes = append(r.LinkTypes, TypeCount{Type: decode.LinkType(lt).String(), Frames: n})
 		}
