@@ -176,6 +176,10 @@ func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder
 				break
 			}
 			flags.And(^uint32(flagDue))
+			// Expire and evict at every interval too, not only every
+			// SettleFrames frames: on a quiet link idle flows leave the
+			// table (and the flows-active gauge) on time.
+			t.settle(true)
 			publish(false, t.ActiveFlows())
 		}
 		data, ci, link, rerr := src.Next()

@@ -317,3 +317,35 @@ func (c *cycling) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) 
 	c.i++
 	return d, gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(c.i) * time.Microsecond), CaptureLength: len(d), Length: len(d)}, decode.LinkEthernet, nil
 }
+
+// TestRunLiveExpiresWhenQuiet: on a quiet link, flows idle past the
+// timeout leave the table at the next interval, not after SettleFrames
+// more frames.
+func TestRunLiveExpiresWhenQuiet(t *testing.T) {
+	frames := liveFrames(t) // 10 frames 1 ms apart, 5 flows
+	src := &fakeLive{frames: frames, end: ErrIdle}
+	latest := NewLatest()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		NewTracker(Options{IdleTimeout: 2 * time.Millisecond}).RunLive(ctx, src, decode.NewDecoder(), LiveOptions{Interval: 5 * time.Millisecond}, latest)
+	}()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case <-latest.Updates():
+		case <-deadline:
+			t.Fatalf("within 10s: newest snapshot %+v, want the idle flows expired", latest.Load().Report.Flows)
+		}
+		r := latest.Load().Report
+		// The latest frame is at 9 ms: the flows last seen at 2, 4 and
+		// 6 ms are idle for more than 2 ms, those at 8 and 9 ms are not.
+		if r.Frames == uint64(len(frames)) && r.Flows.Expired == 3 && r.Capture.FlowsActive == 2 {
+			break
+		}
+	}
+	cancel()
+	<-done
+}
