@@ -1,8 +1,6 @@
 package classify
 
 import (
-	"time"
-
 	"github.com/portsift/portsift/decode"
 )
 
@@ -127,8 +125,7 @@ func newShard(idle int64, flows int) *shard {
 func (sh *shard) flow(i int32) *flow { return &sh.chunks[i>>chunkShift][i&(chunkSize-1)] }
 
 // observe counts frame number seq of the input (see Tracker.Observe).
-func (sh *shard) observe(seq uint64, ts time.Time, wire, captured int, link decode.LinkType, s *decode.Summary) {
-	now := ts.UnixNano()
+func (sh *shard) observe(seq uint64, now int64, wire, captured int, link decode.LinkType, s *decode.Summary) {
 	if sh.frames == 0 || now < sh.first {
 		sh.first = now
 	}

@@ -22,21 +22,21 @@ import (
 // shardBatch is a batch of a sharded read.
 type shardBatch struct {
 	n     int
-	base  uint64 // input index of items[0]
-	items [SettleFrames]batchItem
-	idx   [][]uint16 // per shard: the indexes of the items routed to it, in order
-	cur   []int      // per shard: how far idx has been counted
-	err   error      // set on the last batch of a source: io.EOF, ctx.Err() or the source's error
+	base  uint64      // input index of items[0]
+	items []batchItem // Tracker.every of them
+	idx   [][]uint16  // per shard: the indexes of the items routed to it, in order
+	cur   []int       // per shard: how far idx has been counted
+	err   error       // set on the last batch of a source: io.EOF, ctx.Err() or the source's error
 	pool  chan *shardBatch
 }
 
-// newBatchPool returns a pool of k batches for n shards.
-func newBatchPool(k, n int) chan *shardBatch {
+// newBatchPool returns a pool of k batches of size frames for n shards.
+func newBatchPool(k, n, size int) chan *shardBatch {
 	pool := make(chan *shardBatch, k)
 	for range k {
-		b := &shardBatch{idx: make([][]uint16, n), cur: make([]int, n), pool: pool}
+		b := &shardBatch{items: make([]batchItem, size), idx: make([][]uint16, n), cur: make([]int, n), pool: pool}
 		for j := range b.idx {
-			b.idx[j] = make([]uint16, 0, SettleFrames)
+			b.idx[j] = make([]uint16, 0, size)
 		}
 		pool <- b
 	}
@@ -77,7 +77,7 @@ func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n
 		for j := range b.idx {
 			b.idx[j] = b.idx[j][:0]
 		}
-		for b.n < SettleFrames {
+		for b.n < len(b.items) {
 			if limit > 0 && seq >= limit {
 				b.err = io.EOF
 				break
@@ -99,7 +99,7 @@ func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n
 			}
 			it := &b.items[b.n]
 			d.Decode(link, data, &it.s)
-			it.ts, it.wire, it.captured, it.link = ci.Timestamp, uint32(ci.Length), int32(ci.CaptureLength), link
+			it.ts, it.wire, it.captured, it.link = ci.Timestamp.UnixNano(), uint32(ci.Length), int32(ci.CaptureLength), link
 			j := shardOf(&it.s, seq, n)
 			b.idx[j] = append(b.idx[j], uint16(b.n))
 			b.n++
@@ -132,7 +132,7 @@ func (t *Tracker) RunSharded(ctx context.Context, src Source, d *decode.Decoder,
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
-		produce(ctx, src, d, limit, n, newBatchPool(batchesQueue+1, n), full, stop)
+		produce(ctx, src, d, limit, n, newBatchPool(batchesQueue+1, n, int(t.every)), full, stop)
 		close(full)
 	}()
 	return t.countSharded(full)
@@ -170,7 +170,7 @@ func (t *Tracker) countSharded(in <-chan *shardBatch) error {
 		for lo := 0; lo < b.n; {
 			// Count up to the next settlement, which may fall inside the batch.
 			hi := b.n
-			if next := (t.seq/SettleFrames + 1) * SettleFrames; t.seq+uint64(hi-lo) > next {
+			if next := (t.seq/t.every + 1) * t.every; t.seq+uint64(hi-lo) > next {
 				hi = lo + int(next-t.seq)
 			}
 			b.base = t.seq - uint64(lo)
@@ -181,7 +181,7 @@ func (t *Tracker) countSharded(in <-chan *shardBatch) error {
 			for w := 1; w < n; w++ {
 				<-counted
 			}
-			if t.seq += uint64(hi - lo); t.seq%SettleFrames == 0 {
+			if t.seq += uint64(hi - lo); t.seq%t.every == 0 {
 				t.settle(true)
 			}
 			lo = hi
@@ -208,7 +208,7 @@ func countRange(sh *shard, b *shardBatch, w, hi int) {
 
 // fileQueue is how many batches a file's reader may decode ahead of the
 // counting when several files are read at once.
-const fileQueue = 16
+const fileQueue = 2
 
 // runFiles counts several sources in order as one input on n shards (n >=
 // 1), each source read and decoded by its own goroutine, at most len(decs)
@@ -237,7 +237,7 @@ func (t *Tracker) runFiles(ctx context.Context, srcs []Source, decs []*decode.De
 		start := func(i int) {
 			if i < len(srcs) {
 				if pools[i%ahead] == nil {
-					pools[i%ahead] = newBatchPool(fileQueue+1, n)
+					pools[i%ahead] = newBatchPool(fileQueue+1, n, int(t.every))
 				}
 				outs[i] = make(chan *shardBatch, fileQueue)
 				go produce(ctx, srcs[i], decs[i%ahead], 0, n, pools[i%ahead], outs[i], stop)

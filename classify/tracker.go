@@ -71,6 +71,10 @@ type Options struct {
 	// and RunLive's callers; the Tracker counts tunnels either way.
 	Decap      bool
 	DecapDepth int
+
+	// settleEvery replaces SettleFrames (tests: settlements often on
+	// small inputs).
+	settleEvery int
 }
 
 // flowKey is a flow's bidirectional 5-tuple, canonicalized so that both
@@ -153,7 +157,7 @@ func (c *Counter) add(n uint64) { c.Frames++; c.Bytes += n }
 // MaxFlows (the longest idle flows are evicted), and old first fragments
 // are forgotten. It is counted in frames of the whole input, so where these
 // happen does not depend on how many goroutines count.
-const SettleFrames = 1024
+const SettleFrames = 16384
 
 // Tracker counts frames, tracks flows and decides service sides. It is not
 // safe for concurrent use: one goroutine observes, and readers get copies
@@ -176,6 +180,7 @@ type Tracker struct {
 	decapDepth int // 0: tunnels counted as their outer flow; else Options.Decap's depth limit
 	shards     []*shard
 	seq        uint64 // frames observed through Observe
+	every      uint64 // settle every this many frames: SettleFrames
 
 	svcIdx      [3][65536]int32 // per transport (tcp, udp, sctp): index+1 into svcs
 	svcs        []svcStats
@@ -206,6 +211,10 @@ func NewTracker(opts Options) *Tracker {
 		flowLog:  opts.FlowLog,
 		hosts:    make(map[hostKey]struct{}),
 		eps:      make(map[epKey]epStat),
+		every:    SettleFrames,
+	}
+	if opts.settleEvery > 0 {
+		t.every = uint64(min(opts.settleEvery, 1<<16)) // batch indexes are 16-bit
 	}
 	if t.reg == nil {
 		t.reg = registry.Default()
@@ -257,12 +266,17 @@ func transportIndex(p decode.Proto) int {
 // original length, captured the bytes captured, link its link type.
 // It does not allocate for frames of known flows.
 func (t *Tracker) Observe(ts time.Time, wire, captured int, link decode.LinkType, s *decode.Summary) {
+	t.observe(ts.UnixNano(), wire, captured, link, s)
+}
+
+// observe is Observe with the time in unix nanoseconds.
+func (t *Tracker) observe(now int64, wire, captured int, link decode.LinkType, s *decode.Summary) {
 	sh := t.shards[0]
 	if len(t.shards) > 1 { // after a sharded read: a flow's frames go to its shard
 		sh = t.shards[shardOf(s, t.seq, len(t.shards))]
 	}
-	sh.observe(t.seq, ts, wire, captured, link, s)
-	if t.seq++; t.seq%SettleFrames == 0 {
+	sh.observe(t.seq, now, wire, captured, link, s)
+	if t.seq++; t.seq%t.every == 0 {
 		t.settle(true)
 	}
 }
