@@ -49,7 +49,7 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 	}
 	defer rd.Close()
 	threads := opts.threads()
-	if len(files) > 1 && threads > 1 && opts.Count == 0 {
+	if len(files) > 1 && threads > 2 && opts.Count == 0 {
 		return readParallel(ctx, files, rd, opts, threads)
 	}
 	// When ctx ends, a read waiting on a pipe or FIFO must end too.
@@ -73,11 +73,12 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 	return finishRead(ctx, tr, opts, dec.Panics, runErr, rd.Sources(), rd.Err())
 }
 
-// readParallel is ReadFiles for several files read at once: each file has
-// its own reader and decoder on its own goroutine (at most max(2,
-// threads-1) files at a time), and the frames are counted in file order on
+// readParallel is ReadFiles for several files read at once (threads > 2):
+// each file has its own reader and decoder on its own goroutine (at most
+// threads-1 files at a time), and the frames are counted in file order on
 // threads-1 shards, so the report is the one of reading them one after the
-// other. all is the Reader of every file, opened to check them all up
+// other. With two threads the files are read one after the other by the
+// pipeline: on two cores a second reader only competes with the counting. all is the Reader of every file, opened to check them all up
 // front; it is not read.
 func readParallel(ctx context.Context, files []string, all *capture.Reader, opts Options, threads int) (*Report, error) {
 	rds := make(multiReader, len(files))
@@ -101,7 +102,7 @@ func readParallel(ctx context.Context, files []string, all *capture.Reader, opts
 	for i := range files {
 		srcs[i] = closingSource{rds[i]}
 	}
-	decs := make([]*decode.Decoder, min(max(2, threads-1), len(files)))
+	decs := make([]*decode.Decoder, min(threads-1, len(files)))
 	for i := range decs {
 		decs[i] = opts.NewDecoder()
 	}

@@ -100,7 +100,10 @@ func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n
 			it := &b.items[b.n]
 			d.Decode(link, data, &it.s)
 			it.ts, it.wire, it.captured, it.link = ci.Timestamp.UnixNano(), uint32(ci.Length), int32(ci.CaptureLength), link
-			j := shardOf(&it.s, seq, n)
+			j := 0
+			if n > 1 {
+				j = shardOf(&it.s, seq, n)
+			}
 			b.idx[j] = append(b.idx[j], uint16(b.n))
 			b.n++
 			seq++
@@ -135,14 +138,14 @@ func (t *Tracker) RunSharded(ctx context.Context, src Source, d *decode.Decoder,
 		produce(ctx, src, d, limit, n, newBatchPool(batchesQueue+1, n, int(t.every)), full, stop)
 		close(full)
 	}()
-	return t.countSharded(full)
+	return t.countSharded(func() *shardBatch { return <-full })
 }
 
-// countSharded counts the batches from in over the Tracker's shards until
-// in is closed, settling at every SettleFrames frames of the input, and
-// returns the error of the last batch (nil for io.EOF). Batches go back to
-// their pool once counted.
-func (t *Tracker) countSharded(in <-chan *shardBatch) error {
+// countSharded counts the batches next returns over the Tracker's shards
+// until it returns nil, settling at every SettleFrames frames of the input,
+// and returns the last error a batch carried (io.EOF is none). Batches go
+// back to their pool once counted.
+func (t *Tracker) countSharded(next func() *shardBatch) error {
 	type job struct {
 		b  *shardBatch
 		hi int
@@ -165,7 +168,7 @@ func (t *Tracker) countSharded(in <-chan *shardBatch) error {
 		}
 	}()
 	var err error
-	for b := range in {
+	for b := next(); b != nil; b = next() {
 		clear(b.cur)
 		for lo := 0; lo < b.n; {
 			// Count up to the next settlement, which may fall inside the batch.
@@ -222,52 +225,41 @@ func (t *Tracker) runFiles(ctx context.Context, srcs []Source, decs []*decode.De
 	}
 	n = min(max(n, 1), maxShards)
 	t.setShards(n)
-	full := make(chan *shardBatch, batchesQueue)
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
-		defer close(full)
-		ahead := len(decs)
-		outs := make([]chan *shardBatch, len(srcs))
-		// File i decodes with decs[i%ahead] into the batches of pool
-		// i%ahead: its predecessor in that slot was forwarded in full
-		// before it starts, so it only waits for batches the counting
-		// returns.
-		pools := make([]chan *shardBatch, ahead)
-		start := func(i int) {
-			if i < len(srcs) {
-				if pools[i%ahead] == nil {
-					pools[i%ahead] = newBatchPool(fileQueue+1, n, int(t.every))
-				}
-				outs[i] = make(chan *shardBatch, fileQueue)
-				go produce(ctx, srcs[i], decs[i%ahead], 0, n, pools[i%ahead], outs[i], stop)
+	ahead := len(decs)
+	outs := make([]chan *shardBatch, len(srcs))
+	// File i decodes with decs[i%ahead] into the batches of pool i%ahead:
+	// its predecessor in that slot was taken in full before it starts, so
+	// it only waits for batches the counting returns.
+	pools := make([]chan *shardBatch, ahead)
+	start := func(i int) {
+		if i < len(srcs) {
+			if pools[i%ahead] == nil {
+				pools[i%ahead] = newBatchPool(fileQueue+1, n, int(t.every))
 			}
+			outs[i] = make(chan *shardBatch, fileQueue)
+			go produce(ctx, srcs[i], decs[i%ahead], 0, n, pools[i%ahead], outs[i], stop)
 		}
-		for i := range ahead {
-			start(i)
+	}
+	for i := range ahead {
+		start(i)
+	}
+	// The counting takes the files' batches in file order, straight from
+	// their readers (a goroutine in between cost a wake-up per batch).
+	i := 0
+	return t.countSharded(func() *shardBatch {
+		if i == len(srcs) {
+			return nil
 		}
-		for i := range srcs {
-			for {
-				var b *shardBatch
-				select {
-				case b = <-outs[i]:
-				case <-stop:
-					return
-				}
-				select {
-				case full <- b:
-				case <-stop:
-					return
-				}
-				if b.err == io.EOF {
-					break
-				}
-				if b.err != nil { // cancelled
-					return
-				}
-			}
-			start(i + ahead)
+		b := <-outs[i]
+		switch {
+		case b.err == io.EOF:
+			i++
+			start(i + ahead - 1)
+		case b.err != nil: // cancelled
+			i = len(srcs)
 		}
-	}()
-	return t.countSharded(full)
+		return b
+	})
 }
