@@ -108,12 +108,13 @@ func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n
 			b.n++
 			seq++
 		}
+		last := b.err != nil // b belongs to the counting once sent
 		select {
 		case out <- b:
 		case <-stop:
 			return
 		}
-		if b.err != nil {
+		if last {
 			return
 		}
 	}
