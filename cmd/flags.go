@@ -28,7 +28,7 @@ func (d *DecodeFlags) apply(o *classify.Options) { o.Decap, o.DecapDepth = d.Dec
 
 // addThreadsFlag adds --threads, for commands that read files.
 func addThreadsFlag(f *pflag.FlagSet, p *int) {
-	f.IntVar(p, "threads", 0, "goroutines to read with: 1 does everything on one; 2 reads and decodes on one, counts on the other; N>2 reads on one and counts flows split by address pair over N-1; with several files, files are also read at the same time; 0 (default): the number of cores. Reports are identical")
+	f.IntVar(p, "threads", 0, "goroutines to read with: 1 does everything on one; 2 reads and decodes on one, counts on the other; N>2 reads on one and counts flows split by address pair over N-1, and reads up to N-1 of several files at once; 0 (default): the number of cores. Reports are identical")
 }
 
 func checkThreads(n int) error {
