@@ -130,8 +130,14 @@ func (t *Tracker) RunSharded(ctx context.Context, src Source, d *decode.Decoder,
 	if n < 2 || t.seq != 0 {
 		return t.RunPipelined(ctx, src, d, limit)
 	}
-	n = min(n, maxShards)
-	t.setShards(n)
+	t.setShards(min(n, maxShards))
+	return t.runBatches(ctx, src, d, limit)
+}
+
+// runBatches reads src on a goroutine of its own into batches routed to
+// the Tracker's shards and counts them (countSharded).
+func (t *Tracker) runBatches(ctx context.Context, src Source, d *decode.Decoder, limit uint64) error {
+	n := len(t.shards)
 	full := make(chan *shardBatch, batchesQueue)
 	stop := make(chan struct{})
 	defer close(stop)
