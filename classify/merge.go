@@ -128,8 +128,7 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 			{&m.Buckets.Truncated, &r.Buckets.Truncated}, {&m.Buckets.Malformed, &r.Buckets.Malformed},
 			{&m.Fragments.Attributed, &r.Fragments.Attributed}, {&m.Fragments.Unattributed, &r.Fragments.Unattributed},
 		} {
-			p.dst.Frames += p.src.Frames
-			p.dst.Bytes += p.src.Bytes
+			p.dst.sum(*p.src)
 		}
 		m.Fragments.Untracked += r.Fragments.Untracked
 		m.LinkTypes = addTypes(m.LinkTypes, r.LinkTypes)

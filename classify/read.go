@@ -77,9 +77,10 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 // each file has its own reader and decoder on its own goroutine (at most
 // threads-1 files at a time), and the frames are counted in file order on
 // threads-1 shards, so the report is the one of reading them one after the
-// other. With two threads the files are read one after the other by the
-// pipeline: on two cores a second reader only competes with the counting. all is the Reader of every file, opened to check them all up
-// front; it is not read.
+// other. (With two threads the files are read one after the other by the
+// pipeline: on two cores a second reader only competes with the counting.)
+// all is the Reader of every file, opened to check them all up front; it is
+// not read.
 func readParallel(ctx context.Context, files []string, all *capture.Reader, opts Options, threads int) (*Report, error) {
 	rds := make(multiReader, len(files))
 	for i, f := range files {

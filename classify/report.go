@@ -214,28 +214,19 @@ func (t *Tracker) Report() *Report {
 		tot.captured += sh.captured
 		tot.short += sh.short
 		tot.expired += sh.expired
-		unattrib.Frames += sh.unattrib.Frames
-		unattrib.Bytes += sh.unattrib.Bytes
+		unattrib.sum(sh.unattrib)
 		for b := range sh.buckets {
-			tot.buckets[b].Frames += sh.buckets[b].Frames
-			tot.buckets[b].Bytes += sh.buckets[b].Bytes
+			tot.buckets[b].sum(sh.buckets[b])
 		}
 		for k := range sh.tunnels {
-			a, x := &tot.tunnels[k], &sh.tunnels[k]
-			a.frames += x.frames
-			a.bytes += x.bytes
-			a.decap += x.decap
-			a.damaged += x.damaged
-			a.deep += x.deep
+			tot.tunnels[k].sum(&sh.tunnels[k])
 		}
 		for p := range sh.otherIP {
-			tot.otherIP[p].Frames += sh.otherIP[p].Frames
-			tot.otherIP[p].Bytes += sh.otherIP[p].Bytes
+			tot.otherIP[p].sum(sh.otherIP[p])
 		}
 		for k, c := range sh.nonIP {
 			n := nonIP[k]
-			n.Frames += c.Frames
-			n.Bytes += c.Bytes
+			n.sum(*c)
 			nonIP[k] = n
 		}
 		ephRow.add(&sh.rows[0])
@@ -315,8 +306,7 @@ func (t *Tracker) Report() *Report {
 			ToServer: Direction{c.pkts[0], c.bytes[0]}, ToClient: Direction{c.pkts[1], c.bytes[1]},
 			Clients: sv.clients, Servers: sv.servers,
 		}
-		attributed.Frames += c.frags
-		attributed.Bytes += c.fragBytes
+		attributed.sum(Counter{c.frags, c.fragBytes})
 		if e := sv.entry; e != nil {
 			if e.Name != "" {
 				row.Name = e.Name
@@ -343,8 +333,7 @@ func (t *Tracker) Report() *Report {
 	e := &ephRow
 	r.Ephemeral = Ephemeral{Packets: e.pkts[0] + e.pkts[1], Bytes: e.bytes[0] + e.bytes[1], Flows: t.ephFlows,
 		Fragments: e.frags, FragmentBytes: e.fragBytes}
-	attributed.Frames += e.frags
-	attributed.Bytes += e.fragBytes
+	attributed.sum(Counter{e.frags, e.fragBytes})
 	r.Fragments.Attributed = attributed
 	for i, n := range t.byReason {
 		if n > 0 {

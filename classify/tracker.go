@@ -151,6 +151,18 @@ type Counter struct {
 
 func (c *Counter) add(n uint64) { c.Frames++; c.Bytes += n }
 
+// sum adds the counts of o.
+func (c *Counter) sum(o Counter) { c.Frames += o.Frames; c.Bytes += o.Bytes }
+
+// sum adds the counts of o.
+func (t *tunnelStats) sum(o *tunnelStats) {
+	t.frames += o.frames
+	t.bytes += o.bytes
+	t.decap += o.decap
+	t.damaged += o.damaged
+	t.deep += o.deep
+}
+
 // SettleFrames is how many frames pass between two settlements (see
 // Tracker): the flows started in the meantime get their service side, in
 // packet order; idle flows are expired, the flow table is cut back to
