@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${BASE:-HEAD~1}
 count=${COUNT:-6}
-bench=${BENCH:-'BenchmarkPipeline$|BenchmarkReadFiles|BenchmarkRunPipelined|BenchmarkDecode$|BenchmarkDecodeTunnels'}
-pkgs=(./classify ./decode)
+bench=${BENCH:-'BenchmarkReadPcap$|BenchmarkDecode$|BenchmarkDecodeTunnels|BenchmarkObserve|BenchmarkPipeline$|BenchmarkRunPipelined|BenchmarkReadFiles'}
+pkgs=(./classify ./decode ./capture)
 dir=${BENCH_DIR:-.bench}/benchstat
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 mkdir -p "$dir"
@@ -17,7 +17,7 @@ git worktree prune
 git worktree add --detach -f "$dir/base" "$base" >/dev/null
 trap 'git worktree remove --force "$dir/base"' EXIT
 # Benchmarks added since BASE run there too when their file is new.
-for f in classify/read_bench_test.go; do
+for f in classify/read_bench_test.go classify/observe_bench_test.go; do
 	[ -e "$dir/base/$f" ] || cp "$f" "$dir/base/$f"
 done
 : >"$dir/old.txt"
