@@ -106,7 +106,9 @@ func FuzzReadFrom(f *testing.F) {
 	if _, err := reg.LoadServices(strings.NewReader(fuzzServices), "fuzz"); err != nil {
 		f.Fatal(err)
 	}
-	opts := Options{Registry: &reg, MaxFlows: 16, MaxHosts: 16}
+	// Settling every 7 frames puts settlements inside every input (the
+	// sharded read must settle where the single one does).
+	opts := Options{Registry: &reg, MaxFlows: 16, MaxHosts: 16, settleEvery: 7}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		opts := opts
 		opts.Threads = 1
