@@ -2,6 +2,7 @@ package classify
 
 import (
 	"context"
+	"errors"
 
 	"github.com/portsift/portsift/decode"
 )
@@ -34,7 +35,7 @@ type batchItem struct {
 // which has stopped when RunPipelined returns.
 func (t *Tracker) RunPipelined(ctx context.Context, src Source, d *decode.Decoder, limit uint64) error {
 	if len(t.shards) != 1 {
-		panic("classify: RunPipelined after a sharded read")
+		return errors.New("classify: RunPipelined on a Tracker that made a sharded read")
 	}
 	return t.runBatches(ctx, src, d, limit)
 }
