@@ -13,6 +13,7 @@ type frame struct {
 	data []byte
 	wire int
 	link decode.LinkType
+	ts   time.Time // zero: memSource spaces frames timeStep apart
 }
 
 // loadFrames reads a generated trace into memory.
@@ -33,7 +34,7 @@ func loadFrames(tb testing.TB, name string) []frame {
 		if err != nil {
 			break
 		}
-		out = append(out, frame{data, ci.Length, decode.LinkType(r.LinkType())})
+		out = append(out, frame{data: data, wire: ci.Length, link: decode.LinkType(r.LinkType())})
 	}
 	return out
 }

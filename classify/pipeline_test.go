@@ -12,7 +12,8 @@ import (
 	"github.com/portsift/portsift/decode"
 )
 
-// memSource replays frames loaded in memory.
+// memSource replays frames held in memory, at their own times if they have
+// them.
 type memSource struct {
 	frames []frame
 	i      int
@@ -23,7 +24,10 @@ func (m *memSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}
 	f := &m.frames[m.i]
-	ci := gopacket.CaptureInfo{Timestamp: t0.Add(timeStep * timeDuration(m.i)), Length: f.wire, CaptureLength: len(f.data)}
+	ci := gopacket.CaptureInfo{Timestamp: f.ts, Length: f.wire, CaptureLength: len(f.data)}
+	if f.ts.IsZero() {
+		ci.Timestamp = t0.Add(timeStep * timeDuration(m.i))
+	}
 	m.i++
 	return f.data, ci, f.link, nil
 }

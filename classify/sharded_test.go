@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -20,26 +19,6 @@ import (
 	"github.com/portsift/portsift/decode"
 )
 
-// timedFrame is a frame with its own capture time.
-type timedFrame struct {
-	data []byte
-	ts   time.Time
-}
-
-type timedSource struct {
-	frames []timedFrame
-	i      int
-}
-
-func (m *timedSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
-	if m.i == len(m.frames) {
-		return nil, gopacket.CaptureInfo{}, 0, io.EOF
-	}
-	f := &m.frames[m.i]
-	m.i++
-	return f.data, gopacket.CaptureInfo{Timestamp: f.ts, Length: len(f.data) + 4, CaptureLength: len(f.data)}, decode.LinkEthernet, nil
-}
-
 // randomTraffic makes n Ethernet frames of random traffic between few hosts
 // and ports, so that everything the Tracker decides in packet order happens
 // across shards: tuples reused after FIN and RST, new SYNs, replies first,
@@ -47,7 +26,7 @@ func (m *timedSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, err
 // clients in other shards), first and later IPv4 fragments (some orphans),
 // ICMP and ARP, alert ports, timestamps that jump forward past the idle
 // timeout and back.
-func randomTraffic(seed uint64, n int) []timedFrame {
+func randomTraffic(seed uint64, n int) []frame {
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	hosts := make([]net.IP, 40)
 	for i := range hosts {
@@ -55,7 +34,7 @@ func randomTraffic(seed uint64, n int) []timedFrame {
 	}
 	ports := []uint16{53, 80, 443, 31337, 40000, 40001, 50000, 51000, 52000, 6000, 8080, 0}
 	ts := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	var out []timedFrame
+	var out []frame
 	buf := gopacket.NewSerializeBuffer()
 	opts := gopacket.SerializeOptions{FixLengths: true}
 	ipID := uint16(1)
@@ -108,7 +87,7 @@ func randomTraffic(seed uint64, n int) []timedFrame {
 				if err := gopacket.SerializeLayers(buf, opts, ls...); err != nil {
 					panic(err)
 				}
-				out = append(out, timedFrame{append([]byte(nil), buf.Bytes()...), ts})
+				out = append(out, ethernetAt(buf.Bytes(), ts))
 			}
 			if rng.IntN(4) != 0 {
 				ip2 := *ip
@@ -133,9 +112,15 @@ func randomTraffic(seed uint64, n int) []timedFrame {
 		if err := gopacket.SerializeLayers(buf, opts, ls...); err != nil {
 			panic(err)
 		}
-		out = append(out, timedFrame{append([]byte(nil), buf.Bytes()...), ts})
+		out = append(out, ethernetAt(buf.Bytes(), ts))
 	}
 	return out[:n]
+}
+
+// ethernetAt is a copy of an Ethernet frame captured at ts (the FCS not
+// captured: 4 bytes more on the wire).
+func ethernetAt(data []byte, ts time.Time) frame {
+	return frame{data: append([]byte(nil), data...), wire: len(data) + 4, link: decode.LinkEthernet, ts: ts}
 }
 
 // runMode reads src with threads as ReadFiles would (1 Run, 2
@@ -191,7 +176,7 @@ func TestShardedSameAsSingle(t *testing.T) {
 		} {
 			for _, limit := range limits {
 				name := fmt.Sprintf("seed=%d/%s/limit=%d", seed, o.name, limit)
-				wantRep, wantFlows := runMode(t, o.opts, 1, &timedSource{frames: frames}, limit)
+				wantRep, wantFlows := runMode(t, o.opts, 1, &memSource{frames: frames}, limit)
 				var r Report
 				if err := json.Unmarshal([]byte(wantRep), &r); err != nil {
 					t.Fatal(err)
@@ -203,7 +188,7 @@ func TestShardedSameAsSingle(t *testing.T) {
 					t.Fatalf("%s: no eviction or expiry: %+v", name, r.Flows)
 				}
 				for _, threads := range threadsList {
-					rep, flows := runMode(t, o.opts, threads, &timedSource{frames: frames}, limit)
+					rep, flows := runMode(t, o.opts, threads, &memSource{frames: frames}, limit)
 					if rep != wantRep {
 						t.Errorf("%s: threads=%d report differs from threads=1:\n%s", name, threads, firstDiff(wantRep, rep))
 					}
