@@ -5,13 +5,14 @@ package capture
 import (
 	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcap"
+
+	"github.com/portsift/portsift/capture/sharedtest"
 )
 
 // isUDP decodes a frame with gopacket (slow, fine in tests).
@@ -119,11 +120,7 @@ func TestFilterTraces(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+" "+tt.filter, func(t *testing.T) {
-			path := filepath.Join(tracesDir, tt.file)
-			if _, err := os.Stat(path); err != nil {
-				t.Skipf("trace absent: %v", err)
-			}
-			r, err := Open([]string{path}, Options{Filter: tt.filter})
+			r, err := Open([]string{sharedtest.Trace(t, tt.file)}, Options{Filter: tt.filter})
 			if err != nil {
 				t.Fatal(err)
 			}

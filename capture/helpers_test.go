@@ -16,6 +16,8 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+
+	"github.com/portsift/portsift/capture/sharedtest"
 )
 
 // Package-level sinks keep the compiler from discarding work in alloc tests.
@@ -26,8 +28,8 @@ var (
 )
 
 // tracesDir holds the shared real traces (see its README.md); never copied
-// into the repository.
-const tracesDir = "../../shared/traces"
+// into the repository. It may be absent: tests skip through sharedtest.
+var tracesDir, _ = sharedtest.Sub("traces")
 
 // frameKind selects the transport of a generated frame.
 type frameKind int

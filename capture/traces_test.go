@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/gopacket/layers"
+
+	"github.com/portsift/portsift/capture/sharedtest"
 )
 
 // traceRow is one row of ../../shared/traces/README.md.
@@ -29,10 +31,7 @@ type traceRow struct {
 // the README's own and a new trace is tested as soon as it is listed.
 func readTraceTable(t *testing.T) []traceRow {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(tracesDir, "README.md"))
-	if os.IsNotExist(err) {
-		t.Skipf("shared traces not present (%s): nothing to test against", tracesDir)
-	}
+	b, err := os.ReadFile(sharedtest.File(t, "traces", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,11 +136,7 @@ func TestTraces(t *testing.T) {
 func TestTraceDetails(t *testing.T) {
 	open := func(t *testing.T, file string) []pkt {
 		t.Helper()
-		path := filepath.Join(tracesDir, file)
-		src, _, err := OpenFile(path)
-		if os.IsNotExist(err) {
-			t.Skipf("trace absent: %v", err)
-		}
+		src, _, err := OpenFile(sharedtest.Trace(t, file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,15 +215,13 @@ func TestTracesGzipped(t *testing.T) {
 	dir := t.TempDir()
 	for _, file := range []string{"pcpp-many_interfaces-1.pcapng", "sv-nfsv2-bigendian.pcap", "ndpi-quic.pcap"} {
 		t.Run(file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(tracesDir, file))
-			if os.IsNotExist(err) {
-				t.Skipf("trace absent: %v", err)
-			}
+			path := sharedtest.Trace(t, file)
+			b, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			gz := writeFile(t, dir, "misnamed.txt", gzipBytes(t, b))
-			r, err := Open([]string{filepath.Join(tracesDir, file), gz}, Options{})
+			r, err := Open([]string{path, gz}, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portsift/portsift/capture/sharedtest"
 )
 
 // The generated traces whose flows do not meet across files. The others
@@ -35,11 +36,8 @@ func TestMergeEqualsReadAll(t *testing.T) {
 		mergeProperty(t, files, Options{}, 16)
 	})
 	t.Run("shared", func(t *testing.T) {
-		files, _ := filepath.Glob("../../shared/traces/*")
-		files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, ".md") })
-		if len(files) == 0 {
-			t.Skip("no ../shared/traces")
-		}
+		sharedtest.Require(t, "traces")
+		files := sharedtest.Traces()
 		if testing.Short() {
 			t.Skip("3.7 MB of traces, read 8 times; skipped with -short")
 		}

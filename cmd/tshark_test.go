@@ -14,12 +14,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify"
 )
-
-// sharedTraces is ../shared/traces beside the checkout: public traces that
-// are never copied into the repository.
-const sharedTraces = "../../shared/traces"
 
 // portKey counts frames per (protocol, port) the way the cross-check needs.
 type portKey struct {
@@ -218,10 +215,10 @@ func TestTsharkAgreement(t *testing.T) {
 		t.Skip("tshark not installed (make deps installs it)")
 	}
 	var files []string
-	if m, _ := filepath.Glob(filepath.Join(sharedTraces, "*")); len(m) > 0 {
+	if m := sharedtest.Traces(); len(m) > 0 {
 		files = append(files, m...)
 	} else {
-		t.Log("../shared/traces absent: checking generated traces only")
+		t.Log("shared traces absent: checking generated traces only")
 	}
 	gen, _ := filepath.Glob("../testdata/traces/*")
 	files = append(files, gen...)
@@ -299,11 +296,10 @@ func TestTsharkAgreementDecap(t *testing.T) {
 		t.Skip("tshark not installed (make deps installs it)")
 	}
 	files, _ := filepath.Glob("../testdata/tunnels/*.pcap")
-	files = append(files, filepath.Join(sharedTraces, "zeek-vxlan.pcap"))
+	if d, ok := sharedtest.Sub("traces"); ok {
+		files = append(files, filepath.Join(d, "zeek-vxlan.pcap"))
+	}
 	for _, f := range files {
-		if _, err := os.Stat(f); err != nil {
-			continue
-		}
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			wantP, wantPorts := tsharkCounts(t, f, true)
 			if k, ok := decapByDesign[filepath.Base(f)]; ok {

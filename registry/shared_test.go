@@ -10,21 +10,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/portsift/portsift/capture/sharedtest"
 )
 
 // sharedFile returns the path of a file in the shared registry-data folder,
 // skipping the test when it is not there.
 func sharedFile(t *testing.T, name string) string {
 	t.Helper()
-	path := filepath.Join("..", "..", "shared", "registry-data", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("registry-data not available (%v): these loader tests need the shared copies", err)
-	}
-	return path
+	return sharedtest.File(t, "registry-data", name)
 }
 
 // parseFile parses a shared file with the same code LoadServices uses.

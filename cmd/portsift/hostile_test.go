@@ -17,7 +17,9 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+
 	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify"
 )
 
@@ -59,14 +61,17 @@ func runRSS(t *testing.T, args ...string) (result, int64) {
 // exit 1, and 0 for the readable files. No panic, no trace; the run's
 // memory stays far below what a corrupt length claims.
 func TestReadHostileFiles(t *testing.T) {
-	var files []string
-	for _, pattern := range []string{"testdata/corrupt/*", "../shared/traces/*"} {
-		m, _ := filepath.Glob(filepath.Join(root, pattern))
-		for _, f := range m {
-			if !strings.HasSuffix(f, ".md") {
-				files = append(files, strings.TrimPrefix(f, root+"/"))
-			}
+	files, _ := filepath.Glob(filepath.Join(root, "testdata/corrupt/*"))
+	for i, f := range files {
+		files[i] = strings.TrimPrefix(f, root+"/")
+	}
+	abs, _ := filepath.Abs(root)
+	for _, f := range sharedtest.Traces() { // named from root, as the corrupt files
+		rel, err := filepath.Rel(abs, f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		files = append(files, rel)
 	}
 	if len(files) < 28 {
 		t.Fatalf("only %d files found", len(files))
