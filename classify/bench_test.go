@@ -54,7 +54,7 @@ func pipeline(frames []frame) func(n int) {
 				next = 0
 			}
 			ts = ts.Add(time.Microsecond)
-			d.Decode(f.link, f.data, &s)
+			d.Decode(f.link, f.data, 0, &s)
 			tr.Observe(ts, f.wire, len(f.data), f.link, &s)
 		}
 	}

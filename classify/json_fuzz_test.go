@@ -91,7 +91,7 @@ func FuzzReadReport(f *testing.F) {
 // fragment bucket; the pipelined loop gives the same report as the plain
 // one; an error is one line naming the input.
 func FuzzReadFrom(f *testing.F) {
-	for _, pattern := range []string{"../testdata/traces/*", "../testdata/corrupt/*", "../testdata/tunnels/*.pcap"} {
+	for _, pattern := range []string{"../testdata/traces/*", "../testdata/corrupt/*", "../testdata/tunnels/*.pcap*"} {
 		files, _ := filepath.Glob(pattern)
 		for _, name := range files {
 			if data, err := os.ReadFile(name); err == nil && len(data) < 16<<10 {

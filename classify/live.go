@@ -197,7 +197,7 @@ func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder
 				break
 			}
 		}
-		d.Decode(link, data, &s)
+		d.Decode(link, data, ci.Length, &s)
 		t.Observe(ci.Timestamp, ci.Length, ci.CaptureLength, link, &s)
 		n++
 	}

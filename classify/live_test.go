@@ -102,7 +102,7 @@ func offline(frames [][]byte) *Report {
 	d := decode.NewDecoder()
 	var s decode.Summary
 	for i, f := range frames {
-		d.Decode(decode.LinkEthernet, f, &s)
+		d.Decode(decode.LinkEthernet, f, 0, &s)
 		tr.Observe(t0.Add(time.Duration(i)*time.Millisecond), len(f), len(f), decode.LinkEthernet, &s)
 	}
 	tr.Finish()

@@ -16,7 +16,7 @@ func BenchmarkObserve(b *testing.B) {
 	d := decode.NewDecoder()
 	sums := make([]decode.Summary, len(frames))
 	for i, f := range frames {
-		d.Decode(f.link, f.data, &sums[i])
+		d.Decode(f.link, f.data, 0, &sums[i])
 	}
 	tr := NewTracker(Options{})
 	ts := t0

@@ -192,7 +192,7 @@ func (t *Tracker) Report() *Report {
 	t.settle(false)
 	var (
 		tot      shardTotals
-		nonIP    = map[uint32]Counter{}
+		nonIP    = map[uint64]Counter{}
 		ephRow   rowStats
 		rows     = make([]rowStats, len(t.svcs))
 		frames   uint64
@@ -274,8 +274,8 @@ func (t *Tracker) Report() *Report {
 	}
 	for key, c := range nonIP {
 		name := etherTypeName(uint16(key))
-		if key&0xffff == 0xffff && key>>16 != 0 {
-			name = decode.LinkType(key >> 16).String()
+		if key&linkKey != 0 {
+			name = decode.LinkType(key).String()
 		}
 		r.NonIP = append(r.NonIP, TypeCount{Type: name, Frames: c.Frames, Bytes: c.Bytes})
 	}
@@ -409,7 +409,7 @@ func etherTypeName(et uint16) string {
 	case 0x888e:
 		return "eapol"
 	case 0x8863:
-		return "pppoe-discovery"
+		return "pppoed" // PPPoE Discovery, as tshark names it
 	case 0x8864:
 		return "pppoe-session"
 	case 0x880b:

@@ -37,7 +37,7 @@ func (t *Tracker) Run(ctx context.Context, src Source, d *decode.Decoder, limit 
 			}
 			return err
 		}
-		d.Decode(link, data, &s)
+		d.Decode(link, data, ci.Length, &s)
 		t.Observe(ci.Timestamp, ci.Length, ci.CaptureLength, link, &s)
 	}
 	return nil

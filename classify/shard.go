@@ -23,7 +23,7 @@ type shard struct {
 	linksBig                       map[decode.LinkType]uint64
 	buckets                        [decode.NumBuckets]Counter
 	tunnels                        [decode.NumTunnels]tunnelStats
-	nonIP                          map[uint32]*Counter // EtherType, or link type<<16 for an unknown link
+	nonIP                          map[uint64]*Counter // EtherType, or 1<<32 | link type for a frame named by its link type
 	otherIP                        [256]Counter
 	unattrib                       Counter
 	expired                        uint64 // flows ended by a packet after an idle gap
@@ -112,7 +112,7 @@ func newShard(idle int64, flows int) *shard {
 	return &shard{
 		idle:     idle,
 		linksBig: make(map[decode.LinkType]uint64),
-		nonIP:    make(map[uint32]*Counter),
+		nonIP:    make(map[uint64]*Counter),
 		flows:    newFlowTab(flows),
 		frags:    make(map[fragKey]fragEntry),
 		rows:     make([]rowStats, 1, 64),
@@ -168,15 +168,19 @@ func (sh *shard) observe(seq uint64, now int64, wire, captured int, link decode.
 	}
 }
 
+// linkKey marks a non-ip key that is a link type, not an EtherType.
+const linkKey = 1 << 32
+
 func (sh *shard) countNonIP(link decode.LinkType, et uint16, wire uint64) {
-	key := uint32(et)
+	key := uint64(et)
 	switch {
 	case !decode.SupportedLink(link):
-		key = uint32(link)<<16 | 0xffff
+		key = linkKey | uint64(link)
 	case et == 0 && link != decode.LinkEthernet && link != decode.LinkLinuxSLL && link != decode.LinkLinuxSLL2 && link != decode.LinkCiscoHDLC:
 		// No EtherType to name the frame by (an 802.11 management frame,
-		// an NFLOG record without the packet): name it by its link type.
-		key = uint32(link)<<16 | 0xffff
+		// an NFLOG record without the packet, an unknown loopback
+		// family): name it by its link type.
+		key = linkKey | uint64(link)
 	}
 	c := sh.nonIP[key]
 	if c == nil {

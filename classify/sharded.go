@@ -98,7 +98,7 @@ func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n
 				break
 			}
 			it := &b.items[b.n]
-			d.Decode(link, data, &it.s)
+			d.Decode(link, data, ci.Length, &it.s)
 			it.ts, it.wire, it.captured, it.link = ci.Timestamp.UnixNano(), uint32(ci.Length), int32(ci.CaptureLength), link
 			j := 0
 			if n > 1 {

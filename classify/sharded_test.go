@@ -226,7 +226,7 @@ func firstDiff(a, b string) string {
 // and on the shared public traces when they are there.
 func TestShardedReadFiles(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/traces/*.pcap")
-	tunnels, _ := filepath.Glob("../testdata/tunnels/*.pcap")
+	tunnels, _ := filepath.Glob("../testdata/tunnels/*.pcap*")
 	if len(files)+len(tunnels) < 20 {
 		t.Fatalf("only %d traces", len(files)+len(tunnels))
 	}

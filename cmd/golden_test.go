@@ -80,7 +80,7 @@ func TestGoldenReports(t *testing.T) {
 			golden(t, name+".json", []byte(out))
 		})
 	}
-	tunnels, _ := filepath.Glob("../testdata/tunnels/*.pcap")
+	tunnels, _ := filepath.Glob("../testdata/tunnels/*.pcap*")
 	if len(tunnels) == 0 {
 		t.Fatal("no traces in ../testdata/tunnels")
 	}

@@ -23,7 +23,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add(uint16(LinkRaw), ipipBomb(f))
 	// Every frame of the generated tunnel and link-type traces.
-	files, _ := filepath.Glob("../testdata/tunnels/*.pcap")
+	files, _ := filepath.Glob("../testdata/tunnels/*.pcap*")
 	for _, name := range files {
 		fh, err := os.Open(name)
 		if err != nil {
@@ -52,13 +52,13 @@ func FuzzDecode(f *testing.F) {
 	dd.Decap = true
 	f.Fuzz(func(t *testing.T, link uint16, frame []byte) {
 		var s Summary
-		err := d.Decode(LinkType(link), frame, &s)
+		err := d.Decode(LinkType(link), frame, 0, &s)
 		if s.Decap != 0 || s.InnerDamaged || s.DepthExceeded {
 			t.Fatalf("without Decap: %+v", s)
 		}
 		check(t, d, link, frame, &s, err)
 		var sd Summary
-		err = dd.Decode(LinkType(link), frame, &sd)
+		err = dd.Decode(LinkType(link), frame, 0, &sd)
 		check(t, dd, link, frame, &sd, err)
 		if sd.Tunnel != s.Tunnel {
 			t.Fatalf("tunnel %v with Decap, %v without", sd.Tunnel, s.Tunnel)

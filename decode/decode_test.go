@@ -80,6 +80,7 @@ type decodeCase struct {
 	want   Summary
 	err    error
 	ignore bool // compare only Bucket, Proto and ports
+	wire   int  // the frame's wire length; 0 = not known
 }
 
 func v4(sp, dp uint16) (netip.AddrPort, netip.AddrPort) {
@@ -217,6 +218,16 @@ func decodeCases(t testing.TB) []decodeCase {
 	v6in4 := cat(ethHdr(t, layers.EthernetTypeIPv4), ipv6UDP)
 	lenTooSmall := append([]byte(nil), ipv4TCP...)
 	binary.BigEndian.PutUint16(lenTooSmall[2:4], 22) // total length leaves 2 bytes for TCP
+	// IPv4 options with bad lengths inside a valid IHL: an option of
+	// length 0, and one claiming 40 bytes in a 4-byte options area.
+	withOpt := func(opt []byte) []byte {
+		b := cat(ipv4TCP[:20], opt, ipv4TCP[20:])
+		b[0] = 0x40 | byte((20+len(opt))/4)
+		binary.BigEndian.PutUint16(b[2:4], uint16(len(b)))
+		return b
+	}
+	badOpt := withOpt([]byte{0x07, 0x00, 0x04, 0x00})
+	longOpt := withOpt([]byte{0x94, 0x28, 0x00, 0x00})
 	// the gopacket v1.1.19 LinuxSLL panic input: 16 bytes, address length 0xffff
 	sllPanic := []byte{0, 0, 0, 1, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0}
 
@@ -274,6 +285,37 @@ func decodeCases(t testing.TB) []decodeCase {
 		{name: "ipv6_in_ethertype_ipv4", link: LinkEthernet, frame: v6in4, want: Summary{Bucket: BucketMalformed}, err: ErrMalformed},
 		{name: "ipv4_length_leaves_2_tcp_bytes", link: LinkRaw, frame: lenTooSmall, want: sum(BucketMalformed, 4, ProtoTCP, s4, d4), err: ErrMalformed},
 		{name: "unknown_link", link: 147, frame: ipv4TCP, want: Summary{Bucket: BucketNonIP}, err: ErrUnsupportedLink},
+
+		// Issue 11's decoding cases, as tcpdump and tshark read them.
+		{name: "ipv4_option_length_0", link: LinkRaw, frame: badOpt, want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ipv4_option_longer_than_header", link: LinkRaw, frame: longOpt, want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ppp_cisco_hdlc_0f", link: LinkPPP, frame: cat([]byte{0x0f, 0x00, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ppp_hdlc_cisco_hdlc_8f", link: LinkPPPHDLC, frame: cat([]byte{0x8f, 0x00, 0x86, 0xdd}, ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "null_ethertype_le_ipv4", link: LinkNull, frame: cat(le(0x0800), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "null_ethertype_be_ipv6", link: LinkNull, frame: cat(be(0x86dd), ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "null_ethertype_arp", link: LinkNull, frame: cat(be(0x0806), make([]byte, 28)), want: nonIP(0x0806)},
+		{name: "null_unknown_family", link: LinkNull, frame: cat(le(99), ipv4TCP), want: Summary{Bucket: BucketNonIP}},
+		{name: "null_family_500", link: LinkNull, frame: cat(le(500), ipv4TCP), want: Summary{Bucket: BucketNonIP}},
+		{name: "null_ppp_ff03", link: LinkNull, frame: cat([]byte{0xff, 0x03, 0x00, 0x21}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "mpls_pw_control_word", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(1), []byte{0, 0, 0, 7}, ethHdr(t, layers.EthernetTypeIPv4), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "mpls_pw_too_short", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(1), []byte{0, 0, 0, 7}, make([]byte, 8)), want: nonIP(0x8847)},
+		{name: "vntag", link: LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0, 3, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "vntag_cut", link: LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0}), want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
+		{name: "vntag_dot1q_ipv6", link: LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0, 3, 0x81, 0x00, 0, 40, 0x86, 0xdd}, ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "macsec_integrity_only", link: LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x20, 0, 0, 0, 0, 1}, make([]byte, 8), []byte{0x08, 0x00}, ipv4TCP, make([]byte, 16)), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "macsec_no_sci", link: LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x00, 0, 0, 0, 0, 1, 0x86, 0xdd}, ipv6UDP, make([]byte, 16)), want: udpSum(6, 53000, 53)},
+		{name: "macsec_encrypted", link: LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x2c, 0, 0, 0, 0, 1}, make([]byte, 8), make([]byte, 60)), want: nonIP(0x88e5)},
+		{name: "llc_snap_ipv4", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetType(8+len(ipv4TCP))), []byte{0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "llc_stp", link: LinkEthernet, frame: cat(ethHdr(t, 38), []byte{0x42, 0x42, 0x03}, make([]byte, 35)), want: nonIP(0)},
+		{name: "llc_snap_cisco_oui", link: LinkEthernet, frame: cat(ethHdr(t, 40), []byte{0xaa, 0xaa, 0x03, 0, 0, 0x0c, 0x20, 0x00}, make([]byte, 32)), want: nonIP(0)},
+		{name: "pppoe_discovery", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypePPPoEDiscovery), []byte{0x11, 0x09, 0, 0, 0, 4, 1, 1, 0, 0}), want: nonIP(0x8863)},
+
+		// A header missing from a frame captured whole is the frame's
+		// fault (malformed); the capture's when it was cut (truncated).
+		{name: "ipv4_header_cut_whole", link: LinkEthernet, frame: ipCut, wire: len(ipCut), want: Summary{Bucket: BucketMalformed}, err: ErrMalformed},
+		{name: "ipv4_header_cut_by_snaplen", link: LinkEthernet, frame: ipCut, wire: len(ipCut) + 28, want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
+		{name: "ethernet_no_payload_whole", link: LinkEthernet, frame: ethHdr(t, layers.EthernetTypeIPv4), wire: 14, want: Summary{Bucket: BucketMalformed}, err: ErrMalformed},
+		{name: "ipv4_declares_more_whole", link: LinkRaw, frame: ipv4TCP[:20], wire: 20, want: sum(BucketMalformed, 4, ProtoTCP, s4, d4), err: ErrMalformed},
 		{name: "empty_frame", link: LinkEthernet, frame: nil, want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
 	}
 }
@@ -283,7 +325,7 @@ func TestDecode(t *testing.T) {
 	for _, tt := range decodeCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got Summary
-			err := d.Decode(tt.link, tt.frame, &got)
+			err := d.Decode(tt.link, tt.frame, tt.wire, &got)
 			if err != tt.err {
 				t.Errorf("Decode(%s): err = %v, want %v", tt.name, err, tt.err)
 			}
@@ -303,7 +345,7 @@ func TestDecodeNoRetain(t *testing.T) {
 	d := NewDecoder()
 	frame := serialize(t, ip6(layers.IPProtocolUDP), udp(53000, 53), payload)
 	var s Summary
-	if err := d.Decode(LinkRaw, frame, &s); err != nil {
+	if err := d.Decode(LinkRaw, frame, 0, &s); err != nil {
 		t.Fatal(err)
 	}
 	want := s
@@ -321,7 +363,7 @@ func TestDecodeNoAllocs(t *testing.T) {
 	// decoder allocate (gopacket's own error path uses fmt.Errorf).
 	for _, tt := range decodeCases(t) {
 		allocs := testing.AllocsPerRun(200, func() {
-			sinkE = d.Decode(tt.link, tt.frame, &sink)
+			sinkE = d.Decode(tt.link, tt.frame, tt.wire, &sink)
 			if sinkE != tt.err {
 				panic(tt.name + ": unexpected result")
 			}
@@ -359,7 +401,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(tt.frame)))
 			for i := 0; i < b.N; i++ {
-				sinkE = d.Decode(tt.link, tt.frame, &sink)
+				sinkE = d.Decode(tt.link, tt.frame, tt.wire, &sink)
 			}
 		})
 	}

@@ -177,6 +177,13 @@ func (d *Decoder) parser(lt LinkType, frame []byte) *gopacket.DecodingLayerParse
 	case LinkNull, LinkLoop:
 		return d.pLoop
 	case LinkPPP, LinkPPPHDLC:
+		// Cisco routers write Cisco HDLC frames (address 0x0f unicast,
+		// 0x8f broadcast) under the PPP link types; tcpdump's ppp_if_print
+		// and ppp_hdlc_if_print and Wireshark's PPP-in-HDLC dissector
+		// hand them to Cisco HDLC, as here.
+		if len(frame) > 0 && (frame[0] == 0x0f || frame[0] == 0x8f) {
+			return d.pHDLC
+		}
 		return d.pPPP
 	case LinkIPv4:
 		return d.pIP4
@@ -199,14 +206,27 @@ func (d *Decoder) parser(lt LinkType, frame []byte) *gopacket.DecodingLayerParse
 	return nil
 }
 
-// Decode fills *s from frame, captured on a link of type lt. It always sets
-// s.Bucket; it returns nil when the frame was decoded (whatever its bucket),
-// ErrTruncated or ErrMalformed when a header is cut or invalid, and
-// ErrUnsupportedLink for a link type it does not know (bucket non-ip).
+// Decode fills *s from frame, captured on a link of type lt; wire is the
+// frame's length on the wire (the record's original length), or 0 when it
+// is not known. It always sets s.Bucket; it returns nil when the frame was
+// decoded (whatever its bucket), ErrTruncated or ErrMalformed when a header
+// is cut or invalid, and ErrUnsupportedLink for a link type it does not
+// know (bucket non-ip). A header that a frame lacks is truncated only when
+// the capture cut the frame: with all of its wire bytes captured
+// (len(frame) >= wire > 0), the frame itself is short, and malformed.
 // A tunnel is recognised and named in s.Tunnel; with Decap set the frame is
 // described by its innermost packet instead (see Decap).
 // Decode does not retain frame and does not allocate.
-func (d *Decoder) Decode(lt LinkType, frame []byte, s *Summary) error {
+func (d *Decoder) Decode(lt LinkType, frame []byte, wire int, s *Summary) error {
+	err := d.decode(lt, frame, s)
+	if err == ErrTruncated && wire > 0 && len(frame) >= wire {
+		s.Bucket = BucketMalformed
+		return ErrMalformed
+	}
+	return err
+}
+
+func (d *Decoder) decode(lt LinkType, frame []byte, s *Summary) error {
 	*s = Summary{}
 	p := d.parser(lt, frame)
 	if p == nil {
@@ -398,6 +418,7 @@ func (d *Decoder) nonIP(s *Summary) error {
 		s.EtherType = 0x880b // PPP's EtherType stands for "a PPP protocol that is not IP"
 		next = d.ppp.NextLayerType()
 	case layers.LayerTypeLoopback:
+		s.EtherType = d.lo.etherType()
 		next = d.lo.NextLayerType()
 	case layerTypeCHDLC:
 		s.EtherType = d.hdlc.proto

@@ -34,37 +34,170 @@ type ipState struct {
 	declaredCut bool
 }
 
-// ethernet wraps gopacket's Ethernet to tell a cut header from a bad one.
+// ethernet wraps gopacket's Ethernet to tell a cut header from a bad one
+// and to walk the EtherType shims (shims) to the EtherType that names the
+// payload.
 type ethernet struct{ layers.Ethernet }
 
 func (e *ethernet) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	if len(data) < 14 {
 		return errShort
 	}
-	return e.Ethernet.DecodeFromBytes(data, df)
+	if err := e.Ethernet.DecodeFromBytes(data, df); err != nil {
+		return err
+	}
+	if et := binary.BigEndian.Uint16(data[12:14]); isShim(et) {
+		t, p, err := shims(et, e.Payload)
+		if err != nil {
+			return err
+		}
+		e.EthernetType, e.Payload = layers.EthernetType(t), p
+	}
+	return nil
 }
 
-// dot1q wraps gopacket's Dot1Q (802.1Q and 802.1ad QinQ tags).
+func (e *ethernet) NextLayerType() gopacket.LayerType { return etherNext(uint16(e.EthernetType)) }
+
+// dot1q wraps gopacket's Dot1Q (802.1Q and 802.1ad QinQ tags); the
+// EtherType behind a tag may be a shim too.
 type dot1q struct{ layers.Dot1Q }
 
 func (d *dot1q) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	if len(data) < 4 {
 		return errShort
 	}
-	return d.Dot1Q.DecodeFromBytes(data, df)
+	if err := d.Dot1Q.DecodeFromBytes(data, df); err != nil {
+		return err
+	}
+	if et := uint16(d.Type); isShim(et) {
+		t, p, err := shims(et, d.Payload)
+		if err != nil {
+			return err
+		}
+		d.Type, d.Payload = layers.EthernetType(t), p
+	}
+	return nil
 }
 
-// loopback wraps gopacket's Loopback (BSD NULL and LOOP): a 4-byte address
-// family in either byte order.
-type loopback struct{ layers.Loopback }
+func (d *dot1q) NextLayerType() gopacket.LayerType { return etherNext(uint16(d.Type)) }
+
+// EtherTypes of the shims: headers between a MAC header and the protocol
+// it carries.
+const (
+	etherTypeVNTag  = 0x8926 // Cisco VN-Tag: 4 bytes, then the EtherType
+	etherTypeMACsec = 0x88e5 // IEEE 802.1AE SecTAG
+)
+
+func isShim(et uint16) bool { return et < 0x0600 || et == etherTypeVNTag || et == etherTypeMACsec }
+
+// shims walks from EtherType et with payload p over the headers that only
+// stand in front of another EtherType, as tshark's dissectors do:
+//   - an 802.3 length with an LLC/SNAP header (aa aa 03) of OUI 00-00-00
+//     (RFC 1042) or 00-00-f8 (802.1H), which carries an EtherType; other
+//     LLC frames (STP, CDP, NetBIOS) end as EtherType 0, "llc";
+//   - VN-Tag (0x8926);
+//   - MACsec (0x88e5) whose SecTAG says the data is neither encrypted nor
+//     changed (E and C clear: integrity only), so the EtherType of the
+//     protected frame follows it. Encrypted MACsec stays 0x88e5: the
+//     frame is counted as non-ip "macsec".
+//
+// A shim cut short is errShort. At most 8 shims are walked.
+func shims(et uint16, p []byte) (uint16, []byte, error) {
+	for range 8 {
+		switch {
+		case et < 0x0600:
+			if len(p) < 8 || p[0] != 0xaa || p[1] != 0xaa || p[2] != 0x03 || p[3] != 0 || p[4] != 0 || (p[5] != 0 && p[5] != 0xf8) {
+				return 0, p, nil
+			}
+			et, p = binary.BigEndian.Uint16(p[6:8]), p[8:]
+		case et == etherTypeVNTag:
+			if len(p) < 6 {
+				return et, p, errShort
+			}
+			et, p = binary.BigEndian.Uint16(p[4:6]), p[6:]
+		case et == etherTypeMACsec:
+			if len(p) < 6 {
+				return et, p, errShort
+			}
+			tci := p[0]
+			if tci&0x0c != 0 { // E or C: encrypted or modified
+				return et, p, nil
+			}
+			n := 6
+			if tci&0x20 != 0 { // SC: an explicit 8-byte secure channel identifier
+				n += 8
+			}
+			if len(p) < n+2 {
+				return et, p, errShort
+			}
+			et, p = binary.BigEndian.Uint16(p[n:n+2]), p[n+2:]
+		default:
+			return et, p, nil
+		}
+	}
+	return et, p, nil
+}
+
+// loopback is the BSD loopback header (LINKTYPE_NULL, 0, and LOOP, 108):
+// a 4-byte value that is an address family (2 IPv4; 24, 28, 30 IPv6 on the
+// BSDs, 10 on Linux) in the writer's byte order, or, written by some
+// tunnel drivers, an EtherType. It is read as Wireshark's packet-null.c
+// reads it: the byte order that makes the value small wins (a 16-bit value
+// in either half is recognised too), a value above 1500 (the 802.3 maximum
+// length) is an EtherType, and a frame starting ff 03 is PPP in HDLC-like
+// framing. An unknown family is not IP (non-ip), never malformed.
+type loopback struct {
+	layers.BaseLayer
+	family uint32             // the address family, or the EtherType when above 1500
+	next   gopacket.LayerType // what follows
+}
+
+func (l *loopback) LayerType() gopacket.LayerType     { return layers.LayerTypeLoopback }
+func (l *loopback) CanDecode() gopacket.LayerClass    { return layers.LayerTypeLoopback }
+func (l *loopback) NextLayerType() gopacket.LayerType { return l.next }
+
+// etherType is the EtherType the header carries, or 0 for an address family.
+func (l *loopback) etherType() uint16 {
+	if l.family > 1500 && l.family <= 0xffff {
+		return uint16(l.family)
+	}
+	return 0
+}
 
 func (l *loopback) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) >= 2 && data[0] == 0xff && data[1] == 0x03 {
+		l.family, l.next = 0, layers.LayerTypePPP
+		l.BaseLayer = layers.BaseLayer{Payload: data}
+		return nil
+	}
 	if len(data) < 4 {
 		return errShort
 	}
-	if err := l.Loopback.DecodeFromBytes(data, df); err != nil {
-		return errBad
+	v := binary.LittleEndian.Uint32(data[:4])
+	if v&0xffff0000 != 0 {
+		if v&0xff000000 == 0 && v&0x00ff0000 < 0x00060000 {
+			v >>= 16
+		} else {
+			v = binary.BigEndian.Uint32(data[:4])
+		}
+	} else if v&0xff == 0 && v&0xff00 < 0x0600 {
+		v = uint32(binary.BigEndian.Uint16(data[:2]))
 	}
+	l.family = v
+	switch {
+	case v > 1500:
+		l.next = etherNext(uint16(v))
+		if v > 0xffff {
+			l.next = gopacket.LayerTypePayload
+		}
+	case v == 2:
+		l.next = layers.LayerTypeIPv4
+	case v == 10 || v == 24 || v == 28 || v == 30:
+		l.next = layers.LayerTypeIPv6
+	default:
+		l.next = gopacket.LayerTypePayload
+	}
+	l.BaseLayer = layers.BaseLayer{Contents: data[:4], Payload: data[4:]}
 	return nil
 }
 
@@ -112,12 +245,7 @@ func (s *sll2) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 
 // cookedNext maps a cooked header's protocol to the next layer. Values below
 // 0x0600 are Linux's pseudo-protocols (802.3, 802.2 LLC, ...): not IP.
-func cookedNext(proto uint16) gopacket.LayerType {
-	if proto < 0x0600 {
-		return gopacket.LayerTypePayload
-	}
-	return layers.EthernetType(proto).LayerType()
-}
+func cookedNext(proto uint16) gopacket.LayerType { return etherNext(proto) }
 
 // mpls walks an MPLS label stack to its bottom and guesses the payload from
 // the first nibble (4: IPv4, 6: IPv6), as routers and tshark do.
@@ -150,6 +278,16 @@ func (m *mpls) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 			m.next = layers.LayerTypeIPv4
 		case 6:
 			m.next = layers.LayerTypeIPv6
+		case 0:
+			// An Ethernet pseudowire's control word (RFC 4448: first
+			// nibble 0, flags, sequence number), then the customer's
+			// Ethernet frame, as tshark's pwethcw heuristic reads it. A
+			// payload too short for the word and an Ethernet header is
+			// not taken for one.
+			if len(data) >= n+4+14 {
+				m.Contents, m.Payload = data[:n+4], data[n+4:]
+				m.next = layers.LayerTypeEthernet
+			}
 		}
 	}
 	return nil
@@ -232,10 +370,17 @@ func (p *ppp) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	return nil
 }
 
-// ipv4 wraps gopacket's IPv4. It checks the version nibble, records the
-// payload and fragment fields in st, and stops the parser after the IP
-// header (the outermost transport header is read by the Decoder, and an
-// IP-in-IP payload is not followed), except for an AH header.
+// ipv4 is gopacket's IPv4 with our own DecodeFromBytes. It checks the
+// version nibble, records the payload and fragment fields in st, and stops
+// the parser after the IP header (the outermost transport header is read by
+// the Decoder, and an IP-in-IP payload is not followed), except for an AH
+// header.
+//
+// The options are not parsed: the header length (IHL) says where the
+// payload starts, which is all that routing, tcpdump and tshark need, and
+// an option with a bad length inside a header whose IHL and total length
+// are valid must not cost the frame its ports (gopacket's own parser
+// rejects it, and allocates for every option besides).
 type ipv4 struct {
 	layers.IPv4
 	st *ipState
@@ -248,11 +393,9 @@ func (ip *ipv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	if data[0]>>4 != 4 {
 		return errBad
 	}
-	// gopacket's own checks build their errors with fmt.Errorf; the common
-	// ones are made here first so a bad header costs no allocation.
 	hl := int(data[0]&0x0f) * 4
 	total := int(binary.BigEndian.Uint16(data[2:4]))
-	if total == 0 { // TSO capture: gopacket uses the captured length
+	if total == 0 { // TSO capture: the length is what was captured
 		total = len(data)
 	}
 	switch {
@@ -261,14 +404,25 @@ func (ip *ipv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	case hl > len(data):
 		return errShort
 	}
-	if err := ip.IPv4.DecodeFromBytes(data, df); err != nil {
-		return err
-	}
 	st := ip.st
+	if total < len(data) {
+		data = data[:total] // Ethernet padding
+	} else if total > len(data) {
+		st.declaredCut = true
+		df.SetTruncated()
+	}
+	ff := binary.BigEndian.Uint16(data[6:8])
+	ip.Version, ip.IHL, ip.TOS = 4, uint8(hl/4), data[1]
+	ip.Length, ip.Id = uint16(total), binary.BigEndian.Uint16(data[4:6])
+	ip.Flags, ip.FragOffset = layers.IPv4Flag(ff>>13), ff&0x1fff
+	ip.TTL, ip.Protocol = data[8], layers.IPProtocol(data[9])
+	ip.Checksum = binary.BigEndian.Uint16(data[10:12])
+	ip.SrcIP, ip.DstIP = data[12:16], data[16:20]
+	ip.Options, ip.Padding = ip.Options[:0], nil
+	ip.BaseLayer = layers.BaseLayer{Contents: data[:hl], Payload: data[hl:]}
 	st.version = 4
-	st.proto = uint8(ip.Protocol)
+	st.proto = data[9]
 	st.payload = ip.Payload
-	st.declaredCut = int(ip.Length) > len(data)
 	if ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
 		st.fragment = true
 		st.fragID = uint32(ip.Id)

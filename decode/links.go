@@ -17,23 +17,29 @@ var (
 	layerTypePBB   = gopacket.RegisterLayerType(1488, gopacket.LayerTypeMetadata{Name: "PBBITag"})
 )
 
-// etherTypePBB is the 802.1ah I-TAG EtherType. gopacket maps EtherTypes to
-// layers through the exported EthernetTypeMetadata table; pointing 0x88e7 at
-// our I-TAG layer lets Ethernet and 802.1Q headers hand over to it.
+// etherTypePBB is the 802.1ah I-TAG EtherType.
 const etherTypePBB = 0x88e7
 
-var _ = func() int {
-	layers.EthernetTypeMetadata[etherTypePBB] = layers.EnumMetadata{Name: "PBB", LayerType: layerTypePBB}
-	return 0
-}()
-
-// etherNext maps an EtherType to the next layer, with 0x0000-0x05ff
-// (802.3 lengths) meaning not IP.
+// etherNext maps an EtherType to the next layer the decoder walks into;
+// anything else (0x0000-0x05ff are 802.3 lengths) is not IP. The map is our
+// own, not gopacket's global EthernetTypeMetadata table: PPPoE Discovery
+// (0x8863) carries no PPP, and the I-TAG needs our layer.
 func etherNext(et uint16) gopacket.LayerType {
-	if et < 0x0600 {
-		return gopacket.LayerTypePayload
+	switch et {
+	case 0x0800:
+		return layers.LayerTypeIPv4
+	case 0x86dd:
+		return layers.LayerTypeIPv6
+	case 0x8100, 0x88a8:
+		return layers.LayerTypeDot1Q
+	case 0x8847, 0x8848:
+		return layers.LayerTypeMPLS
+	case 0x8864:
+		return layers.LayerTypePPPoE
+	case etherTypePBB:
+		return layerTypePBB
 	}
-	return layers.EthernetType(et).LayerType()
+	return gopacket.LayerTypePayload
 }
 
 // chdlc is a Cisco HDLC header (LINKTYPE_C_HDLC, 104): address (0x0f

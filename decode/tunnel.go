@@ -121,6 +121,8 @@ func (d *Decoder) byEtherType(et uint16) *gopacket.DecodingLayerParser {
 		return d.pEth
 	case 0x8847, 0x8848:
 		return d.pMPLS
+	case 0x880b: // PPP (GRE version 0, as Cisco and Linux pppd over GRE send it)
+		return d.pPPP
 	}
 	return nil
 }
@@ -163,7 +165,7 @@ func (d *Decoder) gre(b []byte) (Tunnel, []byte, *gopacket.DecodingLayerParser) 
 	if ver != 0 {
 		return TunnelGRE, nil, nil
 	}
-	if flags&0x80 != 0 { // checksum present
+	if flags&0xc0 != 0 { // checksum or routing present (RFC 1701): checksum and offset
 		n += 4
 	}
 	if flags&0x20 != 0 { // key present
@@ -173,10 +175,30 @@ func (d *Decoder) gre(b []byte) (Tunnel, []byte, *gopacket.DecodingLayerParser) 
 	if seq {
 		n += 4
 	}
+	if flags&0x40 != 0 { // RFC 1701 source routes: entries up to a null one
+		for {
+			if len(b) < n+4 {
+				return TunnelGRE, nil, nil
+			}
+			af, l := binary.BigEndian.Uint16(b[n:n+2]), int(b[n+3])
+			n += 4 + l
+			if af == 0 && l == 0 {
+				break
+			}
+		}
+	}
 	if len(b) < n {
 		return TunnelGRE, nil, nil
 	}
 	switch proto {
+	case 0x883e: // WCCP redirection: IPv4, after a 4-byte header unless WCCPv1
+		if len(b) > n && b[n]>>4 != 4 {
+			n += 4
+		}
+		if len(b) < n {
+			return TunnelGRE, nil, nil
+		}
+		return TunnelGRE, b[n:], d.pIP4
 	case 0x88be: // ERSPAN: type II has a sequence number and an 8-byte header; type I neither
 		if !seq {
 			return TunnelERSPAN1, b[n:], d.pEth

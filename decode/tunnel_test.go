@@ -117,19 +117,19 @@ func TestDecodeDecap(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got Summary
-			if err := decap.Decode(tt.link, tt.frame, &got); err != nil {
+			if err := decap.Decode(tt.link, tt.frame, 0, &got); err != nil {
 				t.Fatalf("Decode with Decap: %v", err)
 			}
 			if got != tt.want {
 				t.Errorf("Decap:\n got %+v\nwant %+v", got, tt.want)
 			}
-			if err := plain.Decode(tt.link, tt.frame, &got); err != nil {
+			if err := plain.Decode(tt.link, tt.frame, 0, &got); err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
 			if got.Tunnel != tt.outer || got.Decap != 0 || got.Src.Addr() == tt.want.Src.Addr() {
 				t.Errorf("without Decap: tunnel %v, decap %d, src %v; want the outer packet in tunnel %v", got.Tunnel, got.Decap, got.Src, tt.outer)
 			}
-			allocs := testing.AllocsPerRun(100, func() { sinkE = decap.Decode(tt.link, tt.frame, &sink) })
+			allocs := testing.AllocsPerRun(100, func() { sinkE = decap.Decode(tt.link, tt.frame, 0, &sink) })
 			if allocs != 0 {
 				t.Errorf("Decode with Decap: %v allocs", allocs)
 			}
@@ -138,22 +138,22 @@ func TestDecodeDecap(t *testing.T) {
 
 	// GTP-U echo request: a GTP-U frame without a packet stays the outer flow.
 	var got Summary
-	decap.Decode(LinkEthernet, outerUDP(t, 2152, 2152, gtp(1, false, nil)), &got)
+	decap.Decode(LinkEthernet, outerUDP(t, 2152, 2152, gtp(1, false, nil)), 0, &got)
 	if got.Bucket != BucketUDP || got.Dst.Port() != 2152 || got.Tunnel != TunnelGTPU || got.Decap != 0 {
 		t.Errorf("GTP-U echo: %+v, want the outer udp/2152 flow in tunnel gtp-u", got)
 	}
 	// A tunnel bomb stops at the depth limit and is counted there.
-	decap.Decode(LinkRaw, ipipBomb(t), &got)
+	decap.Decode(LinkRaw, ipipBomb(t), 0, &got)
 	if !got.DepthExceeded || got.Decap != 0 || got.Bucket != BucketOtherIP || got.Proto != ProtoIPv4 || got.Src.Addr().String() != "10.9.9.19" {
 		t.Errorf("20 nested IP-in-IP: %+v, want the outermost packet (other-ip from 10.9.9.19) with DepthExceeded", got)
 	}
 	// A damaged inner packet leaves the frame to its outer flow.
-	decap.Decode(LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x0800, 0), badInner(t))), &got)
+	decap.Decode(LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x0800, 0), badInner(t))), 0, &got)
 	if !got.InnerDamaged || got.Bucket != BucketOtherIP || got.Proto != ProtoGRE || got.Decap != 0 {
 		t.Errorf("GRE with a bad inner header: %+v, want the outer gre packet, InnerDamaged", got)
 	}
 	// Random UDP on a tunnel port that is not a tunnel stays what it is.
-	decap.Decode(LinkEthernet, outerUDP(t, 40000, 4789, []byte("\x00 no I flag: not vxlan")), &got)
+	decap.Decode(LinkEthernet, outerUDP(t, 40000, 4789, []byte("\x00 no I flag: not vxlan")), 0, &got)
 	if got.Tunnel != TunnelNone || got.Bucket != BucketUDP {
 		t.Errorf("udp/4789 without the VXLAN I flag: %+v", got)
 	}
@@ -201,11 +201,11 @@ func TestDecodeLinkTypes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got Summary
-			d.Decode(tt.link, tt.frame, &got)
+			d.Decode(tt.link, tt.frame, 0, &got)
 			if got != tt.want {
 				t.Errorf("Decode:\n got %+v\nwant %+v", got, tt.want)
 			}
-			if allocs := testing.AllocsPerRun(100, func() { sinkE = d.Decode(tt.link, tt.frame, &sink) }); allocs != 0 {
+			if allocs := testing.AllocsPerRun(100, func() { sinkE = d.Decode(tt.link, tt.frame, 0, &sink) }); allocs != 0 {
 				t.Errorf("%v allocs", allocs)
 			}
 		})
@@ -228,7 +228,7 @@ func BenchmarkDecodeTunnels(b *testing.B) {
 			b.Run(mode.name+"/"+tt.name, func(b *testing.B) {
 				b.ReportAllocs()
 				for i := 0; i < b.N; i++ {
-					sinkE = d.Decode(tt.link, tt.frame, &sink)
+					sinkE = d.Decode(tt.link, tt.frame, 0, &sink)
 				}
 			})
 		}

@@ -428,6 +428,9 @@ func TestFramesDecode(t *testing.T) {
 			continue
 		}
 		t.Run(tr.path, func(t *testing.T) {
+			if tr.tshark {
+				t.Skip("beyond gopacket v1.1.19's decoders: cmd's TestTsharkAgreement checks this trace against tshark")
+			}
 			for ri, r := range tr.table {
 				for fi, f := range r.frames {
 					name := fmt.Sprintf("row %d (%s) frame %d", ri, r.what, fi)

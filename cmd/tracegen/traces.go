@@ -48,6 +48,8 @@ type trace struct {
 	text       func(before []*trace) []byte // fmtText: the file, from the traces generated before it
 	readable   bool                         // fmtCorrupt: odd but readable to its end, no error
 	hostile    bool                         // fmtCorrupt: one of hostileSet, checked by capture's tests, not by pcapgo
+	tshark     bool                         // beyond gopacket's decoders (quirks.go): checked against tshark by cmd's tests, not by TestFramesDecode
+	tsharkArgs []string                     // what tshark must be told to read the trace right (see the trace's builder)
 
 	// Filled by generate.
 	table  []row   // rows(g)

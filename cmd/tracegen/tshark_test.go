@@ -112,9 +112,9 @@ func TestTunnelsTshark(t *testing.T) {
 			if err := os.WriteFile(file, tr.data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command("tshark", "-n", "-r", file, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
-				"-d", "udp.port==8472,vxlan", "-T", "fields", "-E", "occurrence=a", "-E", "separator=|", "-E", "aggregator=,",
-				"-e", "frame.protocols", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport")
+			args := append([]string{"-n", "-r", file, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE"}, tr.tsharkArgs...)
+			cmd := exec.Command("tshark", append(args, "-d", "udp.port==8472,vxlan", "-T", "fields", "-E", "occurrence=a", "-E", "separator=|", "-E", "aggregator=,",
+				"-e", "frame.protocols", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport")...)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()

@@ -27,7 +27,7 @@ import (
 func tunnelSet() []*trace {
 	eth := []iface{{"eth0", uint16(layers.LinkTypeEthernet)}}
 	ms := time.Millisecond
-	return []*trace{
+	set := []*trace{
 		{path: "tunnels/gre.pcap", format: fmtPcap, ifaces: eth, gap: ms, rows: greRows,
 			about: "GRE (47): plain over IPv4 and IPv6 carrying IPv4 and IPv6, keyed (K), sequenced (S), checksummed (C), C+K+S, NVGRE (key, 0x6558 inner Ethernet), MPLS (0x8847) inside"},
 		{path: "tunnels/erspan.pcap", format: fmtPcap, ifaces: eth, gap: ms, rows: erspanRows,
@@ -53,10 +53,10 @@ func tunnelSet() []*trace {
 			about: "802.11 with radiotap (127): data and QoS data frames with LLC/SNAP to IPv4/IPv6, a beacon, a protected (CCMP) data frame"},
 		{path: "tunnels/null-be.pcap", format: fmtPcapBE, ifaces: []iface{{"lo0", uint16(layers.LinkTypeNull)}}, gap: ms, rows: nullBERows,
 			about: "BSD loopback NULL (0) from a big-endian host: pcap big-endian µs, family in big-endian order, 2 / 24 / 28 / 30"},
-
-		{path: "tunnels/README.md", format: fmtText, text: tunnelsReadme,
-			about: "this directory's frame-by-frame intent, generated from the tables"},
 	}
+	return append(append(set, quirkSet()...),
+		&trace{path: "tunnels/README.md", format: fmtText, text: tunnelsReadme,
+			about: "this directory's frame-by-frame intent, generated from the tables"})
 }
 
 // ---- tunnels ----
