@@ -36,6 +36,9 @@ func TestWriteTextWideMoreLabel(t *testing.T) {
 			t.Errorf("top %d: no (%d more) row at the names' offset:\n%s", top, 150-top, out)
 		}
 		checkNameColumn(t, out, top+3)
+		if err := checkText(out, r, o); err != nil {
+			t.Errorf("top %d: %v\n%s", top, err, out)
+		}
 	}
 }
 
@@ -55,6 +58,9 @@ func TestWriteViewWideMoreLabel(t *testing.T) {
 			t.Errorf("rows %d: no (%d more) row at the names' offset:\n%s", rows, 150-rows, out)
 		}
 		checkNameColumn(t, out, rows+3)
+		if err := checkView(out, nil, cur, o); err != nil {
+			t.Errorf("rows %d: %v\n%s", rows, err, out)
+		}
 	}
 }
 
