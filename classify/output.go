@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 // WriteJSON writes r as indented JSON followed by a newline. The output is
@@ -66,16 +67,18 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		rows, rest = rows[:o.Top], rows[o.Top:]
 	}
 	fmt.Fprintln(ew)
-	// Names are padded here so they read left-aligned in a right-aligned table.
-	nw := len("ephemeral")
-	for _, s := range rows {
-		nw = max(nw, len(s.Name))
+	more := ""
+	if len(rest) > 0 {
+		more = fmt.Sprintf("(%d more)", len(rest))
 	}
-	pad := func(s string) string { return s + strings.Repeat(" ", nw-len(s)) }
-	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, pad("SERVICE")+"\tPROTO\tPORT\tPACKETS\tBYTES\tFLOWS\tTO SERVER\tTO CLIENT\tCLIENTS\tSERVERS\tFRAGS\tRISK\t")
+	nc := newNameColumn("SERVICE", "ephemeral", more)
 	for _, s := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", pad(s.Name), s.Proto, s.Port,
+		nc.fit(s.Name)
+	}
+	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, nc.pad("SERVICE")+"\tPROTO\tPORT\tPACKETS\tBYTES\tFLOWS\tTO SERVER\tTO CLIENT\tCLIENTS\tSERVERS\tFRAGS\tRISK\t")
+	for _, s := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nc.pad(s.Name), s.Proto, s.Port,
 			commas(s.Packets), human(s.Bytes), commas(s.Flows), human(s.ToServer.Bytes), human(s.ToClient.Bytes),
 			commas(s.Clients), commas(s.Servers), commas(s.Fragments), s.Risk)
 	}
@@ -84,10 +87,10 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		for _, s := range rest {
 			p, b, f = p+s.Packets, b+s.Bytes, f+s.Flows
 		}
-		fmt.Fprintf(tw, pad(fmt.Sprintf("(%d more)", len(rest)))+"\t\t\t%s\t%s\t%s\t\t\t\t\t\t\t\n", commas(p), human(b), commas(f))
+		fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t\t\t\t\t\t\t\n", nc.pad(more), commas(p), human(b), commas(f))
 	}
 	e := r.Ephemeral
-	fmt.Fprintf(tw, pad("ephemeral")+"\t\t\t%s\t%s\t%s\t\t\t\t\t%s\t\t\n", commas(e.Packets), human(e.Bytes), commas(e.Flows), commas(e.Fragments))
+	fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t\t\t\t\t%s\t\t\n", nc.pad("ephemeral"), commas(e.Packets), human(e.Bytes), commas(e.Flows), commas(e.Fragments))
 	tw.Flush()
 
 	// Buckets.
@@ -204,6 +207,32 @@ func WriteCSV(w io.Writer, r *Report) error {
 		"", "", "", "", "", ""})
 	cw.Flush()
 	return cw.Error()
+}
+
+// nameColumn is the width of the first column of a right-aligned service
+// table (WriteText, WriteView): its labels are padded to the widest one so
+// that they read left-aligned. Every label of the column (the header, the
+// names shown, "(N more)", "ephemeral") must be fitted before any is
+// padded. Widths are counted in runes, as text/tabwriter counts them.
+type nameColumn int
+
+func newNameColumn(labels ...string) nameColumn {
+	var c nameColumn
+	for _, l := range labels {
+		c.fit(l)
+	}
+	return c
+}
+
+func (c *nameColumn) fit(label string) {
+	*c = max(*c, nameColumn(utf8.RuneCountInString(label)))
+}
+
+// pad returns label padded to the column's width; a label that was not
+// fitted and is wider is returned as it is (the column is then misaligned,
+// but nothing is cut).
+func (c nameColumn) pad(label string) string {
+	return label + strings.Repeat(" ", max(0, int(c)-utf8.RuneCountInString(label)))
 }
 
 // commas formats n with thousands separators: 1234567 → "1,234,567".

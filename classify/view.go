@@ -97,15 +97,18 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 		rates, rest = rates[:o.Rows], rates[o.Rows:]
 	}
 	fmt.Fprintln(&b)
-	nw := len("ephemeral")
-	for _, s := range rates {
-		nw = max(nw, len(s.Name))
+	more := ""
+	if len(rest) > 0 {
+		more = fmt.Sprintf("(%d more)", len(rest))
 	}
-	pad := func(s string) string { return s + strings.Repeat(" ", max(0, nw-len(s))) }
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, pad("SERVICE")+"\tPROTO\tPORT\tPKT/S\tBIT/S\tPACKETS\tBYTES\tFLOWS\tCLIENTS\tRISK\t")
+	nc := newNameColumn("SERVICE", "ephemeral", more)
 	for _, s := range rates {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", pad(s.Name), s.Proto, s.Port, rate(s.PacketsPerSec),
+		nc.fit(s.Name)
+	}
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, nc.pad("SERVICE")+"\tPROTO\tPORT\tPKT/S\tBIT/S\tPACKETS\tBYTES\tFLOWS\tCLIENTS\tRISK\t")
+	for _, s := range rates {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nc.pad(s.Name), s.Proto, s.Port, rate(s.PacketsPerSec),
 			bitRate(s.BitsPerSec), commas(s.Packets), human(s.Bytes), commas(s.Flows), commas(s.Clients), s.Risk)
 	}
 	if len(rest) > 0 {
@@ -114,14 +117,14 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 		for _, s := range rest {
 			pps, bps, p, by, f = pps+s.PacketsPerSec, bps+s.BitsPerSec, p+s.Packets, by+s.Bytes, f+s.Flows
 		}
-		fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t\n", pad(fmt.Sprintf("(%d more)", len(rest))), rate(pps), bitRate(bps), commas(p), human(by), commas(f))
+		fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t\n", nc.pad(more), rate(pps), bitRate(bps), commas(p), human(by), commas(f))
 	}
 	e := r.Ephemeral
 	var pe Ephemeral
 	if prev != nil {
 		pe = prev.Report.Ephemeral
 	}
-	fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t\n", pad("ephemeral"), rate(perSec(e.Packets-pe.Packets, dt)),
+	fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t\n", nc.pad("ephemeral"), rate(perSec(e.Packets-pe.Packets, dt)),
 		bitRate(perSec(8*(e.Bytes-pe.Bytes), dt)), commas(e.Packets), human(e.Bytes), commas(e.Flows))
 	tw.Flush()
 

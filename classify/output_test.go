@@ -1,0 +1,89 @@
+package classify
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// wideMoreReport has 150 services with names shorter than "(147 more)",
+// the label of the rows that --top 3 cuts: wider than every shown name and
+// than "ephemeral", the widest label the table had room for.
+func wideMoreReport() *Report {
+	r := &Report{Schema: Schema}
+	for i := range 150 {
+		r.Services = append(r.Services, Service{Proto: "udp", Port: uint16(1000 + i), Name: "svc",
+			Packets: uint64(1000 - i), Bytes: uint64(100000 - i), Flows: 1})
+	}
+	r.Ephemeral = Ephemeral{Packets: 5, Bytes: 500, Flows: 1}
+	return r
+}
+
+// TestWriteTextWideMoreLabel: the (K more) row is part of the name column
+// (it panicked with "strings: negative Repeat count" when its label was
+// the widest), and every row stays aligned with the header.
+func TestWriteTextWideMoreLabel(t *testing.T) {
+	r := wideMoreReport()
+	for _, top := range []int{1, 3, 50} {
+		o := TextOptions{Top: top, Sort: "bytes"}
+		var b strings.Builder
+		if err := WriteText(&b, r, o); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, fmt.Sprintf("\n  (%d more)  ", 150-top)) {
+			t.Errorf("top %d: no (%d more) row at the names' offset:\n%s", top, 150-top, out)
+		}
+		checkNameColumn(t, out, top+3)
+		if err := checkText(out, r, o); err != nil {
+			t.Errorf("top %d: %v\n%s", top, err, out)
+		}
+	}
+}
+
+// TestWriteViewWideMoreLabel: the same in the live view, where the label
+// pushed the name column right of the header and of the other names.
+func TestWriteViewWideMoreLabel(t *testing.T) {
+	r := wideMoreReport()
+	cur := &Snapshot{Report: r, Taken: time.Unix(1e9, 0), Elapsed: 10 * time.Second}
+	for _, rows := range []int{1, 3, 50} {
+		o := ViewOptions{Rows: rows}
+		var b strings.Builder
+		if err := WriteView(&b, nil, cur, o); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, fmt.Sprintf("\n  (%d more)  ", 150-rows)) {
+			t.Errorf("rows %d: no (%d more) row at the names' offset:\n%s", rows, 150-rows, out)
+		}
+		checkNameColumn(t, out, rows+3)
+		if err := checkView(out, nil, cur, o); err != nil {
+			t.Errorf("rows %d: %v\n%s", rows, err, out)
+		}
+	}
+}
+
+// checkNameColumn checks that the service table in out has n lines (the
+// header included), each name two spaces from the left and every line as
+// wide as the header.
+func checkNameColumn(t *testing.T, out string, n int) {
+	t.Helper()
+	var table []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimLeft(l, " "), "SERVICE ") || len(table) > 0 {
+			if l == "" {
+				break
+			}
+			table = append(table, l)
+		}
+	}
+	if len(table) != n {
+		t.Fatalf("the service table has %d lines, want %d:\n%s", len(table), n, out)
+	}
+	for _, l := range table {
+		if !strings.HasPrefix(l, "  ") || l[2] == ' ' || len(l) != len(table[0]) {
+			t.Errorf("line %q: want a name at offset 2 and %d bytes like the header\n%s", l, len(table[0]), out)
+		}
+	}
+}
