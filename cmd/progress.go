@@ -57,7 +57,7 @@ func startProgress(w io.Writer, rd progressSource) *progress {
 			rate := float64(frames) / el.Seconds()
 			line := fmt.Sprintf("%s read, %.0f packets/s", humanBytes(read), rate)
 			if total > 0 {
-				frac := float64(read) / float64(total)
+				frac := min(float64(read)/float64(total), 1) // a file that grows while it is read
 				const width = 30
 				n := int(frac * width)
 				left := time.Duration(float64(el) * (1 - frac) / max(frac, 1e-9)).Round(time.Second)
