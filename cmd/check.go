@@ -128,7 +128,7 @@ nothing changed; it prints what changed.`,
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json (the differences, machine-readable)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "list the differences of every failing trace, not only of a single one")
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (as when the expectation was recorded)")
-	f.Uint64VarP(&opts.Count, "count", "c", 0, "stop after `N` packets (0: all)")
+	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
 	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")

@@ -1,6 +1,12 @@
 package cmd
 
 import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/decode"
 	"github.com/spf13/pflag"
@@ -36,4 +42,29 @@ func checkThreads(n int) error {
 		return FlagErrorf("--threads must be 0 (automatic) or more, not %d", n)
 	}
 	return nil
+}
+
+// addCountFlag adds -c/--count. Its parse errors say what is wrong with the
+// number ("-1 is negative", "too large") instead of strconv's wording.
+func addCountFlag(f *pflag.FlagSet, p *uint64, usage string) {
+	f.VarP((*countValue)(p), "count", "c", usage)
+}
+
+type countValue uint64
+
+func (c *countValue) String() string { return strconv.FormatUint(uint64(*c), 10) }
+func (c *countValue) Type() string   { return "uint" }
+
+func (c *countValue) Set(s string) error {
+	n, err := strconv.ParseUint(s, 10, 64)
+	switch {
+	case err == nil:
+		*c = countValue(n)
+		return nil
+	case strings.HasPrefix(s, "-"):
+		return fmt.Errorf("a packet count cannot be negative")
+	case errors.Is(err, strconv.ErrRange):
+		return fmt.Errorf("too large: a packet count is at most %d", uint64(math.MaxUint64))
+	}
+	return fmt.Errorf("not a whole number of packets")
 }

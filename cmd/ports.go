@@ -58,6 +58,7 @@ func portsRun(opts *PortsOptions) error {
 	if opts.Risky {
 		entries = reg.Risky()
 	}
+	missing := 0
 	for _, q := range opts.Queries {
 		found, err := reg.Find(q)
 		if err != nil {
@@ -65,9 +66,22 @@ func portsRun(opts *PortsOptions) error {
 		}
 		if len(found) == 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "portsift: %q: not in the registry\n", q)
+			missing++
 		}
 		entries = append(entries, found...)
 	}
+	if err := writePorts(opts, entries); err != nil {
+		return err
+	}
+	if missing > 0 {
+		return errSilent // like grep: exit 1 when a query matched nothing
+	}
+	return nil
+}
+
+// writePorts prints the registry entries as a table (nothing for none) or
+// as a JSON array.
+func writePorts(opts *PortsOptions, entries []registry.Entry) error {
 	if opts.Format == "json" {
 		type row struct {
 			Port        uint16   `json:"port"`
@@ -86,6 +100,9 @@ func portsRun(opts *PortsOptions) error {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
+	}
+	if len(entries) == 0 {
+		return nil
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PORT\tPROTO\tNAME\tRISK\tDESCRIPTION")

@@ -98,7 +98,7 @@ name. '-' reads standard input.`,
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table, json or csv")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the table by `KEY`: bytes, packets or flows")
-	f.Uint64VarP(&opts.Count, "count", "c", 0, "stop after `N` packets (0: all)")
+	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv)")
 	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))

@@ -1,14 +1,18 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
+	"github.com/portsift/portsift/capture"
 	"github.com/spf13/cobra"
 )
 
@@ -30,8 +34,47 @@ const (
 	ExitBrokenPipe = 141
 )
 
-// Version is set at build time with -ldflags "-X github.com/portsift/portsift/cmd.Version=...".
-var Version = "dev"
+// Version and Commit are set at build time (make build) with -ldflags
+// "-X github.com/portsift/portsift/cmd.Version=... -X ...cmd.Commit=...".
+// A binary built without them (go build, go install) takes what the Go
+// toolchain recorded: the module version and the VCS revision.
+var (
+	Version = "dev"
+	Commit  = ""
+)
+
+// buildInfo returns the version and commit, from -ldflags or, failing that,
+// from the build information the Go toolchain embeds.
+func buildInfo() (version, commit string) {
+	version, commit = Version, Commit
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version, cmp.Or(commit, "unknown")
+	}
+	if version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		version = bi.Main.Version
+	}
+	if commit == "" {
+		var rev, dirty string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = "-dirty"
+				}
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			commit = rev + dirty
+		}
+	}
+	return version, cmp.Or(commit, "unknown")
+}
 
 // FlagError is a usage error: Main prints it with a hint and exits 2.
 type FlagError struct{ err error }
@@ -65,7 +108,7 @@ of each flow is the service, and counts packets, bytes and flows per service.
 Ports the registry marks as risky (backdoor ports, port 0) are reported as alerts.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Version:       Version,
+		Version:       func() string { v, _ := buildInfo(); return v }(),
 	}
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
@@ -73,6 +116,7 @@ Ports the registry marks as risky (backdoor ports, port 0) are reported as alert
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &FlagError{err} })
 	root.AddCommand(NewCmdRead(ios, nil), NewCmdSniff(ios, nil), NewCmdCheck(ios, nil), NewCmdMerge(ios, nil), NewCmdPorts(ios, nil), newCmdVersion(ios))
 	root.CompletionOptions.HiddenDefaultCmd = false
+	addCompletions(root)
 	return root
 }
 
@@ -130,7 +174,9 @@ func newCmdVersion(ios *IOStreams) *cobra.Command {
 		Short: "Print portsift's version",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(ios.Out, "portsift %s\n", Version)
+			v, commit := buildInfo()
+			_, err := fmt.Fprintf(ios.Out, "portsift %s\ncommit:  %s\ngo:      %s %s/%s\nlibpcap: %s\n",
+				v, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH, capture.LibpcapVersion())
 			return err
 		},
 	}

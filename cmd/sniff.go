@@ -98,7 +98,7 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.BoolVarP(&opts.List, "list", "D", false, "list the interfaces that can be captured on, with flags and addresses, and exit")
 	f.StringVarP(&opts.Filter, "filter", "f", "", "capture only packets matching the BPF `EXPR` (libpcap syntax, run in the kernel)")
 	f.DurationVar(&opts.Duration, "duration", 0, "stop after this long (0: until Ctrl-C)")
-	f.Uint64VarP(&opts.Count, "count", "c", 0, "stop after `N` packets (0: no limit)")
+	addCountFlag(f, &opts.Count, "stop after `N` packets (0: no limit)")
 	f.IntVarP(&opts.Snaplen, "snaplen", "s", capture.MaxCaptureLength, "capture at most `N` bytes of each packet")
 	f.BoolVarP(&opts.NoPromisc, "no-promisc", "p", false, "do not put the interface into promiscuous mode")
 	f.BoolVar(&opts.Immediate, "immediate-mode", false, "hand over each packet as it arrives instead of in batches of up to 100ms")

@@ -88,6 +88,9 @@ func ParseEphemeral(spec string) (Ephemeral, error) {
 			return Ephemeral{}, fmt.Errorf("ephemeral ports %q: unknown preset %q (want a port, a range first-last or one of %s)",
 				spec, item, presetNames())
 		}
+		if a, b, ok := strings.Cut(item, ":"); ok {
+			return Ephemeral{}, fmt.Errorf("ephemeral ports %q: ranges use '-' (%s-%s), not ':'", spec, a, b)
+		}
 		first, last, err := parsePortRange(item)
 		if err != nil {
 			return Ephemeral{}, fmt.Errorf("ephemeral ports %q: %w", spec, err)
