@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"io"
 	"testing"
-
-	"github.com/google/gopacket/layers"
 )
 
 // benchReader reads file from memory through a Reader, one frame per
@@ -44,8 +42,8 @@ func benchReader(b *testing.B, file []byte, frames int, filter string) {
 // Ethernet UDP and TCP frames (a fifth of them 1.5 KB).
 func BenchmarkReadPcap(b *testing.B) {
 	const n = 10000
-	links := []layers.LinkType{layers.LinkTypeEthernet, layers.LinkTypeRaw}
-	pcap := pcapFile(b, layers.LinkTypeEthernet, false, manyPackets(b, n))
+	links := []LinkType{LinkTypeEthernet, LinkTypeRaw}
+	pcap := pcapFile(b, LinkTypeEthernet, false, manyPackets(b, n))
 	b.Run("pcap", func(b *testing.B) { benchReader(b, pcap, n, "") })
 	b.Run("pcapng", func(b *testing.B) { benchReader(b, pcapngFile(b, links, manyPackets(b, n, links...)), n, "") })
 	b.Run("pcap+gzip", func(b *testing.B) { benchReader(b, gzipBytes(b, pcap), n, "") })

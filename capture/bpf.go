@@ -23,7 +23,7 @@ type filter struct {
 }
 
 type bpfProgram struct {
-	link layers.LinkType
+	link LinkType
 	bpf  *pcap.BPF
 	err  error
 }
@@ -32,7 +32,7 @@ type bpfProgram struct {
 // before anything is read: `bad filter "tcp prot 80": syntax error`.
 func newFilter(expr string) (*filter, error) {
 	f := &filter{expr: expr}
-	if _, err := f.program(layers.LinkTypeEthernet); err != nil {
+	if _, err := f.program(LinkTypeEthernet); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -40,7 +40,7 @@ func newFilter(expr string) (*filter, error) {
 
 // program returns the compiled program for link, compiling it on first use.
 // A failure is kept too, so it costs one compilation.
-func (f *filter) program(link layers.LinkType) (*pcap.BPF, error) {
+func (f *filter) program(link LinkType) (*pcap.BPF, error) {
 	for i := range f.progs {
 		if f.progs[i].link == link {
 			return f.progs[i].bpf, f.progs[i].err
@@ -54,7 +54,7 @@ func (f *filter) program(link layers.LinkType) (*pcap.BPF, error) {
 // match reports whether the frame passes. A frame with no captured bytes
 // never does (pcap.BPF.Matches indexes data[0]). The error is non-nil when
 // the expression does not compile for link.
-func (f *filter) match(link layers.LinkType, ci *gopacket.CaptureInfo, data []byte) (bool, error) {
+func (f *filter) match(link LinkType, ci *gopacket.CaptureInfo, data []byte) (bool, error) {
 	b, err := f.program(link)
 	if err != nil {
 		return false, err
@@ -65,22 +65,18 @@ func (f *filter) match(link layers.LinkType, ci *gopacket.CaptureInfo, data []by
 	return b.Matches(*ci, data), nil
 }
 
-// compileBPF compiles expr for frames of link type link (as mapped by
-// mapLinkType). pcap.NewBPF wants libpcap's DLT value, which differs from
-// the file's LINKTYPE value for raw IP (101 in files, DLT_RAW is 12, or 14
-// on OpenBSD) and a few others; and it takes a uint8, so link types above
-// 255 (LINUX_SLL2) go through compileViaFile.
-func compileBPF(link layers.LinkType, expr string) (*pcap.BPF, error) {
+// compileBPF compiles expr for frames of link type link (as mapLinkType
+// maps it). pcap.NewBPF wants libpcap's DLT value, which differs from the
+// file's LINKTYPE value for raw IP (101 in files, DLT_RAW is 12, or 14 on
+// OpenBSD) and a few others; and it takes a uint8, so link types above 255
+// (LINUX_SLL2, and any other) go through compileViaFile.
+func compileBPF(link LinkType, expr string) (*pcap.BPF, error) {
 	var (
 		b   *pcap.BPF
 		err error
 	)
 	switch link {
-	case LinkTypeUnsupported:
-		return nil, fmt.Errorf("filter %q cannot be applied to a link type above 255", expr)
-	case LinkTypeLinuxSLL2:
-		b, err = compileViaFile(276, expr)
-	case layers.LinkTypeRaw, 100, 102, 103, layers.LinkTypeLoop:
+	case LinkTypeRaw, 100, 102, 103, LinkType(layers.LinkTypeLoop):
 		name := dltName(link)
 		dlt := pcap.DatalinkNameToVal(name)
 		if dlt < 0 || dlt > 255 {
@@ -88,10 +84,14 @@ func compileBPF(link layers.LinkType, expr string) (*pcap.BPF, error) {
 		}
 		b, err = pcap.NewBPF(layers.LinkType(dlt), MaxCaptureLength, expr)
 	default:
-		b, err = pcap.NewBPF(link, MaxCaptureLength, expr)
+		if link > 255 {
+			b, err = compileViaFile(uint32(link), expr)
+		} else {
+			b, err = pcap.NewBPF(layers.LinkType(link), MaxCaptureLength, expr)
+		}
 	}
 	if err != nil {
-		if link == layers.LinkTypeEthernet {
+		if link == LinkTypeEthernet {
 			msg := strings.TrimPrefix(err.Error(), "can't parse filter expression: ")
 			return nil, fmt.Errorf("%w %q: %s", ErrBadFilter, expr, msg)
 		}
@@ -102,9 +102,9 @@ func compileBPF(link layers.LinkType, expr string) (*pcap.BPF, error) {
 
 // dltName names the link types whose DLT value differs between platforms,
 // for pcap.DatalinkNameToVal.
-func dltName(link layers.LinkType) string {
+func dltName(link LinkType) string {
 	switch link {
-	case layers.LinkTypeRaw:
+	case LinkTypeRaw:
 		return "RAW"
 	case 100:
 		return "ATM_RFC1483"

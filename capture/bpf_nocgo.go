@@ -6,7 +6,6 @@ import (
 	"errors"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // errNoCgo is returned by Open when a filter is asked for in a build
@@ -18,6 +17,6 @@ type filter struct{}
 
 func newFilter(string) (*filter, error) { return nil, errNoCgo }
 
-func (*filter) match(layers.LinkType, *gopacket.CaptureInfo, []byte) (bool, error) {
+func (*filter) match(LinkType, *gopacket.CaptureInfo, []byte) (bool, error) {
 	return false, errNoCgo
 }

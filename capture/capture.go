@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // Source is one stream of frames: a capture file now, a live interface later.
@@ -26,7 +25,7 @@ type Source interface {
 	// LinkType is the link type of the file (pcap) or of its first
 	// interface (pcapng); 0 (LinkTypeNull) if a pcapng file declares no
 	// interface before its first packet.
-	LinkType() layers.LinkType
+	LinkType() LinkType
 
 	// LinkTypeOf is the link type of the frame whose CaptureInfo ci was
 	// just returned (ask before the next read): pcapng takes it from the
@@ -35,7 +34,7 @@ type Source interface {
 	// ci is passed by value on purpose: a pointer passed through an
 	// interface method escapes, which would cost every caller one
 	// allocation per frame for its CaptureInfo.
-	LinkTypeOf(ci gopacket.CaptureInfo) layers.LinkType
+	LinkTypeOf(ci gopacket.CaptureInfo) LinkType
 
 	// Close releases the file. It does not close a reader passed to
 	// OpenReader.
@@ -64,8 +63,17 @@ type Info struct {
 	// LinkTypes are the declared link types, distinct, in order of
 	// declaration: one for pcap; for pcapng one per interface type seen so
 	// far (all of them once the file has been read to the end). Values are
-	// mapped as LinkTypeOf maps them.
-	LinkTypes []layers.LinkType
+	// those LinkTypeOf returns.
+	LinkTypes []LinkType
+
+	// TimesClamped counts the frames read so far whose timestamp lies
+	// outside what int64 nanoseconds since 1970 hold, less a day at each
+	// end (1677-09-22 to 2262-04-10; see minUnixSec): pcapng timestamps
+	// are 64-bit counts that can say any year. libpcap and Wireshark hand
+	// such frames out; capture does too, with the timestamp clamped to the
+	// nearest end of that range. Always 0 for pcap, whose 32-bit seconds
+	// end in 2106.
+	TimesClamped uint64
 }
 
 // Sentinel errors wrapped by the errors of OpenFile, OpenReader and Reader;
@@ -77,9 +85,9 @@ var (
 	ErrNotCapture = errors.New("not a capture file")
 
 	// ErrUnsupported: a capture file in a variant this package cannot read
-	// (pcap versions other than 2.0-2.4, pcapng versions other than 1.0
-	// and 1.2, pcapng metadata blocks that together exceed the read
-	// buffer).
+	// (pcap versions other than 2.x and 543.0, a pcap link-type field
+	// whose reserved bits are set, pcapng versions other than 1.0 and
+	// 1.2, pcapng metadata blocks that together exceed the read buffer).
 	ErrUnsupported = errors.New("unsupported capture format")
 
 	// ErrTruncated: the file (or its gzip stream) ends inside a header,
@@ -102,37 +110,35 @@ var (
 // size (up to 4 GiB) for its packet buffer.
 const MaxCaptureLength = 262144
 
-// Link types that gopacket v1.1.19 cannot express: its layers.LinkType is a
-// uint8, while pcap and pcapng link types are 16 bits wide (pcapgo silently
-// truncates them, so LINKTYPE_LINUX_SLL2, 276, would come out as 20 and a
-// PROFIBUS capture, 257, as Ethernet). capture reads the full value itself
-// and maps it:
-const (
-	// LinkTypeLinuxSLL2 stands for LINKTYPE_LINUX_SLL2 (276), the Linux
-	// "cooked" v2 header of `tcpdump -i any`: 276&0xff, a value no link
-	// type below 256 uses (20-49 are unassigned).
-	LinkTypeLinuxSLL2 layers.LinkType = 20
+// LinkType is a link type as capture files store it (LINKTYPE_ values,
+// https://www.tcpdump.org/linktypes.html): 16 bits wide, the link-type field
+// of a pcapng interface description block and the low 16 bits of a pcap
+// file header's. gopacket v1.1.19's layers.LinkType is a uint8, and pcapgo
+// truncates to it (LINKTYPE_LINUX_SLL2, 276, comes out as 20; a PROFIBUS
+// capture, 257, as Ethernet), so capture reads the field itself and hands
+// out the whole value, as libpcap does (pcap_datalink). The values are
+// those of decode.LinkType.
+type LinkType uint16
 
-	// LinkTypeUnsupported stands for every link type above 255 other than
-	// LINUX_SLL2; frames of such interfaces cannot be decoded or filtered.
-	LinkTypeUnsupported layers.LinkType = 21
+// Link types the package itself refers to.
+const (
+	LinkTypeNull      LinkType = 0   // BSD loopback
+	LinkTypeEthernet  LinkType = 1   // Ethernet
+	LinkTypeRaw       LinkType = 101 // raw IPv4 or IPv6 (LINKTYPE_RAW)
+	LinkTypeLinuxSLL  LinkType = 113 // Linux "cooked" v1
+	LinkTypeLinuxSLL2 LinkType = 276 // Linux "cooked" v2, of `tcpdump -i any` on recent libpcap
 )
 
-// mapLinkType turns a link type as stored in a file (16 bits used) into the
-// value capture reports. Besides the cases above it folds DLT 12 and 14, the
-// values some BSDs wrote for raw IP before LINKTYPE_RAW existed (12 on most,
-// 14 on OpenBSD), into layers.LinkTypeRaw (101), so decoders see one value
-// for raw IP.
-func mapLinkType(raw uint32) layers.LinkType {
-	switch {
-	case raw == 12 || raw == 14:
-		return layers.LinkTypeRaw
-	case raw == 276:
-		return LinkTypeLinuxSLL2
-	case raw > 255:
-		return LinkTypeUnsupported
+// mapLinkType turns a link type as stored in a file into the value capture
+// reports: the same, except DLT 12 and 14, the values some BSDs wrote for
+// raw IP before LINKTYPE_RAW existed (12 on most, 14 on OpenBSD), which
+// become LinkTypeRaw (101), so decoders and filters see one value for raw
+// IP.
+func mapLinkType(raw uint16) LinkType {
+	if raw == 12 || raw == 14 {
+		return LinkTypeRaw
 	}
-	return layers.LinkType(raw)
+	return LinkType(raw)
 }
 
 // Buffer sizes. libpcap reads a file 4 KiB at a time and that is most of its
@@ -377,7 +383,7 @@ func resetBuf(br *bufio.Reader, r io.Reader, size int) *bufio.Reader {
 }
 
 // appendLinkType appends lt to lts unless it is already there.
-func appendLinkType(lts []layers.LinkType, lt layers.LinkType) []layers.LinkType {
+func appendLinkType(lts []LinkType, lt LinkType) []LinkType {
 	for _, have := range lts {
 		if have == lt {
 			return lts

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/gopacket/layers"
 )
 
 // corruptDir holds the crafted captures written by cmd/tracegen.
@@ -37,11 +35,16 @@ var corruptFiles = map[string]struct {
 	"record-header-cut.pcap":         {3, `read "%s": truncated record at byte 280 (file cut short)`, ErrTruncated},
 	"huge-record.pcap":               {2, `read "%s": corrupt record at byte 204: captured length 4026531840 exceeds 262144`, ErrCorrupt},
 	"caplen-over-max.pcap":           {2, `read "%s": corrupt record at byte 204: captured length 262145 exceeds 262144`, ErrCorrupt},
-	"caplen-over-wire.pcap":          {2, `read "%s": corrupt record at byte 204: captured length 100 exceeds wire length 60`, ErrCorrupt},
+	"caplen-over-wire.pcap":          {4, "", nil},
 	"caplen-over-snaplen.pcap":       {4, "", nil},
 	"zero-length.pcap":               {4, "", nil},
 	"absurd-times.pcap":              {5, "", nil},
 	"pcap-huge-snaplen.pcap":         {3, "", nil},
+	"pcap-version-2.5.pcap":          {3, "", nil},
+	"linktype-reserved-bits.pcap":    {0, `open "%s": unsupported capture format (pcap link-type field 0x03ff0001 at byte 20: reserved bits 0x03ff0000 are not zero)`, ErrUnsupported},
+	"linktype-fcs-bits.pcap":         {3, "", nil},
+	"linktype-284.pcap":              {3, "", nil},
+	"linktype-284.pcapng":            {4, "", nil},
 	"gzip-cut.pcap.gz":               {3, `read "%s": truncated gzip stream at uncompressed byte 280 (file cut short)`, ErrTruncated},
 	"gzip-bad-crc.pcap.gz":           {10, `read "%s": corrupt gzip stream at uncompressed byte 3208: gzip: invalid checksum`, ErrCorrupt},
 	"gzip-trailing-garbage.pcap.gz":  {10, `read "%s": corrupt gzip stream at uncompressed byte 3208: gzip: invalid header`, ErrCorrupt},
@@ -53,7 +56,7 @@ var corruptFiles = map[string]struct {
 	"pcapng-bad-interface.pcapng":    {1, `read "%s": corrupt block at byte 156: packet for interface 5, but the section declares 1`, ErrCorrupt},
 	"pcapng-huge-packet.pcapng":      {1, `read "%s": corrupt block at byte 156: captured length 4294967280 exceeds 262144`, ErrCorrupt},
 	"pcapng-block-cut.pcapng":        {2, `read "%s": truncated block at byte 264 (file cut short)`, ErrTruncated},
-	"pcapng-far-future.pcapng":       {2, `read "%s": corrupt block at byte 276: timestamp out of range (year 2554; times are kept in nanoseconds since 1970, from year 1678 to 2262)`, ErrCorrupt},
+	"pcapng-far-future.pcapng":       {4, "", nil},
 	"pcapng-tsresol-overflow.pcapng": {0, `read "%s": corrupt block at byte 28: timestamp resolution 0x7f out of range`, ErrCorrupt},
 	"pcapng-huge-snaplen.pcapng":     {2, "", nil},
 }
@@ -138,28 +141,88 @@ func TestCorruptFiles(t *testing.T) {
 
 // TestCorruptTimes: the odd timestamps of absurd-times.pcap come out as
 // written (time going backwards, a microsecond field beyond a second), and
-// a pcapng timestamp beyond what int64 nanoseconds hold stops the read
-// instead of wrapping around.
+// a pcapng timestamp beyond what int64 nanoseconds hold is clamped to the
+// last time kept and counted, and the frames after it read as usual.
 func TestCorruptTimes(t *testing.T) {
-	src, _, err := OpenFile(filepath.Join(corruptDir, "absurd-times.pcap"))
-	if err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		file    string
+		want    []string
+		clamped uint64
+	}{
+		{"absurd-times.pcap", []string{"1970-01-01T00:00:00Z", "2106-02-07T06:28:15.999999Z", "2026-01-01T00:00:00Z", "2026-01-01T00:16:39.999999Z", "1970-01-01T00:00:01Z"}, 0},
+		// The third frame says 2^64-1 ns: 2554-07-21T23:34:33.709551615Z.
+		{"pcapng-far-future.pcapng", []string{"2026-01-01T00:00:00Z", "2026-01-01T00:00:00.001Z", "2262-04-10T23:47:16Z", "2026-01-01T00:00:00.003Z"}, 1},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			src, _, err := OpenFile(filepath.Join(corruptDir, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			pkts, _, err := readAll(t, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range pkts {
+				got = append(got, p.ts.Format(time.RFC3339Nano))
+			}
+			// absurd-times.pcap's fourth has a microsecond field of
+			// 999,999,999: 999.999999 s after the second (pcapgo alone
+			// computes it in 32 bits and says 3.567586328 s).
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("timestamps %v,\nwant %v", got, tt.want)
+			}
+			if n := src.(infoer).sourceInfo().TimesClamped; n != tt.clamped {
+				t.Errorf("TimesClamped = %d, want %d", n, tt.clamped)
+			}
+		})
 	}
-	defer src.Close()
-	pkts, _, err := readAll(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, p := range pkts {
-		got = append(got, p.ts.Format(time.RFC3339Nano))
-	}
-	want := []string{"1970-01-01T00:00:00Z", "2106-02-07T06:28:15.999999Z", "2026-01-01T00:00:00Z", "2026-01-01T00:16:39.999999Z", "1970-01-01T00:00:01Z"}
-	// The fourth has a microsecond field of 999,999,999: 999.999999 s
-	// after the second (pcapgo alone computes it in 32 bits and says
-	// 3.567586328 s).
-	if !slices.Equal(got, want) {
-		t.Errorf("timestamps %v,\nwant %v", got, want)
+}
+
+// TestCorruptLengthsAndLinks: the record of caplen-over-wire.pcap that holds
+// more than the wire had comes out whole, with the file's wire length; the
+// link types above 255 come out as themselves (not folded to 8 bits), per
+// interface in pcapng; the FCS bits of a pcap link-type field are not part
+// of the link type.
+func TestCorruptLengthsAndLinks(t *testing.T) {
+	for _, tt := range []struct {
+		file  string
+		links []LinkType // per frame
+		info  []LinkType // Info.LinkTypes
+		lens  [][2]int   // per frame: captured, wire; nil: not checked
+	}{
+		{"caplen-over-wire.pcap", []LinkType{1, 1, 1, 1}, []LinkType{1}, [][2]int{{74, 74}, {74, 74}, {100, 60}, {459, 459}}},
+		{"linktype-fcs-bits.pcap", []LinkType{1, 1, 1}, []LinkType{1}, [][2]int{{78, 78}, {78, 78}, {64, 64}}},
+		{"linktype-284.pcap", []LinkType{284, 284, 284}, []LinkType{284}, nil},
+		{"linktype-284.pcapng", []LinkType{284, 1, 284, 1}, []LinkType{284, 1}, nil},
+		{"pcap-version-2.5.pcap", []LinkType{1, 1, 1}, []LinkType{1}, [][2]int{{74, 74}, {74, 74}, {60, 60}}},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			src, info, err := OpenFile(filepath.Join(corruptDir, tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			if src.LinkType() != tt.info[0] {
+				t.Errorf("LinkType() = %d, want %d", src.LinkType(), tt.info[0])
+			}
+			pkts, links, err := readAll(t, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(links, tt.links) {
+				t.Errorf("LinkTypeOf per frame = %v, want %v", links, tt.links)
+			}
+			if got := src.(infoer).sourceInfo().LinkTypes; !slices.Equal(got, tt.info) {
+				t.Errorf("Info.LinkTypes = %v, want %v (at open: %v)", got, tt.info, info.LinkTypes)
+			}
+			for i, l := range tt.lens {
+				if i >= len(pkts) || len(pkts[i].data) != l[0] || pkts[i].wire != l[1] {
+					t.Errorf("frame %d: want %d bytes captured of %d", i, l[0], l[1])
+				}
+			}
+		})
 	}
 }
 
@@ -207,7 +270,7 @@ func TestPcapngUnknownBlockCut(t *testing.T) {
 	bad := make([]byte, 8)
 	le.PutUint32(bad[0:], 0x0bad) // a custom block
 	le.PutUint32(bad[4:], 32<<20) // 32 MiB long, they say
-	frame := frame(t, layers.LinkTypeEthernet, kindUDP, 1)
+	frame := frame(t, LinkTypeEthernet, kindUDP, 1)
 	for _, tt := range []struct {
 		name string
 		file []byte
@@ -233,5 +296,53 @@ func TestPcapngUnknownBlockCut(t *testing.T) {
 			}
 			checkErr(t, "read", err, tt.want, tt.is)
 		})
+	}
+}
+
+// TestPcapngTimesClamped: pcapng timestamps beyond int64 nanoseconds, either
+// way and in every unit, are clamped to the range kept (1677-09-22 to
+// 2262-04-10) and counted; the frames are read and the times inside the
+// range are untouched. libpcap hands every one of them out (sf-pcapng.c:
+// sec = t / tsresol + tsoffset, cast to time_t).
+func TestPcapngTimesClamped(t *testing.T) {
+	eth := frame(t, LinkTypeEthernet, kindUDP, 1)
+	epb := func(iface uint32, ticks uint64) []byte { return ngEPB(le, iface, ticks, eth, uint32(len(eth)), -1) }
+	before := int64(-1) << 40 // if_tsoffset is signed: 2^40 s before 1970
+	file := cat(ngSHB(le, 1, 0),
+		ngIDB(le, 1, 0, ngOpt(le, 9, []byte{9}), ngOpt(le, 0, nil)),                                                      // 0: nanoseconds
+		ngIDB(le, 1, 0, ngOpt(le, 9, []byte{0}), ngOpt(le, 0, nil)),                                                      // 1: seconds
+		ngIDB(le, 1, 0, ngOpt(le, 9, []byte{6}), ngOpt(le, 14, le.AppendUint64(nil, uint64(before))), ngOpt(le, 0, nil)), // 2: µs, 2^40 s before 1970
+		ngIDB(le, 1, 0, ngOpt(le, 9, []byte{0x80 | 10}), ngOpt(le, 0, nil)),                                              // 3: 2^-10 s
+		epb(0, ^uint64(0)),        // 2554: clamped
+		epb(1, 1<<62),             // year 1.5e11: clamped
+		epb(2, 0),                 // 32,800 BC: clamped to the start
+		epb(2, 1<<40*1_000_000+7), // 1970 + 7 µs: kept
+		epb(3, ^uint64(0)),        // 2^54 s: clamped
+		epb(0, 1767225600_000000001),
+	)
+	src, _, err := OpenReader("x", bytes.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	pkts, _, err := readAll(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range pkts {
+		got = append(got, p.ts.Format(time.RFC3339Nano))
+	}
+	want := []string{"2262-04-10T23:47:16Z", "2262-04-10T23:47:16Z", "1677-09-22T00:12:44Z", "1970-01-01T00:00:00.000007Z", "2262-04-10T23:47:16Z", "2026-01-01T00:00:00.000000001Z"}
+	if !slices.Equal(got, want) {
+		t.Errorf("timestamps %v,\nwant %v", got, want)
+	}
+	if n := src.(infoer).sourceInfo().TimesClamped; n != 4 {
+		t.Errorf("TimesClamped = %d, want 4", n)
+	}
+	for _, p := range pkts {
+		if p.ts.UnixNano()/int64(time.Second) != p.ts.Unix() { // UnixNano wrapped
+			t.Errorf("%v: UnixNano does not hold it", p.ts)
+		}
 	}
 }

@@ -18,19 +18,24 @@
 //
 // # Formats
 //
-// The format is recognised by magic number, never by file name: pcap 2.0-2.4
-// in either byte order with microsecond or nanosecond timestamps (older
-// versions' swapped length fields are read as libpcap reads them), pcapng
-// 1.0 with any number of sections and interfaces of different link types,
-// and either one gzip-compressed.
+// The format is recognised by magic number, never by file name: pcap in
+// either byte order with microsecond or nanosecond timestamps, versions 2.0
+// to 2.4 and 543.0 as libpcap reads them (the swapped length fields of
+// versions before 2.3 too) and 2.5 and later 2.x as Wireshark reads them;
+// pcapng 1.0 with any number of sections and interfaces of different link
+// types; and either one gzip-compressed. Records whose captured length
+// exceeds their wire length are returned as libpcap returns them, whole,
+// with the wire length the file gives. pcapng timestamps beyond what int64
+// nanoseconds hold are clamped and counted (Info.TimesClamped).
 //
 // # Link types
 //
 // gopacket v1.1.19's layers.LinkType is a uint8 but files carry 16-bit link
-// types, so capture maps them: LINUX_SLL2 (276) is LinkTypeLinuxSLL2, other
-// values above 255 are LinkTypeUnsupported, and the old raw-IP values DLT 12
-// and 14 become layers.LinkTypeRaw (101), so decoders see one value for raw
-// IP.
+// types, so capture has its own LinkType and hands out the value the file
+// stores (the low 16 bits of a pcap header's link-type field, whose FCS
+// bits are legal and whose reserved bits must be zero), any value: 276 is
+// LINUX_SLL2, 284 is 284. Only the old raw-IP values DLT 12 and 14 become
+// LinkTypeRaw (101), so decoders see one value for raw IP.
 //
 // # Errors
 //

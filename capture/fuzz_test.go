@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // FuzzOpenReader feeds arbitrary bytes to the capture-file readers (pcap in
@@ -87,7 +86,7 @@ type readSummary struct {
 type readFrame struct {
 	data []byte
 	ci   gopacket.CaptureInfo
-	link layers.LinkType
+	link LinkType
 }
 
 // readAlone reads one stream as OpenReader does, with the smallest buffer.

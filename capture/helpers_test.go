@@ -24,7 +24,7 @@ import (
 var (
 	sinkData []byte
 	sinkCI   gopacket.CaptureInfo
-	sinkLink layers.LinkType
+	sinkLink LinkType
 )
 
 // tracesDir holds the shared real traces (see its README.md); never copied
@@ -43,7 +43,7 @@ const (
 // frame builds a valid frame of the given link type carrying a UDP or TCP
 // packet (or an ARP request on Ethernet); i varies ports and payload so that
 // frames differ.
-func frame(t testing.TB, link layers.LinkType, kind frameKind, i int) []byte {
+func frame(t testing.TB, link LinkType, kind frameKind, i int) []byte {
 	t.Helper()
 	ip := &layers.IPv4{
 		Version: 4, TTL: 64,
@@ -65,7 +65,7 @@ func frame(t testing.TB, link layers.LinkType, kind frameKind, i int) []byte {
 	}
 	var ls []gopacket.SerializableLayer
 	switch link {
-	case layers.LinkTypeEthernet:
+	case LinkTypeEthernet:
 		eth := &layers.Ethernet{
 			SrcMAC:       net.HardwareAddr{2, 0, 0, 0, 0, 1},
 			DstMAC:       net.HardwareAddr{2, 0, 0, 0, 0, 2},
@@ -83,9 +83,9 @@ func frame(t testing.TB, link layers.LinkType, kind frameKind, i int) []byte {
 			break
 		}
 		ls = []gopacket.SerializableLayer{eth, ip, l4, payload}
-	case layers.LinkTypeNull:
+	case LinkTypeNull:
 		ls = []gopacket.SerializableLayer{&layers.Loopback{Family: layers.ProtocolFamilyIPv4}, ip, l4, payload}
-	case layers.LinkTypeRaw:
+	case LinkTypeRaw:
 		ls = []gopacket.SerializableLayer{ip, l4, payload}
 	default:
 		t.Fatalf("frame: no builder for link type %v", link)
@@ -122,14 +122,14 @@ func at(us, ns int) time.Time {
 }
 
 // pcapFile writes pkts as a little-endian pcap file with pcapgo.
-func pcapFile(t testing.TB, link layers.LinkType, nanos bool, pkts []pkt) []byte {
+func pcapFile(t testing.TB, link LinkType, nanos bool, pkts []pkt) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := pcapgo.NewWriter(&b)
 	if nanos {
 		w = pcapgo.NewWriterNanos(&b)
 	}
-	if err := w.WriteFileHeader(65535, link); err != nil {
+	if err := w.WriteFileHeader(65535, layers.LinkType(link)); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range pkts {
@@ -141,17 +141,17 @@ func pcapFile(t testing.TB, link layers.LinkType, nanos bool, pkts []pkt) []byte
 }
 
 // pcapngFile writes pkts as a pcapng file with one interface per link type.
-func pcapngFile(t testing.TB, links []layers.LinkType, pkts []pkt) []byte {
+func pcapngFile(t testing.TB, links []LinkType, pkts []pkt) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	intf := pcapgo.DefaultNgInterface
-	intf.LinkType = links[0]
+	intf.LinkType = layers.LinkType(links[0])
 	w, err := pcapgo.NewNgWriterInterface(&b, intf, pcapgo.DefaultNgWriterOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, l := range links[1:] {
-		intf.LinkType = l
+		intf.LinkType = layers.LinkType(l)
 		intf.Name = "intf" + string(rune('1'+i))
 		if _, err := w.AddInterface(intf); err != nil {
 			t.Fatal(err)
@@ -290,10 +290,10 @@ var le, be byteOrder = binary.LittleEndian, binary.BigEndian
 
 // readAll reads src to the end; it returns the frames (copied), their link
 // types and the error that ended the read (nil at io.EOF).
-func readAll(t testing.TB, src Source) ([]pkt, []layers.LinkType, error) {
+func readAll(t testing.TB, src Source) ([]pkt, []LinkType, error) {
 	t.Helper()
 	var pkts []pkt
-	var links []layers.LinkType
+	var links []LinkType
 	for i := 0; ; i++ {
 		if i > 1_000_000 {
 			t.Fatal("readAll: no end after a million reads")
@@ -348,10 +348,10 @@ func checkErr(t testing.TB, what string, err error, wantMsg string, wantIs error
 
 // manyPackets is a generated workload for benchmarks and alloc tests: n
 // frames, mostly UDP and TCP, varied sizes.
-func manyPackets(t testing.TB, n int, links ...layers.LinkType) []pkt {
+func manyPackets(t testing.TB, n int, links ...LinkType) []pkt {
 	t.Helper()
 	if len(links) == 0 {
-		links = []layers.LinkType{layers.LinkTypeEthernet}
+		links = []LinkType{LinkTypeEthernet}
 	}
 	// Build a few hundred distinct frames and reuse them: realistic sizes
 	// without paying for n serialisations.

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcap"
 )
 
@@ -27,7 +26,7 @@ import (
 type Live struct {
 	h        *pcap.Handle
 	name     string
-	link     layers.LinkType // as mapLinkType maps it
+	link     LinkType // as mapLinkType maps it
 	snaplen  int
 	stopping atomic.Bool
 
@@ -135,13 +134,13 @@ func available() string {
 // gopacket truncates pcap_datalink to 8 bits (LINUX_SLL2, 276, comes out as
 // 20); the 16-bit value is recovered from the interface's list of link
 // types, whose names libpcap maps back to full values.
-func liveLinkType(h *pcap.Handle) layers.LinkType {
+func liveLinkType(h *pcap.Handle) LinkType {
 	lt := h.LinkType()
-	raw := uint32(lt)
+	raw := uint16(lt)
 	if dls, err := h.ListDataLinks(); err == nil {
 		for _, dl := range dls {
 			if v := pcap.DatalinkNameToVal(dl.Name); v > 255 && uint8(v) == uint8(lt) {
-				raw = uint32(v)
+				raw = uint16(v)
 				break
 			}
 		}
@@ -207,11 +206,11 @@ func (l *Live) Name() string { return l.name }
 func (l *Live) Snaplen() int { return l.snaplen }
 
 // LinkType is the interface's link type, mapped as for files: the Linux
-// "any" device gives layers.LinkTypeLinuxSLL or LinkTypeLinuxSLL2.
-func (l *Live) LinkType() layers.LinkType { return l.link }
+// "any" device gives LinkTypeLinuxSLL or LinkTypeLinuxSLL2.
+func (l *Live) LinkType() LinkType { return l.link }
 
 // LinkTypeOf returns LinkType: a live handle has one link type.
-func (l *Live) LinkTypeOf(gopacket.CaptureInfo) layers.LinkType { return l.link }
+func (l *Live) LinkTypeOf(gopacket.CaptureInfo) LinkType { return l.link }
 
 // Stats returns the kernel's counters for this capture. After Close it
 // returns those read at Close.

@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // Live is live capture; this build has none: live capture needs cgo and
@@ -25,12 +24,12 @@ func (*Live) Next() ([]byte, gopacket.CaptureInfo, error) {
 func (*Live) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
 	return nil, gopacket.CaptureInfo{}, io.EOF
 }
-func (*Live) Stop()                                           {}
-func (*Live) Name() string                                    { return "" }
-func (*Live) Snaplen() int                                    { return 0 }
-func (*Live) LinkType() layers.LinkType                       { return 0 }
-func (*Live) LinkTypeOf(gopacket.CaptureInfo) layers.LinkType { return 0 }
-func (*Live) Stats() (Stats, error)                           { return Stats{}, ErrNoLive }
-func (*Live) Close() error                                    { return nil }
+func (*Live) Stop()                                    {}
+func (*Live) Name() string                             { return "" }
+func (*Live) Snaplen() int                             { return 0 }
+func (*Live) LinkType() LinkType                       { return 0 }
+func (*Live) LinkTypeOf(gopacket.CaptureInfo) LinkType { return 0 }
+func (*Live) Stats() (Stats, error)                    { return Stats{}, ErrNoLive }
+func (*Live) Close() error                             { return nil }
 
 var _ Source = (*Live)(nil)

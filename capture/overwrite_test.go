@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/google/gopacket/layers"
 )
 
 // TestCreateFileNeverOverwrites: CreateFile (sniff -w) refuses an existing
@@ -28,7 +26,7 @@ func TestCreateFileNeverOverwrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{precious, link, dangling} {
-		w, err := CreateFile(name, layers.LinkTypeEthernet, 0)
+		w, err := CreateFile(name, LinkTypeEthernet, 0)
 		if err == nil {
 			w.Close()
 			t.Errorf("CreateFile(%s) succeeded over an existing name", filepath.Base(name))
@@ -42,7 +40,7 @@ func TestCreateFileNeverOverwrites(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(dir, "would-be-created")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("CreateFile followed a dangling symlink: %v", err)
 	}
-	w, err := OverwriteFile(precious, layers.LinkTypeEthernet, 0)
+	w, err := OverwriteFile(precious, LinkTypeEthernet, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

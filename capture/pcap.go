@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 )
 
@@ -19,7 +18,7 @@ type pcapSource struct {
 	st   *stream
 	r    *pcapgo.Reader
 	info Info
-	link layers.LinkType
+	link LinkType
 	big  bool
 	frac uint32 // the largest valid value of a record's fraction-of-second field: 999999 (µs) or 999999999 (ns)
 	swap lengthOrder
@@ -34,14 +33,14 @@ type lengthOrder uint8
 
 const (
 	lengthsCurrent lengthOrder = iota // 2.4: captured length, then wire length
-	lengthsSwapped                    // 2.0-2.2: wire length, then captured length
+	lengthsSwapped                    // 2.0-2.2 and 543.0: wire length, then captured length
 	lengthsMaybe                      // 2.3: written both ways; swapped if captured > wire (libpcap's rule)
 )
 
 // openPcap reads the 24-byte file header. pcapgo rejects every version but
-// 2.4, so versions 2.0-2.3 are accepted here and the header pcapgo is about
-// to read is rewritten in the buffer to say 2.4; the record layout is the
-// same except for the order of the length fields, handled per record.
+// 2.4, so the other versions read here are rewritten in the buffer to say
+// 2.4 before pcapgo reads the header; the record layout is the same except
+// for the order of the length fields, handled per record.
 func openPcap(s *stream, magic uint32) (Source, Info, error) {
 	info := Info{Format: s.format("pcap")}
 	if magic == magicPcapNanoLE || magic == magicPcapNanoBE {
@@ -66,24 +65,56 @@ func openPcap(s *stream, magic uint32) (Source, Info, error) {
 	}
 	major, minor := order.Uint16(hdr[4:]), order.Uint16(hdr[6:])
 	info.Version = fmt.Sprintf("%d.%d", major, minor)
-	if major != 2 || minor > 4 {
+	// libpcap reads versions 2.0 to 2.4, and 543.0, which DG/UX tcpdump
+	// wrote with the lengths in the pre-2.3 order (sf-pcap.c,
+	// pcap_check_header: "currently only versions 2.[0-4] are supported
+	// with the exception of 543.0"); any other is "unsupported pcap
+	// savefile version 2.5". Wireshark (wiretap/libpcap.c, libpcap_open)
+	// reads every major version from 2 on, in the 2.4 layout unless the
+	// version is below 2.3 or 543. capture reads 2.5 and later 2.x as
+	// Wireshark does (a new minor version has never changed the record
+	// layout: 2.4 is what every writer since 1998 writes), and refuses
+	// other major versions (3.0) as libpcap does: a new major version
+	// would mean a new layout.
+	var swap lengthOrder
+	switch {
+	case major == 2 && minor < 3:
+		swap = lengthsSwapped
+	case major == 2 && minor == 3:
+		swap = lengthsMaybe
+	case major == 2:
+		swap = lengthsCurrent
+	case major == 543 && minor == 0:
+		swap = lengthsSwapped
+	default:
 		return nil, info, fmt.Errorf("open %q: %w (pcap version %s at %s)", s.name, ErrUnsupported, info.Version, s.at(4))
 	}
-	swap := lengthsCurrent
-	switch {
-	case minor < 3:
-		swap = lengthsSwapped
-	case minor == 3:
-		swap = lengthsMaybe
-	}
-	if minor != 4 {
+	if major != 2 || minor != 4 {
+		order.PutUint16(hdr[4:], 2)
 		order.PutUint16(hdr[6:], 4)
 	}
+	// The link-type field (libpcap's pcap/pcap.h, the LT_ macros; the
+	// same in Wireshark's wiretap/libpcap.c): the link type is its low 16
+	// bits (LT_LINKTYPE, 0x0000FFFF); bits 16-25 are reserved and must be
+	// zero (LT_RESERVED1, 0x03FF0000); bit 26 says whether bits 28-31
+	// give the length of the FCS at the end of every frame, in 16-bit
+	// units (LT_FCS_LENGTH_PRESENT 0x04000000, LT_FCS_LENGTH 0xF0000000).
+	// A file with reserved bits set is refused by libpcap since the change
+	// its CHANGES lists as "Reject pcap files where one of the reserved
+	// fields in the 'link-layer type plus other stuff' is non-zero"
+	// (sf-pcap.c: "savefile linktype reserved field not zero (0x%08x)"),
+	// and by Wireshark ("pcap: network type reserved field not zero");
+	// older libpcap (1.10.3: LT_LINKTYPE was 0x03FFFFFF) kept those bits in
+	// the link type and then failed on it ("unknown data link type
+	// 67043329"). The FCS bits are legal and say nothing capture uses:
+	// decoders see the FCS as trailing bytes after the IP packet.
+	word := order.Uint32(hdr[20:])
+	if res := word & 0x03ff0000; res != 0 {
+		return nil, info, fmt.Errorf("open %q: %w (pcap link-type field 0x%08x at %s: reserved bits 0x%08x are not zero)", s.name, ErrUnsupported, word, s.at(20), res)
+	}
+	link := mapLinkType(uint16(word))
 	info.Snaplen = order.Uint32(hdr[16:])
-	// The top 6 bits of the link type field carry FCS information
-	// (LT_LINKTYPE in libpcap); the link type proper is the rest.
-	link := mapLinkType(order.Uint32(hdr[20:]) & 0x03ffffff)
-	info.LinkTypes = []layers.LinkType{link}
+	info.LinkTypes = []LinkType{link}
 
 	r, err := pcapgo.NewReader(s.br)
 	if err != nil { // the header is buffered and valid: only an I/O error is left
@@ -145,9 +176,19 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 	if caplen > MaxCaptureLength {
 		return p.fail(fmt.Errorf("read %q: %w record at %s: captured length %d exceeds %d", st.name, ErrCorrupt, st.at(off), caplen, MaxCaptureLength))
 	}
-	if caplen > wire {
-		return p.fail(fmt.Errorf("read %q: %w record at %s: captured length %d exceeds wire length %d", st.name, ErrCorrupt, st.at(off), caplen, wire))
-	}
+	// A captured length above the wire length (a record that holds more
+	// bytes than the packet had) makes no sense, but it is no reason to
+	// stop: libpcap checks the captured length only against its maximum
+	// and hands both out as the file gives them (sf-pcap.c,
+	// pcap_next_packet), Wireshark too (wiretap/libpcap.c,
+	// libpcap_read_packet; its variant heuristics take it as a hint that
+	// the file may be another pcap variant, nothing more), and tcpdump
+	// prints "[Invalid header: len(60) < caplen(100)]" for the record and
+	// goes on with the next. capture returns the record whole, with the
+	// wire length the file gives (ci.Length < ci.CaptureLength), as
+	// libpcap does: the report's bytes are wire bytes, its captured_bytes
+	// the bytes read.
+	overWire := caplen > wire
 	if n := 16 + int(caplen); n <= st.br.Size() {
 		// The record fits in the buffer: return it from there, without
 		// pcapgo's copy into its own packet buffer.
@@ -173,10 +214,20 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 		p.snap = min(n, MaxCaptureLength)
 		p.r.SetSnaplen(p.snap)
 	}
+	if overWire {
+		// pcapgo refuses such a record: show it a wire length it accepts,
+		// and put the file's back into ci.
+		if p.big {
+			binary.BigEndian.PutUint32(hdr[12:], caplen)
+		} else {
+			binary.LittleEndian.PutUint32(hdr[12:], caplen)
+		}
+	}
 	data, ci, err = p.r.ZeroCopyReadPacketData()
 	if err != nil {
 		return p.fail(st.readErr("read", "record", off, err))
 	}
+	ci.Length = int(wire)
 	if frac > p.frac {
 		// A fraction of a second beyond a second: no writer means it,
 		// but it is what the file says. pcapgo multiplies microseconds
@@ -197,10 +248,10 @@ func (p *pcapSource) fail(err error) ([]byte, gopacket.CaptureInfo, error) {
 }
 
 // LinkType is the file's link type.
-func (p *pcapSource) LinkType() layers.LinkType { return p.link }
+func (p *pcapSource) LinkType() LinkType { return p.link }
 
 // LinkTypeOf is the file's link type: every pcap record has it.
-func (p *pcapSource) LinkTypeOf(gopacket.CaptureInfo) layers.LinkType { return p.link }
+func (p *pcapSource) LinkTypeOf(gopacket.CaptureInfo) LinkType { return p.link }
 
 // Close closes the file if the source owns it.
 func (p *pcapSource) Close() error {

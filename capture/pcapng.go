@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 )
 
@@ -40,7 +39,7 @@ type ngSource struct {
 	r      *pcapgo.NgReader
 	info   Info
 	op     string // "open" while the first section header is checked, then "read"
-	first  layers.LinkType
+	first  LinkType
 	big    bool      // byte order of the section at the scan position
 	ifaces []ngIface // interfaces of that section, by index
 	snap0  uint32    // snapshot length of interface 0, as pcapgo sees it (clamped)
@@ -55,7 +54,7 @@ type ngSource struct {
 
 // ngIface is what capture keeps of an interface description.
 type ngIface struct {
-	link layers.LinkType
+	link LinkType
 	// binExp, when not 0, says the interface counts time in units of
 	// 2^-binExp s. pcapgo converts those with a truncated integer factor
 	// (1e9/1024 = 976562 ns for 2^-10 s, so 0.5 s reads as 0.499999744 s);
@@ -136,21 +135,37 @@ func (n *ngSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInf
 		ci.Timestamp = binaryTime(n.ticks, n.ifaces[i].binExp, n.ifaces[i].offset)
 	}
 	if sec := ci.Timestamp.Unix(); sec < minUnixSec || sec > maxUnixSec {
-		n.err = n.corrupt(n.pktOff, "timestamp out of range (year %d; times are kept in nanoseconds since 1970, from year 1678 to 2262)", ci.Timestamp.Year())
-		return nil, gopacket.CaptureInfo{}, n.err
+		// libpcap converts the ticks to a time_t and hands the frame
+		// out whatever year it says (sf-pcapng.c, pcap_ng_next_packet:
+		// sec = t / tsresol + tsoffset, then (time_t)sec); Wireshark
+		// too (2^64-1 ns shows as 18446744073.709551615). The frame is
+		// read and counted; only its time cannot be kept as it is, so
+		// it is clamped and counted in Info.TimesClamped.
+		ci.Timestamp = minTime
+		if sec > maxUnixSec {
+			ci.Timestamp = maxTime
+		}
+		n.info.TimesClamped++
 	}
 	return data, ci, nil
 }
 
-// The seconds of the earliest and latest timestamps a frame may have: those
-// whose time.Time.UnixNano fits in an int64 (1677-09-21 to 2262-04-11).
-// pcapng timestamps are 64-bit counts in units the file chooses, so they
-// can say any year, and beyond this range UnixNano, on which flow timeouts
-// and the report's first and last times rest, would wrap around. pcap
-// timestamps (32-bit seconds, 1970 to 2106) are always inside it.
+// The seconds of the earliest and latest timestamps a frame may have, and
+// the times a frame beyond them is clamped to: time.Time.UnixNano, on which
+// flow timeouts and the report's first and last times rest, holds
+// 1677-09-21 to 2262-04-11, less a day kept so that adding a timeout to a
+// clamped time cannot overflow (1677-09-22 to 2262-04-10). pcapng
+// timestamps are 64-bit counts in units the file chooses, so they can say
+// any year; pcap timestamps (32-bit seconds, 1970 to 2106) are always
+// inside.
 const (
-	minUnixSec = math.MinInt64/int64(time.Second) + 1
-	maxUnixSec = math.MaxInt64/int64(time.Second) - 1
+	minUnixSec = math.MinInt64/int64(time.Second) + 86400
+	maxUnixSec = math.MaxInt64/int64(time.Second) - 86400
+)
+
+var (
+	minTime = time.Unix(minUnixSec, 0).UTC()
+	maxTime = time.Unix(maxUnixSec, 0).UTC()
 )
 
 // read calls pcapgo for the packet block scan found, turning a panic into
@@ -390,7 +405,7 @@ func (n *ngSource) checkInterface(b []byte, at int64) error {
 	if len(b) < 20 {
 		return n.corrupt(at, "interface description of %d bytes", len(b))
 	}
-	raw := uint32(n.u16(b[8:]))
+	raw := n.u16(b[8:]) // 16 bits, then 16 reserved
 	snap := n.u32(b[12:])
 	var iface ngIface
 	err := n.checkOptions(b[16:len(b)-4], at, func(code uint16, v []byte) error {
@@ -547,10 +562,10 @@ func (n *ngSource) checkPacket(typ uint32, off, blen int, base int64) error {
 }
 
 // LinkType is the link type of the file's first interface.
-func (n *ngSource) LinkType() layers.LinkType { return n.first }
+func (n *ngSource) LinkType() LinkType { return n.first }
 
 // LinkTypeOf is the link type of the interface of the packet just read.
-func (n *ngSource) LinkTypeOf(ci gopacket.CaptureInfo) layers.LinkType {
+func (n *ngSource) LinkTypeOf(ci gopacket.CaptureInfo) LinkType {
 	if i := ci.InterfaceIndex; i >= 0 && i < len(n.ifaces) {
 		return n.ifaces[i].link
 	}

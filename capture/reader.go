@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // Options configure Open.
@@ -159,7 +158,7 @@ func checkFile(name string) (int64, error) {
 // only error Next returns is io.EOF: check Err afterwards.
 //
 // Next does not allocate in steady state.
-func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link layers.LinkType, err error) {
+func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link LinkType, err error) {
 	for {
 		if r.cur == nil {
 			if r.closed || r.i >= len(r.names) || r.interrupted.Load() {
@@ -281,12 +280,12 @@ func (r *Reader) Sources() []SourceInfo {
 	out := make([]SourceInfo, len(r.srcs))
 	copy(out, r.srcs)
 	for i := range out {
-		out[i].LinkTypes = append([]layers.LinkType(nil), out[i].LinkTypes...)
+		out[i].LinkTypes = append([]LinkType(nil), out[i].LinkTypes...)
 	}
 	if r.cur != nil {
 		if in, ok := r.cur.(infoer); ok {
 			out[r.i].Info = in.sourceInfo()
-			out[r.i].LinkTypes = append([]layers.LinkType(nil), out[r.i].LinkTypes...)
+			out[r.i].LinkTypes = append([]LinkType(nil), out[r.i].LinkTypes...)
 		}
 	}
 	return out

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/gopacket/layers"
-
 	"github.com/portsift/portsift/capture/sharedtest"
 )
 
@@ -22,7 +20,7 @@ type traceRow struct {
 	format    string // "pcap", "pcap-ns", "pcapng"
 	order     string
 	version   string // pcap only
-	linkTypes []layers.LinkType
+	linkTypes []LinkType
 	packets   int
 	readErr   bool // "then a read error"
 }
@@ -63,7 +61,7 @@ func readTraceTable(t *testing.T) []traceRow {
 		}
 		for _, m := range linkRE.FindAllStringSubmatch(cols[7], -1) {
 			n, _ := strconv.Atoi(m[1])
-			r.linkTypes = append(r.linkTypes, mapLinkType(uint32(n)))
+			r.linkTypes = append(r.linkTypes, mapLinkType(uint16(n)))
 		}
 		packets := strings.TrimSpace(cols[8])
 		r.readErr = strings.Contains(packets, "error")
@@ -175,12 +173,12 @@ func TestTraceDetails(t *testing.T) {
 		// tshark: frames 3 and 4 (1-based) come from interface 10, NULL;
 		// the other 62 from interface 0, Ethernet.
 		for i, f := range p {
-			want := layers.LinkTypeEthernet
+			want := LinkTypeEthernet
 			if i == 2 || i == 3 {
-				want = layers.LinkTypeNull
+				want = LinkTypeNull
 			}
-			if layers.LinkType(f.iface) != want {
-				t.Errorf("frame %d: link type %v, want %v", i+1, layers.LinkType(f.iface), want)
+			if LinkType(f.iface) != want {
+				t.Errorf("frame %d: link type %v, want %v", i+1, LinkType(f.iface), want)
 			}
 		}
 	})

@@ -3,7 +3,6 @@ package capture
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // Writer saves frames to a capture file, as `tcpdump -w` does: pcap with
@@ -50,22 +48,22 @@ func IsPcapng(name string) bool {
 
 // CreateFile creates the file name and writes its header: pcapng if
 // IsPcapng(name), else pcap. link is a link type as capture reports them
-// (LinkTypeLinuxSLL2 for LINUX_SLL2); snaplen 0 means MaxCaptureLength.
+// (any 16-bit LINKTYPE_ value); snaplen 0 means MaxCaptureLength.
 //
 // It never replaces an existing file, nor follows a symbolic link at name
 // (O_EXCL): a capture often runs as root, and a mistyped -w must not
 // destroy a file. That error wraps fs.ErrExist. OverwriteFile replaces.
-func CreateFile(name string, link layers.LinkType, snaplen int) (*Writer, error) {
+func CreateFile(name string, link LinkType, snaplen int) (*Writer, error) {
 	return createFile(name, link, snaplen, os.O_EXCL)
 }
 
 // OverwriteFile is CreateFile that truncates an existing file (sniff -w
 // --force).
-func OverwriteFile(name string, link layers.LinkType, snaplen int) (*Writer, error) {
+func OverwriteFile(name string, link LinkType, snaplen int) (*Writer, error) {
 	return createFile(name, link, snaplen, os.O_TRUNC)
 }
 
-func createFile(name string, link layers.LinkType, snaplen int, mode int) (*Writer, error) {
+func createFile(name string, link LinkType, snaplen int, mode int) (*Writer, error) {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|mode, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("create %q: %w", name, cause(err))
@@ -82,12 +80,10 @@ func createFile(name string, link layers.LinkType, snaplen int, mode int) (*Writ
 
 // NewWriter writes a capture file header to w and returns a Writer for its
 // frames: pcapng when ng is set, else pcap. Close flushes but does not
-// close w.
-func NewWriter(w io.Writer, ng bool, link layers.LinkType, snaplen int) (*Writer, error) {
-	raw, err := fileLinkType(link)
-	if err != nil {
-		return nil, err
-	}
+// close w. The error is for writers of the future: every link type can be
+// saved.
+func NewWriter(w io.Writer, ng bool, link LinkType, snaplen int) (*Writer, error) {
+	raw := uint32(link)
 	if snaplen <= 0 {
 		snaplen = MaxCaptureLength
 	}
@@ -105,17 +101,6 @@ func NewWriter(w io.Writer, ng bool, link layers.LinkType, snaplen int) (*Writer
 		wr.bw.Write(h[:])
 	}
 	return wr, nil
-}
-
-// fileLinkType undoes mapLinkType: the LINKTYPE value a file stores.
-func fileLinkType(link layers.LinkType) (uint32, error) {
-	switch link {
-	case LinkTypeLinuxSLL2:
-		return 276, nil
-	case LinkTypeUnsupported:
-		return 0, errors.New("cannot save frames of a link type portsift does not know (above 255)")
-	}
-	return uint32(link), nil
 }
 
 // writeNgHeader writes a section header block and one interface

@@ -49,6 +49,13 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		if s.Filtered > 0 {
 			line += fmt.Sprintf(" (%s filtered out)", commas(s.Filtered))
 		}
+		if s.TimesClamped > 0 {
+			ts := "timestamps"
+			if s.TimesClamped == 1 {
+				ts = "timestamp"
+			}
+			line += fmt.Sprintf(" (%s %s out of range, clamped)", commas(s.TimesClamped), ts)
+		}
 		if s.Error != "" {
 			line += "\terror: " + s.Error
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/decode"
 )
@@ -130,7 +129,7 @@ func (s closingSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, er
 	if err != nil {
 		s.r.Close()
 	}
-	return data, ci, linkType(lt), err
+	return data, ci, decode.LinkType(lt), err
 }
 
 // multiReader is the readers of the files of a parallel read.
@@ -174,9 +173,9 @@ func finishRead(ctx context.Context, tr *Tracker, opts Options, panics uint64, r
 	rep.Filter = opts.Filter
 	rep.DecodePanics = panics
 	for _, s := range sources {
-		si := SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered}
+		si := SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered, TimesClamped: s.TimesClamped}
 		for _, lt := range s.LinkTypes {
-			si.LinkTypes = append(si.LinkTypes, linkType(lt).String())
+			si.LinkTypes = append(si.LinkTypes, decode.LinkType(lt).String())
 		}
 		if s.Err != nil {
 			si.Error = s.Err.Error()
@@ -245,20 +244,7 @@ type captureSource struct{ r *capture.Reader }
 
 func (s captureSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
 	data, ci, lt, err := s.r.Next()
-	return data, ci, linkType(lt), err
-}
-
-// linkType maps capture's link type values to decode's: capture folds the
-// 16-bit link types gopacket's uint8 LinkType cannot hold into two spare
-// values.
-func linkType(lt layers.LinkType) decode.LinkType {
-	switch lt {
-	case capture.LinkTypeLinuxSLL2:
-		return decode.LinkLinuxSLL2
-	case capture.LinkTypeUnsupported:
-		return 0xffff
-	}
-	return decode.LinkType(lt)
+	return data, ci, decode.LinkType(lt), err // both are the file's 16-bit LINKTYPE_ value
 }
 
 // Service returns the row of the service called name (as in Service.Name,

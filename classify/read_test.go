@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -177,5 +178,43 @@ func TestReportLookups(t *testing.T) {
 	}
 	if a := rep.Alert("tcp", 443); a != nil {
 		t.Errorf(`Alert("tcp", 443) = %+v, want nil`, a)
+	}
+}
+
+// TestReadFilesLinkTypesAndTimes: link types above 255 are reported by
+// their number, in the source's link types, per-frame counts and non_ip
+// (never linktype-65535, never folded to 8 bits), for pcap and pcapng
+// alike; a pcapng timestamp beyond the report's years is clamped and
+// counted in the source, and the table says so.
+func TestReadFilesLinkTypesAndTimes(t *testing.T) {
+	for _, tt := range []struct {
+		file     string
+		declared []string
+		counts   []TypeCount // link_types
+		nonIP    []TypeCount
+	}{
+		{"linktype-284.pcap", []string{"linktype-284"}, []TypeCount{{Type: "linktype-284", Frames: 3}}, []TypeCount{{Type: "linktype-284", Frames: 3, Bytes: 208}}},
+		{"linktype-284.pcapng", []string{"linktype-284", "ethernet"}, []TypeCount{{Type: "ethernet", Frames: 2}, {Type: "linktype-284", Frames: 2}}, []TypeCount{{Type: "linktype-284", Frames: 2, Bytes: 134}}},
+	} {
+		rep := apiRead(t, Options{}, "../testdata/corrupt/"+tt.file)
+		src := rep.Sources[0]
+		if strings.Join(src.LinkTypes, ",") != strings.Join(tt.declared, ",") || src.Error != "" {
+			t.Errorf("%s: source link types %v, error %q; want %v", tt.file, src.LinkTypes, src.Error, tt.declared)
+		}
+		if !slices.Equal(rep.LinkTypes, tt.counts) || !slices.Equal(rep.NonIP, tt.nonIP) {
+			t.Errorf("%s: link_types %v, non_ip %v; want %v, %v", tt.file, rep.LinkTypes, rep.NonIP, tt.counts, tt.nonIP)
+		}
+	}
+
+	rep := apiRead(t, Options{}, "../testdata/corrupt/pcapng-far-future.pcapng")
+	if rep.Frames != 4 || rep.Sources[0].TimesClamped != 1 || rep.Last != "2262-04-10T23:47:16Z" {
+		t.Errorf("far future: %d frames, %d times clamped, last %s; want 4, 1, 2262-04-10T23:47:16Z", rep.Frames, rep.Sources[0].TimesClamped, rep.Last)
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, rep, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "4 frames (1 timestamp out of range, clamped)") {
+		t.Errorf("the table does not say a timestamp was clamped:\n%s", b.String())
 	}
 }

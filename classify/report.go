@@ -69,7 +69,11 @@ type SourceInfo struct {
 	LinkTypes []string `json:"link_types"` // declared link types
 	Frames    uint64   `json:"frames"`     // frames read from the file
 	Filtered  uint64   `json:"filtered,omitempty"`
-	Error     string   `json:"error"` // "" or what stopped the read
+	// TimesClamped counts the frames whose timestamp was beyond what the
+	// report's times hold (pcapng can say any year; 1677-2262 are kept)
+	// and was clamped to the nearest end: read and counted all the same.
+	TimesClamped uint64 `json:"times_clamped,omitempty"`
+	Error        string `json:"error"` // "" or what stopped the read
 }
 
 // RegistryInfo says which registry and ephemeral ranges decided the service

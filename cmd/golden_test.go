@@ -96,6 +96,22 @@ func TestGoldenReports(t *testing.T) {
 			})
 		}
 	}
+	// The odd but readable crafted files, and one that is refused (a case
+	// of issue 11: the reserved bits of a pcap link-type field), whose
+	// report shows the error.
+	for _, name := range append(append([]string(nil), quirkTraces...), "linktype-reserved-bits.pcap") {
+		t.Run("corrupt/"+name, func(t *testing.T) {
+			want := ExitOK
+			if name == "linktype-reserved-bits.pcap" {
+				want = ExitFailure
+			}
+			code, out, errOut := runRead(t, "-o", "json", filepath.Join("../testdata/corrupt", name))
+			if code != want {
+				t.Fatalf("read %s: exit %d, want %d: %s", name, code, want, errOut)
+			}
+			golden(t, filepath.Join("corrupt", name+".json"), []byte(out))
+		})
+	}
 	mixed := "../testdata/traces/eth-mixed.pcap"
 	for _, f := range []struct{ format, ext string }{{"table", "txt"}, {"csv", "csv"}} {
 		code, out, errOut := runRead(t, "-o", f.format, mixed)

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/decode"
@@ -181,18 +180,9 @@ func (s liveSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error
 	return data, ci, s.link, err
 }
 
-// decodeLink maps capture's link type values to decode's (capture folds
-// LINUX_SLL2, 276, into an 8-bit stand-in because gopacket's link types are
-// 8 bits wide).
-func decodeLink(lt layers.LinkType) decode.LinkType {
-	switch lt {
-	case capture.LinkTypeLinuxSLL2:
-		return decode.LinkLinuxSLL2
-	case capture.LinkTypeUnsupported:
-		return 0xffff
-	}
-	return decode.LinkType(lt)
-}
+// decodeLink is the live link type as decode numbers it: both are the
+// 16-bit LINKTYPE_ value.
+func decodeLink(lt capture.LinkType) decode.LinkType { return decode.LinkType(lt) }
 
 // sniffMode is how reports reach the user during the capture.
 type sniffMode int

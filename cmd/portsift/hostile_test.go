@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/capture/sharedtest"
@@ -328,7 +327,7 @@ func errorsJoin(errs ...error) error {
 // writeFlood writes a pcap of n frames made by frame (which fills b in
 // place, b being reused), one microsecond apart.
 func writeFlood(w interface{ Write([]byte) (int, error) }, n int, frame func(i int, b []byte)) error {
-	wr, err := capture.NewWriter(w, false, layers.LinkTypeEthernet, 0)
+	wr, err := capture.NewWriter(w, false, capture.LinkTypeEthernet, 0)
 	if err != nil {
 		return err
 	}

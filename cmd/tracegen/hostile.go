@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/binary"
+	"fmt"
+	"hash/crc32"
 	"time"
 )
 
@@ -29,11 +31,16 @@ func hostileSet() []*trace {
 		c("corrupt/pcap-version-3.pcap", "pcap file header saying version 3.0, then 2 frames", pcapVersion3),
 		c("corrupt/record-header-cut.pcap", "3 frames, then 7 of the 16 bytes of a record header", recordHeaderCut),
 		c("corrupt/caplen-over-max.pcap", "2 frames, then a record claiming 262,145 captured bytes (one more than any snapshot length)", caplenOverMax),
-		c("corrupt/caplen-over-wire.pcap", "2 frames, then a record whose captured length (100) exceeds its wire length (60)", caplenOverWire),
+		ok("corrupt/caplen-over-wire.pcap", "4 frames; the third's record holds 100 captured bytes for 60 on the wire (a TCP ACK and 40 bytes more): libpcap and Wireshark hand it out as it is", caplenOverWire),
 		ok("corrupt/caplen-over-snaplen.pcap", "file header snaplen 128, 4 records of up to 1,054 bytes (a writer that ignored it; tcpdump reads them)", caplenOverSnaplen),
 		ok("corrupt/zero-length.pcap", "4 records, two of them 0 bytes long (one claims 1,514 bytes on the wire)", zeroLength),
 		ok("corrupt/absurd-times.pcap", "5 frames stamped 1970-01-01, 2106-02-07 (the last 32-bit second), 2026, a microsecond field of 999,999,999, and 1 s after 1970", absurdTimes),
 		ok("corrupt/pcap-huge-snaplen.pcap", "file header snaplen 0xFFFFFFFF (must not size a buffer), 3 frames", pcapHugeSnaplen),
+		ok("corrupt/pcap-version-2.5.pcap", "pcap file header saying version 2.5, then 3 frames in the 2.4 layout (Wireshark reads it; libpcap refuses any version but 2.0-2.4 and 543.0)", pcapVersion25),
+		c("corrupt/linktype-reserved-bits.pcap", "pcap link-type field 0x03FF0001: Ethernet with every reserved bit (LT_RESERVED1) set, which current libpcap and Wireshark refuse; then 2 frames", linktypeReservedBits),
+		ok("corrupt/linktype-fcs-bits.pcap", "pcap link-type field 0x24000001: Ethernet, each frame ending in a 4-byte FCS (LT_FCS_LENGTH_PRESENT, FCS length 2 x 16 bits); 3 frames", linktypeFCSBits),
+		ok("corrupt/linktype-284.pcap", "pcap of link type 284 (above 255, unknown to portsift; libpcap's DSA_TAG_DSA), 3 frames whose bytes happen to be Ethernet", linktype284),
+		ok("corrupt/linktype-284.pcapng", "pcapng with an interface of link type 284 and an Ethernet one, 2 frames on each", linktype284ng),
 		// gzip
 		c("corrupt/gzip-bad-crc.pcap.gz", "gzip of a 10-frame pcap whose CRC-32 trailer is wrong: all frames, then the checksum error", gzipBadCRC),
 		c("corrupt/gzip-trailing-garbage.pcap.gz", "gzip of a 10-frame pcap followed by 32 bytes that are not a gzip member", gzipTrailingGarbage),
@@ -46,7 +53,7 @@ func hostileSet() []*trace {
 		c("corrupt/pcapng-bad-interface.pcapng", "1 frame, then a packet for interface 5 in a section that declares 1", pcapngBadInterface),
 		c("corrupt/pcapng-huge-packet.pcapng", "1 frame, then a packet block claiming 0xFFFFFFF0 captured bytes (must not be allocated)", pcapngHugePacket),
 		c("corrupt/pcapng-block-cut.pcapng", "2 frames, then an enhanced packet block cut in the middle of its data", pcapngBlockCut),
-		c("corrupt/pcapng-far-future.pcapng", "2 frames, then one stamped 2^64-1 ns after 1970 (year 2554, beyond int64 nanoseconds)", pcapngFarFuture),
+		ok("corrupt/pcapng-far-future.pcapng", "4 frames; the third stamped 2^64-1 ns after 1970 (year 2554, beyond int64 nanoseconds: clamped to 2262-04-10 and counted)", pcapngFarFuture),
 		c("corrupt/pcapng-tsresol-overflow.pcapng", "an interface whose timestamp resolution is 10^-127 s (pcapgo would divide by zero), then 1 frame", pcapngTsresolOverflow),
 		ok("corrupt/pcapng-huge-snaplen.pcapng", "an interface with snaplen 0xFFFFFFFF (must not size a buffer), 2 frames", pcapngHugeSnaplen),
 	}
@@ -56,10 +63,15 @@ var le = binary.LittleEndian
 
 // ---- pcap ----
 
-// pcapRecords hand-builds a little-endian microsecond pcap of frames with
-// the given snapshot length, one frame per millisecond.
+// pcapRecords hand-builds a little-endian microsecond Ethernet pcap of
+// frames with the given snapshot length, one frame per millisecond.
 func pcapRecords(snap uint32, fs []frame) []byte {
-	b := pcapFileHeader(le, false, snap, 1) // LINKTYPE_ETHERNET
+	return pcapRecordsLink(1, snap, fs) // LINKTYPE_ETHERNET
+}
+
+// pcapRecordsLink is pcapRecords with the file header's link-type field.
+func pcapRecordsLink(link, snap uint32, fs []frame) []byte {
+	b := pcapFileHeader(le, false, snap, link)
 	for i, f := range fs {
 		b = append(b, pcapRecordHeader(le, false, timestamp(i, time.Millisecond), len(f.data), f.wireLen())...)
 		b = append(b, f.data...)
@@ -96,9 +108,15 @@ func caplenOverMax() ([]byte, int, error) {
 }
 
 func caplenOverWire() ([]byte, int, error) {
-	b := pcapRecords(snaplen, sampleFrames("corrupt/caplen-over-wire.pcap")[:2])
+	fs := sampleFrames("corrupt/caplen-over-wire.pcap")
+	if len(fs[2].data) != 60 {
+		return nil, 0, fmt.Errorf("caplen-over-wire: the ACK is %d bytes, want 60", len(fs[2].data))
+	}
+	b := pcapRecords(snaplen, fs[:2])
 	b = append(b, pcapRecordHeader(le, false, timestamp(2, time.Millisecond), 100, 60)...)
-	return append(b, pattern(100)...), 2, nil
+	b = append(append(b, fs[2].data...), pattern(40)...)
+	b = append(b, pcapRecordHeader(le, false, timestamp(3, time.Millisecond), len(fs[3].data), fs[3].wireLen())...)
+	return append(b, fs[3].data...), 4, nil
 }
 
 func caplenOverSnaplen() ([]byte, int, error) {
@@ -139,6 +157,53 @@ func absurdTimes() ([]byte, int, error) {
 
 func pcapHugeSnaplen() ([]byte, int, error) {
 	return pcapRecords(0xffffffff, sampleFrames("corrupt/pcap-huge-snaplen.pcap")[:3]), 3, nil
+}
+
+func pcapVersion25() ([]byte, int, error) {
+	b := pcapRecords(snaplen, sampleFrames("corrupt/pcap-version-2.5.pcap")[:3])
+	le.PutUint16(b[6:], 5) // version minor
+	return b, 3, nil
+}
+
+// The link-type field of a pcap file header (libpcap's pcap/pcap.h): the
+// link type in the low 16 bits, 10 reserved bits (LT_RESERVED1), an "FCS
+// length present" bit and a 4-bit FCS length in 16-bit units.
+const (
+	ltReserved1        = 0x03ff0000
+	ltFCSLengthPresent = 0x04000000
+	ltFCSLength32      = 2 << 28 // 2 x 16 bits
+	linkTypeDSATagDSA  = 284     // LINKTYPE_DSA_TAG_DSA (Marvell DSA): unknown to portsift
+)
+
+func linktypeReservedBits() ([]byte, int, error) {
+	return pcapRecordsLink(ltReserved1|1, snaplen, sampleFrames("corrupt/linktype-reserved-bits.pcap")[:2]), 0, nil
+}
+
+func linktypeFCSBits() ([]byte, int, error) {
+	fs := sampleFrames("corrupt/linktype-fcs-bits.pcap")[:3]
+	for i := range fs {
+		// A frame checksum after each frame, as the header says: the
+		// CRC-32 of the frame, little-endian on the wire.
+		fs[i].data = le.AppendUint32(append([]byte(nil), fs[i].data...), crc32.ChecksumIEEE(fs[i].data))
+		if fs[i].wire != 0 {
+			fs[i].wire += 4
+		}
+	}
+	return pcapRecordsLink(ltFCSLength32|ltFCSLengthPresent|1, snaplen, fs), 3, nil
+}
+
+func linktype284() ([]byte, int, error) {
+	return pcapRecordsLink(linkTypeDSATagDSA, snaplen, sampleFrames("corrupt/linktype-284.pcap")[:3]), 3, nil
+}
+
+func linktype284ng() ([]byte, int, error) {
+	fs := sampleFrames("corrupt/linktype-284.pcapng")[:4]
+	b := append(ngSHB(), ngIDBLink(linkTypeDSATagDSA, snaplen, 0)...)
+	b = append(b, ngIDB(snaplen, 0)...)
+	for i, f := range fs {
+		b = append(b, ngEPB(uint32(i%2), ngTicks(i), f)...) // 284, Ethernet, 284, Ethernet
+	}
+	return b, 4, nil
 }
 
 // ---- gzip ----
@@ -194,7 +259,12 @@ func ngSHB() []byte {
 // ngIDB is an Ethernet interface description block; tsresol, when not 0,
 // is written as an if_tsresol option.
 func ngIDB(snap uint32, tsresol byte) []byte {
-	body := le.AppendUint16(nil, 1) // LINKTYPE_ETHERNET
+	return ngIDBLink(1, snap, tsresol) // LINKTYPE_ETHERNET
+}
+
+// ngIDBLink is ngIDB for an interface of another link type.
+func ngIDBLink(link uint16, snap uint32, tsresol byte) []byte {
+	body := le.AppendUint16(nil, link)
 	body = le.AppendUint16(body, 0) // reserved
 	body = le.AppendUint32(body, snap)
 	if tsresol != 0 {
@@ -291,10 +361,14 @@ func pcapngBlockCut() ([]byte, int, error) {
 func pcapngFarFuture() ([]byte, int, error) {
 	fs := sampleFrames("corrupt/pcapng-far-future.pcapng")
 	b := append(ngSHB(), ngIDB(snaplen, 9)...) // nanoseconds
-	for i, f := range fs[:2] {
-		b = append(b, ngEPB(0, uint64(timestamp(i, time.Millisecond).UnixNano()), f)...)
+	for i, f := range fs[:4] {
+		ticks := uint64(timestamp(i, time.Millisecond).UnixNano())
+		if i == 2 {
+			ticks = ^uint64(0)
+		}
+		b = append(b, ngEPB(0, ticks, f)...)
 	}
-	return append(b, ngEPB(0, ^uint64(0), fs[2])...), 2, nil
+	return b, 4, nil
 }
 
 func pcapngTsresolOverflow() ([]byte, int, error) {
