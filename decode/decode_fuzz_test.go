@@ -22,8 +22,10 @@ func FuzzDecode(f *testing.F) {
 		f.Add(uint16(tt.link), tt.frame)
 	}
 	f.Add(uint16(LinkRaw), ipipBomb(f))
-	// Every frame of the generated tunnel and link-type traces.
+	// Every frame of the generated traces, tunnel and link-type traces.
 	files, _ := filepath.Glob("../testdata/tunnels/*.pcap*")
+	more, _ := filepath.Glob("../testdata/traces/*.pcap")
+	files = append(files, more...)
 	for _, name := range files {
 		fh, err := os.Open(name)
 		if err != nil {
@@ -50,9 +52,25 @@ func FuzzDecode(f *testing.F) {
 	d := NewDecoder()
 	dd := NewDecoder()
 	dd.Decap = true
+	gen, gend := NewDecoder(), NewDecoder() // the general path only
+	gen.general, gend.general, gend.Decap = true, true, true
 	f.Fuzz(func(t *testing.T, link uint16, frame []byte) {
 		var s Summary
 		err := d.Decode(LinkType(link), frame, 0, &s)
+		// The fast path (fast.go) must give what the general path gives,
+		// with and without Decap, for a cut frame and a whole one.
+		for _, wire := range []int{0, len(frame)} {
+			var a, b Summary
+			errA, errB := d.Decode(LinkType(link), frame, wire, &a), gen.Decode(LinkType(link), frame, wire, &b)
+			if a != b || errA != errB {
+				t.Fatalf("link %d, wire %d: fast path %+v (%v), general path %+v (%v)", link, wire, a, errA, b, errB)
+			}
+			errA, errB = dd.Decode(LinkType(link), frame, wire, &a), gend.Decode(LinkType(link), frame, wire, &b)
+			if a != b || errA != errB {
+				t.Fatalf("link %d, wire %d, decap: fast path %+v (%v), general path %+v (%v)", link, wire, a, errA, b, errB)
+			}
+		}
+		err = d.Decode(LinkType(link), frame, 0, &s)
 		if s.Decap != 0 || s.InnerDamaged || s.DepthExceeded {
 			t.Fatalf("without Decap: %+v", s)
 		}
