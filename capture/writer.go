@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -50,32 +49,44 @@ func IsPcapng(name string) bool {
 // IsPcapng(name), else pcap. link is a link type as capture reports them
 // (any 16-bit LINKTYPE_ value); snaplen 0 means MaxCaptureLength.
 //
-// It never replaces an existing file, nor follows a symbolic link at name
-// (O_EXCL): a capture often runs as root, and a mistyped -w must not
-// destroy a file. That error wraps fs.ErrExist. OverwriteFile replaces.
+// The file is opened by CreateOutput's rule: never over an existing file,
+// nor through a symbolic link (O_EXCL, O_NOFOLLOW), as a capture often runs
+// as root and a mistyped -w must not destroy a file. That error wraps
+// fs.ErrExist (ErrSymlink for a link). OverwriteFile replaces a file.
 func CreateFile(name string, link LinkType, snaplen int) (*Writer, error) {
-	return createFile(name, link, snaplen, os.O_EXCL)
+	return createFile(name, link, snaplen, false)
 }
 
-// OverwriteFile is CreateFile that truncates an existing file (sniff -w
-// --force).
+// OverwriteFile is CreateFile that truncates an existing regular file
+// (sniff -w --force). It still never follows a symbolic link.
 func OverwriteFile(name string, link LinkType, snaplen int) (*Writer, error) {
-	return createFile(name, link, snaplen, os.O_TRUNC)
+	return createFile(name, link, snaplen, true)
 }
 
-func createFile(name string, link LinkType, snaplen int, mode int) (*Writer, error) {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|mode, 0o644)
+func createFile(name string, link LinkType, snaplen int, force bool) (*Writer, error) {
+	f, err := CreateOutput(name, force)
 	if err != nil {
-		return nil, fmt.Errorf("create %q: %w", name, cause(err))
+		return nil, err
 	}
-	w, err := NewWriter(f, IsPcapng(name), link, snaplen)
+	w, err := NewFileWriter(f, name, link, snaplen)
 	if err != nil {
 		f.Close()
-		os.Remove(name)
-		return nil, fmt.Errorf("create %q: %w", name, err)
+		return nil, outputError(name, err)
 	}
-	w.name, w.closer = name, f
+	w.closer = f
 	return w, nil
+}
+
+// NewFileWriter is NewWriter for the capture file name, already open as w
+// (by CreateOutput, or standard output): pcapng if IsPcapng(name), and
+// errors name the file. Close flushes but does not close w.
+func NewFileWriter(w io.Writer, name string, link LinkType, snaplen int) (*Writer, error) {
+	wr, err := NewWriter(w, IsPcapng(name), link, snaplen)
+	if err != nil {
+		return nil, err
+	}
+	wr.name = name
+	return wr, nil
 }
 
 // NewWriter writes a capture file header to w and returns a Writer for its

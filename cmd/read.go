@@ -26,6 +26,8 @@ type ReadOptions struct {
 	Sort        string
 	Count       uint64
 	FlowsFile   string
+	FlowsFormat string // --flows-format: jsonl or csv; "": from the file name
+	Force       bool   // --flows may overwrite an existing file
 	Services    []string
 	Ephemeral   string
 	MaxFlows    int
@@ -52,7 +54,8 @@ name. '-' reads standard input.`,
   portsift read a.pcap b.pcap.gz -o json
   tcpdump -i eth0 -w - | portsift read -
   portsift read big.pcap -f 'tcp port 443'
-  portsift read x.pcap --flows flows.jsonl`,
+  portsift read x.pcap --flows flows.jsonl
+  portsift read x.pcap --flows - | jq -c 'select(.service == "ssh")'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
@@ -82,10 +85,8 @@ name. '-' reads standard input.`,
 			if n := countStdin(args); n > 1 {
 				return FlagErrorf("standard input ('-') can be read only once, not %d times", n)
 			}
-			if opts.FlowsFile != "" {
-				if _, err := flowsFormat(opts.FlowsFile); err != nil {
-					return err
-				}
+			if err := checkFlowsFlags(opts.FlowsFile, opts.FlowsFormat); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -99,7 +100,9 @@ name. '-' reads standard input.`,
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the table by `KEY`: bytes, packets or flows")
 	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
-	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv)")
+	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the report goes to standard error")
+	addFlowsFormatFlag(f, &opts.FlowsFormat)
+	f.BoolVar(&opts.Force, "force", false, "let --flows overwrite an existing file (never through a symbolic link)")
 	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
@@ -135,15 +138,45 @@ func countStdin(files []string) int {
 	return n
 }
 
-// flowsFormat tells from the file name whether --flows writes CSV.
-func flowsFormat(name string) (csv bool, err error) {
+func addFlowsFormatFlag(f stringArray, format *string) {
+	f.StringVar(format, "flows-format", "", "write the --flows log as `FORMAT`: jsonl or csv (default: from the file's extension, .jsonl or .csv; jsonl for standard output or a name without one)")
+}
+
+// checkFlowsFlags checks --flows and --flows-format at parse time.
+func checkFlowsFlags(name, format string) error {
+	if name == "" {
+		if format != "" {
+			return FlagErrorf("--flows-format %s needs --flows FILE", format)
+		}
+		return nil
+	}
+	_, err := flowsFormat(name, format)
+	return err
+}
+
+// flowsFormat tells whether --flows writes CSV: --flows-format when given,
+// else the file's extension; JSON lines for standard output, a device or a
+// name without an extension.
+func flowsFormat(name, format string) (csv bool, err error) {
+	switch format {
+	case "csv":
+		return true, nil
+	case "jsonl":
+		return false, nil
+	case "":
+	default:
+		return false, FlagErrorf("--flows-format %q: want jsonl or csv", format)
+	}
+	if stdStream(name) != notStd {
+		return false, nil
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv":
 		return true, nil
-	case ".jsonl", ".ndjson", ".json":
+	case ".jsonl", ".ndjson", ".json", "":
 		return false, nil
 	}
-	return false, FlagErrorf("--flows %q: name the file .jsonl or .csv", name)
+	return false, FlagErrorf("--flows %q: name the file .jsonl or .csv, or give --flows-format jsonl|csv", name)
 }
 
 // registryOptions returns classify.Options with the registry and the
@@ -165,29 +198,35 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	if err != nil {
 		return err
 	}
+	// The flow log on standard output sends the report to standard error,
+	// so the two never interleave; on standard error, no progress bar.
+	out, barOK := opts.IO.Out, opts.IO.ErrTTY && !opts.Quiet
+	switch stdStream(opts.FlowsFile) {
+	case stdOut:
+		out = opts.IO.ErrOut
+	case stdErr:
+		barOK = false
+	}
 	var (
 		flows     *classify.FlowWriter
-		flowsFile *os.File
+		flowsFile *output
 		profile   *os.File
 		bar       *progress
 	)
-	defer func() {
-		if flowsFile != nil {
-			flowsFile.Close()
-		}
-	}()
+	defer func() { flowsFile.Close() }()
 	topts.MaxFlows, topts.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
 	topts.Filter, topts.Count, topts.Stdin = opts.Filter, opts.Count, opts.IO.In
 	topts.Threads = opts.Threads
 	opts.DecodeFlags.apply(&topts)
-	// Started runs once every input is open and the filter compiled, so a
-	// missing file or a bad filter creates no flow log.
+	// Started runs once every input is checked and the filter compiled,
+	// before any input is read, so a missing file or a bad filter creates
+	// no flow log, and a refused one fails before reading.
 	topts.Started = func(p classify.ReadProgress) error {
 		if opts.FlowsFile != "" {
-			csv, _ := flowsFormat(opts.FlowsFile)
-			f, err := os.Create(opts.FlowsFile)
+			csv, _ := flowsFormat(opts.FlowsFile, opts.FlowsFormat)
+			f, err := openOutput(opts.IO, "--flows", opts.FlowsFile, opts.Force)
 			if err != nil {
-				return fmt.Errorf("--flows: %w", err)
+				return err
 			}
 			flowsFile, flows = f, classify.NewFlowWriter(f, csv)
 		}
@@ -202,7 +241,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 			}
 			profile = pf
 		}
-		if opts.IO.ErrTTY && !opts.Quiet {
+		if barOK {
 			bar = startProgress(opts.IO.ErrOut, p)
 		}
 		return nil
@@ -226,15 +265,13 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	}
 	if flows != nil {
 		if err := flows.Flush(); err != nil {
-			return fmt.Errorf("--flows %q: %w", opts.FlowsFile, err)
+			return flowsFile.errorf(err)
 		}
-		err := flowsFile.Close()
-		flowsFile = nil
-		if err != nil {
-			return fmt.Errorf("--flows %q: %w", opts.FlowsFile, err)
+		if err := flowsFile.Close(); err != nil {
+			return err
 		}
 	}
-	if err := writeReport(opts.IO.Out, rep, opts.Format, classify.TextOptions{Top: opts.Top, Sort: opts.Sort}); err != nil {
+	if err := writeReport(out, rep, opts.Format, classify.TextOptions{Top: opts.Top, Sort: opts.Sort}); err != nil {
 		return err
 	}
 	// What stopped a read is printed after the report, one line per file.

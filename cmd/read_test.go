@@ -17,16 +17,18 @@ func TestNewCmdRead(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", args: []string{"a.pcap"}, want: ReadOptions{Files: []string{"a.pcap"}, Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute}},
-		{name: "everything", args: []string{"-f", "tcp port 443", "-o", "json", "--top", "5", "--sort", "flows", "-c", "100", "--flows", "f.csv", "--services", "s.txt", "--services", "t.csv", "--ephemeral", "windows-xp", "--max-flows", "10", "--idle-timeout", "30s", "-q", "a.pcap", "-", "b.pcap.gz"},
+		{name: "everything", args: []string{"-f", "tcp port 443", "-o", "json", "--top", "5", "--sort", "flows", "-c", "100", "--flows", "f.csv", "--flows-format", "jsonl", "--force", "--services", "s.txt", "--services", "t.csv", "--ephemeral", "windows-xp", "--max-flows", "10", "--idle-timeout", "30s", "-q", "a.pcap", "-", "b.pcap.gz"},
 			want: ReadOptions{Files: []string{"a.pcap", "-", "b.pcap.gz"}, Filter: "tcp port 443", Format: "json", Top: 5, Sort: "flows", Count: 100,
-				FlowsFile: "f.csv", Services: []string{"s.txt", "t.csv"}, Ephemeral: "windows-xp", MaxFlows: 10, IdleTimeout: 30 * time.Second, Quiet: true}},
+				FlowsFile: "f.csv", FlowsFormat: "jsonl", Force: true, Services: []string{"s.txt", "t.csv"}, Ephemeral: "windows-xp", MaxFlows: 10, IdleTimeout: 30 * time.Second, Quiet: true}},
 		{name: "no files", args: nil, wantErr: "requires at least 1 arg"},
 		{name: "bad format", args: []string{"-o", "xml", "a.pcap"}, wantErr: `unknown format "xml" (want table, json or csv)`},
 		{name: "bad sort", args: []string{"--sort", "name", "a.pcap"}, wantErr: `unknown sort key "name"`},
 		{name: "negative top", args: []string{"--top", "-1", "a.pcap"}, wantErr: "--top must be 0 (all) or more, not -1"},
 		{name: "negative max flows", args: []string{"--max-flows", "-5", "a.pcap"}, wantErr: "--max-flows must be 0"},
 		{name: "stdin twice", args: []string{"-", "-"}, wantErr: "standard input ('-') can be read only once, not 2 times"},
-		{name: "flows extension", args: []string{"--flows", "out.txt", "a.pcap"}, wantErr: `--flows "out.txt": name the file .jsonl or .csv`},
+		{name: "flows extension", args: []string{"--flows", "out.txt", "a.pcap"}, wantErr: `--flows "out.txt": name the file .jsonl or .csv, or give --flows-format jsonl|csv`},
+		{name: "flows on stdout", args: []string{"--flows", "-", "a.pcap"}, want: ReadOptions{Files: []string{"a.pcap"}, Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, FlowsFile: "-"}},
+		{name: "bad flows format", args: []string{"--flows", "-", "--flows-format", "ndjson", "a.pcap"}, wantErr: `--flows-format "ndjson": want jsonl or csv`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,7 +40,7 @@ func TestNewCmdRead(t *testing.T) {
 func equalOpts(a, b ReadOptions) bool {
 	return strings.Join(a.Files, "|") == strings.Join(b.Files, "|") && strings.Join(a.Services, "|") == strings.Join(b.Services, "|") &&
 		a.Filter == b.Filter && a.Format == b.Format && a.Top == b.Top && a.Sort == b.Sort && a.Count == b.Count &&
-		a.FlowsFile == b.FlowsFile && a.Ephemeral == b.Ephemeral && a.MaxFlows == b.MaxFlows && a.IdleTimeout == b.IdleTimeout && a.Quiet == b.Quiet
+		a.FlowsFile == b.FlowsFile && a.FlowsFormat == b.FlowsFormat && a.Force == b.Force && a.Ephemeral == b.Ephemeral && a.MaxFlows == b.MaxFlows && a.IdleTimeout == b.IdleTimeout && a.Quiet == b.Quiet
 }
 
 type fakeProgress struct {

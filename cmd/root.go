@@ -30,7 +30,8 @@ const (
 	// more is printed. For standard output (portsift read x -o json |
 	// head) the Go runtime makes the process die of SIGPIPE, as tcpdump
 	// does, which a shell reports as 141 too; this code is for the other
-	// outputs, such as --flows /dev/stdout, whose writes fail with EPIPE.
+	// outputs, such as a FIFO given to --flows or -w, whose writes fail
+	// with EPIPE (--flows - and /dev/stdout are standard output).
 	ExitBrokenPipe = 141
 )
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -42,6 +41,7 @@ type SniffOptions struct {
 	Sort        string
 	WriteFile   string
 	FlowsFile   string
+	FlowsFormat string // --flows-format: jsonl or csv; "": from the file name
 	MetricsAddr string
 	MetricsMax  int
 	MaxFlows    int
@@ -51,7 +51,7 @@ type SniffOptions struct {
 	Quiet       bool
 	CPUProfile  string
 	User        string // -Z: whom to run as once the capture is open ("": nobody when root)
-	Force       bool   // -w may overwrite an existing file
+	Force       bool   // -w and --flows may overwrite an existing file
 	DecodeFlags
 }
 
@@ -106,10 +106,11 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services (0: as many as the terminal has room for, or all)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the final table by `KEY`: bytes, packets or flows")
-	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap); never over an existing file without --force")
-	f.BoolVar(&opts.Force, "force", false, "let -w overwrite an existing file")
+	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
+	f.BoolVar(&opts.Force, "force", false, "let -w and --flows overwrite an existing file (never through a symbolic link)")
 	f.StringVarP(&opts.User, "relinquish-privileges", "Z", "", "once the capture is open, run as `USER` (default when started as root: "+defaultUser+"; -Z root keeps root)")
-	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv) as flows end")
+	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv) as flows end; never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
+	addFlowsFormatFlag(f, &opts.FlowsFormat)
 	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9155 (default off)")
 	f.IntVar(&opts.MetricsMax, "metrics-max-services", classify.DefaultMetricsMaxServices, "give at most `N` unnamed service ports their own series; fold the rest into service=\"other\"")
 	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
@@ -158,10 +159,11 @@ func validateSniff(o *SniffOptions) error {
 	if err := o.DecodeFlags.check(); err != nil {
 		return err
 	}
-	if o.FlowsFile != "" {
-		if _, err := flowsFormat(o.FlowsFile); err != nil {
-			return err
-		}
+	if err := checkFlowsFlags(o.FlowsFile, o.FlowsFormat); err != nil {
+		return err
+	}
+	if o.WriteFile != "" && o.FlowsFile != "" && stdStream(o.WriteFile) != notStd && stdStream(o.WriteFile) == stdStream(o.FlowsFile) {
+		return FlagErrorf("-w %q and --flows %q are the same stream: give one of them a file", o.WriteFile, o.FlowsFile)
 	}
 	return nil
 }
@@ -223,6 +225,29 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 	if err != nil {
 		return err
 	}
+	// So does a refused -w or --flows file (they are created later, once
+	// the capture is open: a capture that fails creates no file).
+	if opts.WriteFile != "" {
+		if err := precheckOutput("-w", opts.WriteFile, opts.Force); err != nil {
+			return err
+		}
+	}
+	if opts.FlowsFile != "" {
+		if err := precheckOutput("--flows", opts.FlowsFile, opts.Force); err != nil {
+			return err
+		}
+	}
+	// An output on standard output sends the reports (and the live view)
+	// to standard error, so the two never interleave; std keeps the
+	// streams the outputs are opened on.
+	std := opts.IO
+	if stdStream(opts.WriteFile) == stdOut || stdStream(opts.FlowsFile) == stdOut {
+		ios := *opts.IO
+		ios.Out, ios.OutTTY = ios.ErrOut, ios.ErrTTY
+		o := *opts
+		o.IO = &ios
+		opts = &o
+	}
 
 	src, err := capture.OpenLive(opts.Interface, capture.LiveOptions{
 		Snaplen: opts.Snaplen, NoPromisc: opts.NoPromisc, Immediate: opts.Immediate,
@@ -237,28 +262,32 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 	defer src.Close()
 	link := decodeLink(src.LinkType())
 
-	var wr *capture.Writer
-	if opts.WriteFile != "" {
-		create := capture.CreateFile // never over an existing file or a symlink
-		if opts.Force {
-			create = capture.OverwriteFile
+	var (
+		wr        *capture.Writer
+		wrFile    *output
+		flows     *classify.FlowWriter
+		flowsFile *output
+	)
+	defer func() {
+		if wr != nil {
+			wr.Close() // flushes what was written before an early return
 		}
-		if wr, err = create(opts.WriteFile, src.LinkType(), src.Snaplen()); err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return fmt.Errorf("-w: %w (--force overwrites it)", err)
-			}
+		wrFile.Close()
+		flowsFile.Close()
+	}()
+	if opts.WriteFile != "" {
+		if wrFile, err = openOutput(std, "-w", opts.WriteFile, opts.Force); err != nil {
+			return err
+		}
+		if wr, err = capture.NewFileWriter(wrFile, opts.WriteFile, src.LinkType(), src.Snaplen()); err != nil {
 			return fmt.Errorf("-w: %w", err)
 		}
-		defer wr.Close()
 	}
-	var flows *classify.FlowWriter
-	var flowsFile *os.File
 	if opts.FlowsFile != "" {
-		csv, _ := flowsFormat(opts.FlowsFile)
-		if flowsFile, err = os.Create(opts.FlowsFile); err != nil {
-			return fmt.Errorf("--flows: %w", err)
+		csv, _ := flowsFormat(opts.FlowsFile, opts.FlowsFormat)
+		if flowsFile, err = openOutput(std, "--flows", opts.FlowsFile, opts.Force); err != nil {
+			return err
 		}
-		defer flowsFile.Close()
 		flows = classify.NewFlowWriter(flowsFile, csv)
 		topts.FlowLog = func(r *classify.FlowRecord) { flows.Write(r) }
 	}
@@ -329,15 +358,17 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 
 	var errs []error
 	if wr != nil {
-		if err := wr.Close(); err != nil {
+		if err := wr.Close(); err != nil { // flushes
 			errs = append(errs, fmt.Errorf("-w: %w", err))
+		} else if err := wrFile.Close(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if flows != nil {
 		if err := flows.Flush(); err != nil {
-			errs = append(errs, fmt.Errorf("--flows %q: %w", opts.FlowsFile, err))
+			errs = append(errs, flowsFile.errorf(err))
 		} else if err := flowsFile.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("--flows %q: %w", opts.FlowsFile, err))
+			errs = append(errs, err)
 		}
 	}
 	if err := writeFinal(opts, final); err != nil {

@@ -26,11 +26,11 @@ func TestNewCmdSniff(t *testing.T) {
 		{name: "list like tcpdump", args: []string{"-D", "-o", "json"}, want: with(func(o *SniffOptions) { o.List, o.Format = true, "json" })},
 		{name: "everything", args: []string{"-i", "any", "-f", "not port 22", "--duration", "30s", "-c", "100000", "-s", "96", "-p",
 			"--immediate-mode", "-B", "4096", "--interval", "5s", "-o", "json", "--top", "10", "--sort", "packets", "-w", "s.pcapng",
-			"--flows", "f.jsonl", "--metrics-addr", "127.0.0.1:9155", "--metrics-max-services", "50", "--max-flows", "1000",
+			"--flows", "f.jsonl", "--flows-format", "csv", "--force", "--metrics-addr", "127.0.0.1:9155", "--metrics-max-services", "50", "--max-flows", "1000",
 			"--idle-timeout", "30s", "--services", "x.csv", "--ephemeral", "linux", "-q", "--decap", "--decap-depth", "3"},
 			want: SniffOptions{Interface: "any", Filter: "not port 22", Duration: 30 * time.Second, Count: 100000, Snaplen: 96,
 				NoPromisc: true, Immediate: true, BufferKiB: 4096, Interval: 5 * time.Second, IntervalSet: true, Format: "json",
-				Top: 10, Sort: "packets", WriteFile: "s.pcapng", FlowsFile: "f.jsonl", MetricsAddr: "127.0.0.1:9155", MetricsMax: 50,
+				Top: 10, Sort: "packets", WriteFile: "s.pcapng", FlowsFile: "f.jsonl", FlowsFormat: "csv", Force: true, MetricsAddr: "127.0.0.1:9155", MetricsMax: 50,
 				MaxFlows: 1000, IdleTimeout: 30 * time.Second, Services: []string{"x.csv"}, Ephemeral: "linux", Quiet: true,
 				DecodeFlags: DecodeFlags{Decap: true, DecapDepth: 3}}},
 		{name: "decap depth", args: []string{"-i", "eth0", "--decap-depth", "0"}, wantErr: "--decap-depth must be between 1 and 64, not 0"},
@@ -47,7 +47,12 @@ func TestNewCmdSniff(t *testing.T) {
 		{name: "metrics max", args: []string{"-i", "eth0", "--metrics-max-services", "-1"}, wantErr: "--metrics-max-services must be 0 or more"},
 		{name: "max flows", args: []string{"-i", "eth0", "--max-flows", "-1"}, wantErr: "--max-flows must be 0"},
 		{name: "idle timeout", args: []string{"-i", "eth0", "--idle-timeout", "0s"}, wantErr: "--idle-timeout must be positive"},
-		{name: "flows extension", args: []string{"-i", "eth0", "--flows", "f.txt"}, wantErr: `--flows "f.txt": name the file .jsonl or .csv`},
+		{name: "flows extension", args: []string{"-i", "eth0", "--flows", "f.txt"}, wantErr: `--flows "f.txt": name the file .jsonl or .csv, or give --flows-format jsonl|csv`},
+		{name: "flows format", args: []string{"-i", "eth0", "--flows", "f.txt", "--flows-format", "jsonl"}, want: with(func(o *SniffOptions) { o.Interface, o.FlowsFile, o.FlowsFormat = "eth0", "f.txt", "jsonl" })},
+		{name: "bad flows format", args: []string{"-i", "eth0", "--flows", "-", "--flows-format", "json"}, wantErr: `--flows-format "json": want jsonl or csv`},
+		{name: "flows format alone", args: []string{"-i", "eth0", "--flows-format", "csv"}, wantErr: `--flows-format csv needs --flows FILE`},
+		{name: "both on stdout", args: []string{"-i", "eth0", "-w", "/dev/stdout", "--flows", "-"}, wantErr: `-w "/dev/stdout" and --flows "-" are the same stream: give one of them a file`},
+		{name: "both on std streams", args: []string{"-i", "eth0", "-w", "-", "--flows", "/dev/stderr"}, want: with(func(o *SniffOptions) { o.Interface, o.WriteFile, o.FlowsFile = "eth0", "-", "/dev/stderr" })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -150,7 +150,9 @@ func TestSniffWithCapabilities(t *testing.T) {
 }
 
 // TestSniffWriteNeverOverwrites: -w refuses an existing file and leaves it
-// as it was; --force replaces it.
+// as it was; --force replaces it, but never writes through a symbolic
+// link; --flows follows the same rule; -w - and --flows - write to
+// standard output, and the report goes to standard error.
 func TestSniffWriteNeverOverwrites(t *testing.T) {
 	needLive(t)
 	t.Parallel()
@@ -172,7 +174,7 @@ func TestSniffWriteNeverOverwrites(t *testing.T) {
 	if r.code != 1 || r.out != "" {
 		t.Errorf("-w over an existing file: exit %d, stdout %q; want 1, nothing", r.code, r.out)
 	}
-	oneLine(t, r.errOut, `-w: create "`+file+`": file exists (--force overwrites it)`)
+	oneLine(t, r.errOut, `-w "`+file+`": file exists (use --force to overwrite)`)
 	if b, _ := os.ReadFile(file); string(b) != "keep me" {
 		t.Errorf("the file now holds %q", b)
 	}
@@ -181,6 +183,36 @@ func TestSniffWriteNeverOverwrites(t *testing.T) {
 	}
 	if rr := portsift(t, nil, "read", "-o", "json", file); rr.code != 0 || report(t, rr).Sources[0].Format != "pcap-ns" {
 		t.Errorf("the file written with --force: exit %d, %s", rr.code, rr.errOut)
+	}
+	// A symbolic link is refused even with --force, and so is an existing
+	// --flows file: the same rule.
+	target, link := filepath.Join(filepath.Dir(file), "target"), filepath.Join(filepath.Dir(file), "link.pcap")
+	if err := os.WriteFile(target, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	r = inA("-w", link, "--force")
+	if r.code != 1 || r.out != "" {
+		t.Errorf("-w over a symlink: exit %d, stdout %q; want 1, nothing", r.code, r.out)
+	}
+	oneLine(t, r.errOut, `-w "`+link+`": is a symbolic link (portsift never writes through one, even with --force)`)
+	r = inA("--flows", target, "--flows-format", "csv")
+	if r.code != 1 || r.out != "" {
+		t.Errorf("--flows over a file: exit %d, stdout %q; want 1, nothing", r.code, r.out)
+	}
+	oneLine(t, r.errOut, `--flows "`+target+`": file exists (use --force to overwrite)`)
+	if b, _ := os.ReadFile(target); string(b) != "keep me" {
+		t.Errorf("the symlink's target now holds %q", b)
+	}
+	// -w - writes the capture to standard output, the report to stderr.
+	if r = inA("-w", "-", "-o", "json"); r.code != 0 || !strings.HasPrefix(r.out, "\x4d\x3c\xb2\xa1") || !strings.Contains(r.errOut, `"final": true`) {
+		t.Errorf("-w -: exit %d, stdout %q..., stderr %.300q", r.code, r.out[:min(len(r.out), 24)], r.errOut)
+	}
+	// --flows - likewise: the reports are not mixed into the flow log.
+	if r = inA("--flows", "-", "-o", "json"); r.code != 0 || strings.Contains(r.out, "schema") || !strings.Contains(r.errOut, `"final": true`) {
+		t.Errorf("--flows -: exit %d, stdout %q, stderr %.300q", r.code, r.out, r.errOut)
 	}
 }
 
