@@ -53,7 +53,7 @@ func (f *filter) program(link LinkType) (*pcap.BPF, error) {
 
 // match reports whether the frame passes. A frame with no captured bytes
 // never does (pcap.BPF.Matches indexes data[0]). The error is non-nil when
-// the expression does not compile for link.
+// the expression does not compile for link; the frame does not pass then.
 func (f *filter) match(link LinkType, ci *gopacket.CaptureInfo, data []byte) (bool, error) {
 	b, err := f.program(link)
 	if err != nil {
@@ -144,4 +144,12 @@ func compileViaFile(linktype uint32, expr string) (*pcap.BPF, error) {
 	}
 	defer h.Close()
 	return h.NewBPF(expr)
+}
+
+// CheckFilter reports whether expr compiles as a BPF filter (for Ethernet,
+// as tcpdump compiles an expression on its command line), with libpcap's
+// error when it does not.
+func CheckFilter(expr string) error {
+	_, err := newFilter(expr)
+	return err
 }

@@ -20,3 +20,6 @@ func newFilter(string) (*filter, error) { return nil, errNoCgo }
 func (*filter) match(LinkType, *gopacket.CaptureInfo, []byte) (bool, error) {
 	return false, errNoCgo
 }
+
+// CheckFilter fails: this build has no libpcap to compile filters.
+func CheckFilter(string) error { return errNoCgo }

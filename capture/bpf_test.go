@@ -169,9 +169,19 @@ func TestFilterErrors(t *testing.T) {
 	}
 	si := r.Sources()
 	// Above 255, libpcap compiles from a file of that link type
-	// (compileViaFile), and says what it cannot do.
-	checkErr(t, "profibus", si[0].Err, `read "`+profibus+`": filter "udp" does not compile for link type 257: PROFIBUS data link layer link-layer type filtering not implemented`, nil)
-	checkErr(t, "user0", si[1].Err, `read "`+user0+`": filter "udp" does not compile for link type 147: DLT 147 link-layer type filtering not implemented`, nil)
+	// (compileViaFile), and says what it cannot do. The frames the filter
+	// cannot be applied to count as filtered out, and the file is read to
+	// its end: nothing is left uncounted.
+	checkErr(t, "profibus", si[0].FilterErr, `read "`+profibus+`": filter "udp" does not compile for link type 257: PROFIBUS data link layer link-layer type filtering not implemented: its frames of that link type count as filtered out`, nil)
+	checkErr(t, "user0", si[1].FilterErr, `read "`+user0+`": filter "udp" does not compile for link type 147: DLT 147 link-layer type filtering not implemented: its frames of that link type count as filtered out`, nil)
+	for i, s := range si[:2] {
+		if s.Err != nil || s.Frames != 1 || s.Filtered != 1 {
+			t.Errorf("source %d: err %v, %d frames, %d filtered; want no error, 1 frame, filtered", i, s.Err, s.Frames, s.Filtered)
+		}
+	}
+	if si[2].FilterErr != nil || si[2].Filtered != 0 {
+		t.Errorf("good.pcap: %v, %d filtered", si[2].FilterErr, si[2].Filtered)
+	}
 }
 
 // TestFilterEmptyFrame: a record with no captured bytes is filtered out,

@@ -414,3 +414,24 @@ func byteOrderName(big bool) string {
 	}
 	return "little-endian"
 }
+
+// LooksLikeCapture reports whether the file name starts with the magic
+// number of a format Open reads (pcap in either byte order and resolution,
+// pcapng, gzip): how a directory given to `portsift read` is sorted into
+// captures and other files.
+func LooksLikeCapture(name string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [4]byte
+	if _, err := io.ReadFull(f, b[:]); err != nil {
+		return false
+	}
+	switch binary.BigEndian.Uint32(b[:]) {
+	case magicPcapMicroLE, magicPcapMicroBE, magicPcapNanoLE, magicPcapNanoBE, magicPcapng:
+		return true
+	}
+	return binary.BigEndian.Uint16(b[:2]) == magicGzip
+}

@@ -47,6 +47,13 @@ type SourceInfo struct {
 	// before the problem were returned and are counted.
 	Err error
 
+	// FilterErr is nil, or why the BPF filter could not be applied to
+	// some frames of the file: libpcap compiles an expression for one link
+	// type, and some expressions mean nothing on some links ("ether host"
+	// on raw IP). Those frames are counted in Filtered, never dropped
+	// uncounted; the file is read on.
+	FilterErr error
+
 	// Truncated reports that the file ends inside a header, record or
 	// block (errors.Is(Err, ErrTruncated)).
 	Truncated bool
@@ -95,7 +102,7 @@ func Open(names []string, opts Options) (*Reader, error) {
 		return nil, errors.New("no capture files given")
 	}
 	r := &Reader{names: names, opts: opts, srcs: make([]SourceInfo, len(names))}
-	var errs []error
+	var errs, bad []error
 	stdin := false
 	for i, name := range names {
 		r.srcs[i].Name = name
@@ -108,12 +115,19 @@ func Open(names []string, opts Options) (*Reader, error) {
 		}
 		size, err := checkFile(name)
 		if err != nil {
-			errs = append(errs, err)
+			// Recorded, and the file is skipped: the others are read
+			// (portsift read a.pcap gone.pcap b.pcap reports gone.pcap
+			// and counts a and b), unless none can be.
+			r.srcs[i].Err = err
+			bad = append(bad, err)
 		}
 		r.total += size
 	}
 	if stdin {
 		r.total = -1
+	}
+	if len(bad) == len(names) {
+		errs = append(errs, bad...)
 	}
 	if opts.Filter != "" {
 		f, err := newFilter(opts.Filter)
@@ -184,9 +198,8 @@ func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link LinkType, er
 		link = r.cur.LinkTypeOf(ci)
 		if r.filter != nil {
 			ok, err := r.filter.match(link, &ci, data)
-			if err != nil {
-				r.finish(fmt.Errorf("read %q: %w", si.Name, err))
-				continue
+			if err != nil && si.FilterErr == nil {
+				si.FilterErr = fmt.Errorf("read %q: %w: its frames of that link type count as filtered out", si.Name, err)
 			}
 			if !ok {
 				si.Filtered++
@@ -198,7 +211,12 @@ func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link LinkType, er
 }
 
 // openCurrent opens file r.i; on failure it records the error and moves on.
+// A file Open found unusable is skipped.
 func (r *Reader) openCurrent() {
+	if r.srcs[r.i].Err != nil {
+		r.i++
+		return
+	}
 	name := r.names[r.i]
 	var (
 		in     io.Reader

@@ -173,7 +173,35 @@ func TestReaderKeepsGoing(t *testing.T) {
 	}
 }
 
-// TestOpenChecksUpFront: Open fails, naming every problem, before reading.
+// TestOpenSkipsBadFiles: a file among several that cannot be read is
+// recorded in its SourceInfo before anything is read, and the others are
+// read.
+func TestOpenSkipsBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	ok := writeFile(t, dir, "ok.pcap", pcapFile(t, LinkTypeEthernet, false, []pkt{{ts: at(1, 0), data: frame(t, LinkTypeEthernet, kindUDP, 1)}}))
+	nope := filepath.Join(dir, "nope.pcap")
+	r, err := Open([]string{nope, ok, dir}, Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer r.Close()
+	if n := len(drain(t, r)); n != 1 {
+		t.Errorf("%d frames, want 1 (ok.pcap's)", n)
+	}
+	si := r.Sources()
+	checkErr(t, "nope", si[0].Err, `open "`+nope+`": no such file or directory`, fs.ErrNotExist)
+	checkErr(t, "dir", si[2].Err, `open "`+dir+`": is a directory`, nil)
+	if si[1].Err != nil || si[1].Frames != 1 {
+		t.Errorf("ok.pcap: %v, %d frames", si[1].Err, si[1].Frames)
+	}
+	want := `open "` + nope + `": no such file or directory` + "\n" + `open "` + dir + `": is a directory`
+	if err := r.Err(); err == nil || err.Error() != want {
+		t.Errorf("Err() = %v, want %s", err, want)
+	}
+}
+
+// TestOpenChecksUpFront: Open fails, naming every problem, before reading,
+// when no file can be read.
 func TestOpenChecksUpFront(t *testing.T) {
 	dir := t.TempDir()
 	ok := writeFile(t, dir, "ok.pcap", pcapFile(t, LinkTypeEthernet, false, nil))
@@ -185,8 +213,8 @@ func TestOpenChecksUpFront(t *testing.T) {
 		msg   string
 		is    error
 	}{
-		{"missing", []string{ok, nope}, `open "` + nope + `": no such file or directory`, fs.ErrNotExist},
-		{"two missing", []string{nope, ok, nope2},
+		{"missing", []string{nope}, `open "` + nope + `": no such file or directory`, fs.ErrNotExist},
+		{"two missing", []string{nope, nope2},
 			`open "` + nope + `": no such file or directory` + "\n" + `open "` + nope2 + `": no such file or directory`, fs.ErrNotExist},
 		{"directory", []string{dir}, `open "` + dir + `": is a directory`, nil},
 		{"stdin twice", []string{"-", ok, "-"}, `"-" (standard input) given more than once`, nil},

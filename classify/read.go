@@ -48,7 +48,7 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 	}
 	defer rd.Close()
 	threads := opts.threads()
-	if len(files) > 1 && threads > 2 && opts.Count == 0 {
+	if len(files) > 1 && threads > 2 && opts.Count == 0 && opts.OnFrame == nil {
 		return readParallel(ctx, files, rd, opts, threads)
 	}
 	// When ctx ends, a read waiting on a pipe or FIFO must end too.
@@ -60,14 +60,18 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 	}
 	tr := NewTracker(opts)
 	dec := opts.NewDecoder()
+	var src Source = captureSource{rd}
+	if opts.OnFrame != nil {
+		src = hookSource{src, opts.OnFrame}
+	}
 	var runErr error
 	switch {
 	case threads == 1:
-		runErr = tr.Run(ctx, captureSource{rd}, dec, opts.Count)
+		runErr = tr.Run(ctx, src, dec, opts.Count)
 	case threads == 2:
-		runErr = tr.RunPipelined(ctx, captureSource{rd}, dec, opts.Count)
+		runErr = tr.RunPipelined(ctx, src, dec, opts.Count)
 	default:
-		runErr = tr.RunSharded(ctx, captureSource{rd}, dec, opts.Count, threads-1)
+		runErr = tr.RunSharded(ctx, src, dec, opts.Count, threads-1)
 	}
 	return finishRead(ctx, tr, opts, dec.Panics, runErr, rd.Sources(), rd.Err())
 }
@@ -81,14 +85,19 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 // all is the Reader of every file, opened to check them all up front; it is
 // not read.
 func readParallel(ctx context.Context, files []string, all *capture.Reader, opts Options, threads int) (*Report, error) {
-	rds := make(multiReader, len(files))
+	checked := all.Sources() // a file Open found unusable is reported, not read
+	var rds multiReader
 	for i, f := range files {
+		if checked[i].Err != nil {
+			continue
+		}
 		r, err := capture.Open([]string{f}, capture.Options{Filter: opts.Filter, Stdin: opts.Stdin})
-		if err != nil {
-			return nil, err
+		if err != nil { // gone since the check: reported like the others
+			checked[i].Err = err
+			continue
 		}
 		defer r.Close()
-		rds[i] = r
+		rds = append(rds, r)
 	}
 	defer context.AfterFunc(ctx, rds.interrupt)()
 	if opts.Started != nil {
@@ -98,11 +107,11 @@ func readParallel(ctx context.Context, files []string, all *capture.Reader, opts
 		}
 	}
 	tr := NewTracker(opts)
-	srcs := make([]Source, len(files))
-	for i := range files {
+	srcs := make([]Source, len(rds))
+	for i := range rds {
 		srcs[i] = closingSource{rds[i]}
 	}
-	decs := make([]*decode.Decoder, min(threads-1, len(files)))
+	decs := make([]*decode.Decoder, max(1, min(threads-1, len(rds))))
 	for i := range decs {
 		decs[i] = opts.NewDecoder()
 	}
@@ -113,9 +122,16 @@ func readParallel(ctx context.Context, files []string, all *capture.Reader, opts
 	}
 	var sources []capture.SourceInfo
 	var errs []error
-	for _, r := range rds {
-		sources = append(sources, r.Sources()...)
-		errs = append(errs, r.Err())
+	next := 0
+	for _, c := range checked {
+		if c.Err != nil {
+			sources = append(sources, c)
+			errs = append(errs, c.Err)
+			continue
+		}
+		sources = append(sources, rds[next].Sources()...)
+		errs = append(errs, rds[next].Err())
+		next++
 	}
 	return finishRead(ctx, tr, opts, panics, runErr, sources, errors.Join(errs...))
 }
@@ -130,6 +146,20 @@ func (s closingSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, er
 		s.r.Close()
 	}
 	return data, ci, decode.LinkType(lt), err
+}
+
+// hookSource hands every frame to fn before it is counted (Options.OnFrame).
+type hookSource struct {
+	src Source
+	fn  func([]byte, gopacket.CaptureInfo, decode.LinkType) error
+}
+
+func (h hookSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+	data, ci, lt, err := h.src.Next()
+	if err == nil {
+		err = h.fn(data, ci, lt)
+	}
+	return data, ci, lt, err
 }
 
 // multiReader is the readers of the files of a parallel read.
@@ -179,6 +209,9 @@ func finishRead(ctx context.Context, tr *Tracker, opts Options, panics uint64, r
 		}
 		if s.Err != nil {
 			si.Error = s.Err.Error()
+		}
+		if s.FilterErr != nil {
+			si.FilterError = s.FilterErr.Error()
 		}
 		rep.Sources = append(rep.Sources, si)
 	}

@@ -74,6 +74,10 @@ type SourceInfo struct {
 	// and was clamped to the nearest end: read and counted all the same.
 	TimesClamped uint64 `json:"times_clamped,omitempty"`
 	Error        string `json:"error"` // "" or what stopped the read
+	// FilterError says why the BPF filter could not be applied to some of
+	// the file's frames (an expression libpcap cannot compile for one of
+	// its link types); those frames are counted in Filtered.
+	FilterError string `json:"filter_error,omitempty"`
 }
 
 // RegistryInfo says which registry and ephemeral ranges decided the service

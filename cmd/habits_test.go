@@ -1,11 +1,17 @@
 package cmd
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/classify"
 )
 
 // TestVersion: version, commit, Go and libpcap, one per line.
@@ -132,5 +138,156 @@ func TestCommaList(t *testing.T) {
 		if got := strings.Join(commaList(typed, vals), " "); got != want {
 			t.Errorf("commaList(%q) = %q, want %q", typed, got, want)
 		}
+	}
+}
+
+// readJSON runs read with args and returns the exit code, the report and stderr.
+func readJSON(t *testing.T, args ...string) (int, *classify.Report, string) {
+	t.Helper()
+	ios, _, out, errOut := TestIO()
+	code := Main(append([]string{"read", "-q", "-o", "json"}, args...), ios)
+	if out.Len() == 0 {
+		return code, nil, errOut.String()
+	}
+	var rep classify.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("read %v: bad JSON: %v", args, err)
+	}
+	return code, &rep, errOut.String()
+}
+
+// TestReadTcpdumpHabits: -r FILE, a filter after the files, -n and -nn.
+func TestReadTcpdumpHabits(t *testing.T) {
+	code, want, _ := readJSON(t, "-f", "tcp port 443", mixedTrace)
+	if code != ExitOK || want.Filter != "tcp port 443" || want.Frames == 0 {
+		t.Fatalf("read -f: exit %d, %+v", code, want)
+	}
+	for _, args := range [][]string{
+		{mixedTrace, "tcp", "port", "443"},
+		{mixedTrace, "tcp port 443"},
+		{"-r", mixedTrace, "tcp", "port", "443"},
+		{"-n", "-r", mixedTrace, "-f", "tcp port 443"},
+		{"-nn", mixedTrace, "tcp", "port", "443"},
+	} {
+		code, got, errOut := readJSON(t, args...)
+		if code != ExitOK || got == nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("read %q: exit %d (%s), report differs from read -f 'tcp port 443'", args, code, errOut)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{mixedTrace, "tcp", "prot", "443"}, `"tcp prot 443": not a file, and not a filter that compiles (syntax error)`},
+		{[]string{"-f", "udp", mixedTrace, "tcp"}, `two filters: -f "udp" and "tcp" after the files; give one`},
+		{[]string{}, "name a capture file"},
+	} {
+		code, rep, errOut := readJSON(t, tt.args...)
+		if code != ExitUsage || rep != nil || !strings.Contains(errOut, tt.msg) {
+			t.Errorf("read %q: exit %d, stderr %q; want exit 2 and %q", tt.args, code, errOut, tt.msg)
+		}
+	}
+}
+
+// TestReadInputs: a directory reads the captures in it, sorted, naming the
+// other files; a quoted pattern expands; a missing file among several is
+// reported and the others are read (exit 1).
+func TestReadInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"raw.pcap", "eth-mixed.pcap", "multi-if.pcapng.gz.bin"} {
+		b, err := os.ReadFile(filepath.Join("../testdata/traces", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a capture\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, rep, errOut := readJSON(t, dir)
+	var names []string
+	for _, s := range rep.Sources {
+		names = append(names, filepath.Base(s.Name))
+	}
+	if code != ExitOK || strings.Join(names, " ") != "eth-mixed.pcap multi-if.pcapng.gz.bin raw.pcap" {
+		t.Errorf("read DIR: exit %d, sources %v; want the 3 captures sorted", code, names)
+	}
+	if want := "portsift: " + dir + ": 1 file is not a capture, not read: notes.txt\n"; errOut != want {
+		t.Errorf("read DIR: stderr %q, want %q", errOut, want)
+	}
+	_, one, _ := readJSON(t, filepath.Join(dir, "eth-mixed.pcap"), filepath.Join(dir, "multi-if.pcapng.gz.bin"), filepath.Join(dir, "raw.pcap"))
+	if rep.Frames != one.Frames || !reflect.DeepEqual(rep.Services, one.Services) {
+		t.Errorf("read DIR counted %d frames, the 3 files named %d", rep.Frames, one.Frames)
+	}
+	code, globbed, _ := readJSON(t, filepath.Join(dir, "*.pcap"))
+	if code != ExitOK || len(globbed.Sources) != 2 {
+		t.Errorf("read 'DIR/*.pcap': exit %d, %d sources, want 2", code, len(globbed.Sources))
+	}
+	gone := filepath.Join(dir, "gone.pcap")
+	code, rep, errOut = readJSON(t, filepath.Join(dir, "raw.pcap"), gone, filepath.Join(dir, "eth-mixed.pcap"))
+	if code != ExitFailure || rep == nil || len(rep.Sources) != 3 || rep.Sources[1].Error == "" || rep.Sources[0].Frames == 0 || rep.Sources[2].Frames == 0 {
+		t.Fatalf("read a gone b: exit %d, %+v; want exit 1 and a, b read", code, rep)
+	}
+	if want := `portsift: open "` + gone + `": no such file or directory` + "\n"; errOut != want {
+		t.Errorf("read a gone b: stderr %q, want %q", errOut, want)
+	}
+}
+
+// TestReadWrite: read -w saves the frames that pass the filter; reading
+// the saved file counts what the filtered read counted.
+func TestReadWrite(t *testing.T) {
+	for _, name := range []string{"udp.pcap", "udp.pcapng"} {
+		out := filepath.Join(t.TempDir(), name)
+		code, filtered, errOut := readJSON(t, mixedTrace, "udp", "-w", out)
+		if code != ExitOK {
+			t.Fatalf("read -w %s: exit %d: %s", name, code, errOut)
+		}
+		code, saved, _ := readJSON(t, out)
+		if code != ExitOK || saved.Frames != filtered.Frames || saved.Bytes != filtered.Bytes || !reflect.DeepEqual(saved.Services, filtered.Services) || !reflect.DeepEqual(saved.Buckets, filtered.Buckets) {
+			t.Errorf("%s: saved %d frames, the filtered read counted %d", name, saved.Frames, filtered.Frames)
+		}
+		wantFormat := "pcap-ns" // the writer keeps nanoseconds
+		if strings.HasSuffix(name, ".pcapng") {
+			wantFormat = "pcapng"
+		}
+		if saved.Sources[0].Format != wantFormat {
+			t.Errorf("%s: format %s, want %s", name, saved.Sources[0].Format, wantFormat)
+		}
+		// Never over an existing file without --force.
+		code, _, errOut = readJSON(t, mixedTrace, "-w", out)
+		if code != ExitFailure || !strings.Contains(errOut, "file exists (use --force to overwrite)") {
+			t.Errorf("read -w over %s: exit %d, %q", name, code, errOut)
+		}
+	}
+	// Two link types cannot share one file: saving stops, counting does not.
+	out := filepath.Join(t.TempDir(), "mixed.pcap")
+	code, rep, errOut := readJSON(t, mixedTrace, "../testdata/traces/raw.pcap", "-w", out)
+	if code != ExitFailure || rep == nil || !strings.Contains(errOut, "one capture file holds one link type") {
+		t.Errorf("read -w of two link types: exit %d, %q", code, errOut)
+	}
+}
+
+// TestInterfaceByIndex: sniff -i N is the Nth interface of sniff --list.
+func TestInterfaceByIndex(t *testing.T) {
+	ifs, err := capture.Interfaces()
+	if err != nil || len(ifs) == 0 {
+		t.Skipf("no interface list here: %v", err)
+	}
+	if got, err := interfaceByIndex("1"); err != nil || got != ifs[0].Name {
+		t.Errorf("-i 1 = %q, %v; want %q", got, err, ifs[0].Name)
+	}
+	if got, err := interfaceByIndex(strconv.Itoa(len(ifs))); err != nil || got != ifs[len(ifs)-1].Name {
+		t.Errorf("-i %d = %q, %v; want %q", len(ifs), got, err, ifs[len(ifs)-1].Name)
+	}
+	if _, err := interfaceByIndex(strconv.Itoa(len(ifs) + 1)); err == nil {
+		t.Errorf("-i %d: no error for one past the list", len(ifs)+1)
+	}
+	if got, _ := interfaceByIndex("lo"); got != "lo" {
+		t.Errorf("-i lo = %q", got)
 	}
 }

@@ -3,6 +3,8 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 
 	"github.com/portsift/portsift/capture"
@@ -64,4 +66,24 @@ func listRun(opts *SniffOptions) error {
 	}
 	_, err = fmt.Fprint(out, b.String())
 	return err
+}
+
+// interfaceByIndex resolves -i N, as tcpdump does: a number that is not the
+// name of an interface is the Nth (from 1) that sniff --list prints.
+func interfaceByIndex(name string) (string, error) {
+	n, err := strconv.Atoi(name)
+	if err != nil || n < 0 || strconv.Itoa(n) != name {
+		return name, nil
+	}
+	if _, err := net.InterfaceByName(name); err == nil {
+		return name, nil // an interface named "1"
+	}
+	ifs, err := capture.Interfaces()
+	if err != nil {
+		return "", err
+	}
+	if n < 1 || n > len(ifs) {
+		return "", FlagErrorf("-i %d: there are %d interfaces (portsift sniff --list numbers them from 1)", n, len(ifs))
+	}
+	return ifs[n-1].Name, nil
 }

@@ -11,7 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/gopacket"
+	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 )
@@ -35,6 +38,9 @@ type ReadOptions struct {
 	Quiet       bool
 	CPUProfile  string
 	Threads     int
+	ReadFiles   []string // -r, as tcpdump: files read before the arguments
+	WriteFile   string   // -w: save the frames that pass the filter
+	numeric     int      // -n, -nn: accepted, nothing to do
 	DecodeFlags
 }
 
@@ -43,22 +49,52 @@ type ReadOptions struct {
 func NewCmdRead(ios *IOStreams, runF func(*ReadOptions) error) *cobra.Command {
 	opts := &ReadOptions{IO: ios}
 	c := &cobra.Command{
-		Use:   "read FILE... [flags]",
+		Use:   "read FILE|DIR... [EXPRESSION] [flags]",
 		Short: "Classify the packets of capture files (pcap, pcapng, gzip; - for stdin)",
 		Long: `Read capture files in order as one stream and print one report: services with
 packets, bytes and flows in each direction, the ephemeral row, frame buckets and
 alerts. The format is detected from the file's magic number (pcap in either byte
 order, micro- or nanosecond; pcapng; either one gzip-compressed), never from its
-name. '-' reads standard input.`,
+name. '-' reads standard input. A directory stands for the capture files in it
+(sorted; other files are named and skipped), a quoted pattern ('traces/*.pcap')
+for the files it matches. As with tcpdump, words after the files that are not
+files and compile as a BPF filter are the filter (-f EXPR says the same), -r FILE
+names a file, and -n/-nn are accepted. A missing or unreadable file among several
+is reported and the others are read (exit 1).`,
 		Example: `  portsift read capture.pcapng
   portsift read a.pcap b.pcap.gz -o json
   tcpdump -i eth0 -w - | portsift read -
   portsift read big.pcap -f 'tcp port 443'
+  portsift read -r big.pcap tcp port 443 -w https.pcap
+  portsift read captures/ 'old/*.pcap.gz'
   portsift read x.pcap --flows flows.jsonl
   portsift read x.pcap --flows - | jq -c 'select(.service == "ssh")'`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 && len(opts.ReadFiles) == 0 {
+				return FlagErrorf("name a capture file (or -r FILE; '-' for standard input)")
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Files = args
+			// tcpdump's habits: -r FILE, and a filter after the files.
+			args = append(append([]string(nil), opts.ReadFiles...), args...)
+			files, expr, err := splitFilter(args)
+			if err != nil {
+				return err
+			}
+			if expr != "" {
+				if opts.Filter != "" {
+					return FlagErrorf("two filters: -f %q and %q after the files; give one", opts.Filter, expr)
+				}
+				opts.Filter = expr
+			}
+			opts.Files = expandInputs(files, opts.IO.ErrOut)
+			if len(opts.Files) == 0 {
+				return fmt.Errorf("nothing to read in %s", strings.Join(files, " "))
+			}
+			if opts.WriteFile != "" && opts.WriteFile == opts.FlowsFile {
+				return FlagErrorf("-w and --flows name the same file %q", opts.WriteFile)
+			}
 			if err := checkFormat(opts.Format, "table", "json", "csv"); err != nil {
 				return err
 			}
@@ -82,7 +118,7 @@ name. '-' reads standard input.`,
 			if err := checkThreads(opts.Threads); err != nil {
 				return err
 			}
-			if n := countStdin(args); n > 1 {
+			if n := countStdin(opts.Files); n > 1 {
 				return FlagErrorf("standard input ('-') can be read only once, not %d times", n)
 			}
 			if err := checkFlowsFlags(opts.FlowsFile, opts.FlowsFormat); err != nil {
@@ -102,7 +138,11 @@ name. '-' reads standard input.`,
 	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the report goes to standard error")
 	addFlowsFormatFlag(f, &opts.FlowsFormat)
-	f.BoolVar(&opts.Force, "force", false, "let --flows overwrite an existing file (never through a symbolic link)")
+	f.BoolVar(&opts.Force, "force", false, "let --flows and -w overwrite an existing file (never through a symbolic link)")
+	f.StringArrayVarP(&opts.ReadFiles, "read-file", "r", nil, "read `FILE` (as tcpdump -r; the same as naming it); repeatable")
+	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the frames that pass the filter to `FILE` (pcapng if named .pcapng, else pcap; '-' for standard output)")
+	f.CountVarP(&opts.numeric, "numeric", "n", "accepted for tcpdump's -n and -nn: portsift never resolves names")
+	f.MarkHidden("numeric")
 	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
@@ -201,19 +241,25 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	// The flow log on standard output sends the report to standard error,
 	// so the two never interleave; on standard error, no progress bar.
 	out, barOK := opts.IO.Out, opts.IO.ErrTTY && !opts.Quiet
-	switch stdStream(opts.FlowsFile) {
-	case stdOut:
-		out = opts.IO.ErrOut
-	case stdErr:
-		barOK = false
+	for _, name := range []string{opts.FlowsFile, opts.WriteFile} {
+		switch stdStream(name) {
+		case stdOut:
+			out = opts.IO.ErrOut
+		case stdErr:
+			barOK = false
+		}
 	}
+	if stdStream(opts.FlowsFile) != notStd && stdStream(opts.FlowsFile) == stdStream(opts.WriteFile) {
+		return FlagErrorf("-w %s and --flows %s share one stream", opts.WriteFile, opts.FlowsFile)
+	}
+	save := &frameSaver{name: opts.WriteFile}
 	var (
 		flows     *classify.FlowWriter
 		flowsFile *output
 		profile   *os.File
 		bar       *progress
 	)
-	defer func() { flowsFile.Close() }()
+	defer func() { flowsFile.Close(); save.out.Close() }()
 	topts.MaxFlows, topts.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
 	topts.Filter, topts.Count, topts.Stdin = opts.Filter, opts.Count, opts.IO.In
 	topts.Threads = opts.Threads
@@ -222,6 +268,13 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	// before any input is read, so a missing file or a bad filter creates
 	// no flow log, and a refused one fails before reading.
 	topts.Started = func(p classify.ReadProgress) error {
+		if opts.WriteFile != "" {
+			f, err := openOutput(opts.IO, "-w", opts.WriteFile, opts.Force)
+			if err != nil {
+				return err
+			}
+			save.out = f
+		}
 		if opts.FlowsFile != "" {
 			csv, _ := flowsFormat(opts.FlowsFile, opts.FlowsFormat)
 			f, err := openOutput(opts.IO, "--flows", opts.FlowsFile, opts.Force)
@@ -249,6 +302,9 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	if opts.FlowsFile != "" {
 		topts.FlowLog = func(r *classify.FlowRecord) { flows.Write(r) }
 	}
+	if opts.WriteFile != "" {
+		topts.OnFrame = save.frame // set before the read starts; Started opens the file
+	}
 	rep, runErr := classify.ReadFiles(ctx, opts.Files, topts)
 	if profile != nil {
 		pprof.StopCPUProfile()
@@ -271,15 +327,26 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 			return err
 		}
 	}
+	var saveErr error
+	if err := save.close(rep); err != nil {
+		saveErr = err
+	}
 	if err := writeReport(out, rep, opts.Format, classify.TextOptions{Top: opts.Top, Sort: opts.Sort}); err != nil {
 		return err
 	}
-	// What stopped a read is printed after the report, one line per file.
-	failed := false
+	// What stopped a read is printed after the report, one line per file;
+	// a filter that could not be applied to some frames, as a warning.
+	failed := saveErr != nil
+	if saveErr != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "portsift: %v\n", saveErr)
+	}
 	for _, s := range rep.Sources {
 		if s.Error != "" {
 			fmt.Fprintf(opts.IO.ErrOut, "portsift: %s\n", s.Error)
 			failed = true
+		}
+		if s.FilterError != "" {
+			fmt.Fprintf(opts.IO.ErrOut, "portsift: warning: %s\n", s.FilterError)
 		}
 	}
 	switch {
@@ -304,4 +371,72 @@ func writeReport(w io.Writer, rep *classify.Report, format string, to classify.T
 		return classify.WriteCSV(w, rep)
 	}
 	return classify.WriteText(w, rep, to)
+}
+
+// frameSaver is read -w: it writes the frames that pass the filter to one
+// capture file, whose link type is the first frame's. A frame of another
+// link type cannot go in the same file: saving stops there (the frames are
+// still counted) and the read ends with exit 1, naming the frame.
+type frameSaver struct {
+	name  string
+	out   *output
+	w     *capture.Writer
+	link  decode.LinkType
+	err   error
+	saved uint64
+}
+
+func (s *frameSaver) frame(data []byte, ci gopacket.CaptureInfo, link decode.LinkType) error {
+	if s.err != nil {
+		return nil
+	}
+	if s.w == nil {
+		w, err := capture.NewFileWriter(s.out, s.name, capture.LinkType(link), 0)
+		if err != nil {
+			s.err = s.out.errorf(err)
+			return nil
+		}
+		s.w, s.link = w, link
+	}
+	if link != s.link {
+		s.err = fmt.Errorf("-w %q: frame %d is %s, the file holds %s: one capture file holds one link type; saving stopped there (every frame is still counted)",
+			s.name, s.saved+1, link, s.link)
+		return nil
+	}
+	if err := s.w.WritePacket(ci, data); err != nil {
+		s.err = s.out.errorf(err)
+		return nil
+	}
+	s.saved++
+	return nil
+}
+
+// close ends the file: with no frame saved, it holds only the header, of
+// the first input's link type.
+func (s *frameSaver) close(rep *classify.Report) error {
+	if s.out == nil {
+		return nil
+	}
+	if s.w == nil && s.err == nil {
+		link := capture.LinkTypeEthernet
+		if len(rep.Sources) > 0 && len(rep.Sources[0].LinkTypes) > 0 {
+			if lt, ok := decode.ParseLinkType(rep.Sources[0].LinkTypes[0]); ok {
+				link = capture.LinkType(lt)
+			}
+		}
+		w, err := capture.NewFileWriter(s.out, s.name, link, 0)
+		if err != nil {
+			return s.out.errorf(err)
+		}
+		s.w = w
+	}
+	if s.w != nil {
+		if err := s.w.Close(); err != nil && s.err == nil {
+			s.err = s.out.errorf(err)
+		}
+	}
+	if err := s.out.Close(); err != nil && s.err == nil {
+		s.err = err
+	}
+	return s.err
 }

@@ -20,7 +20,7 @@ func TestNewCmdRead(t *testing.T) {
 		{name: "everything", args: []string{"-f", "tcp port 443", "-o", "json", "--top", "5", "--sort", "flows", "-c", "100", "--flows", "f.csv", "--flows-format", "jsonl", "--force", "--services", "s.txt", "--services", "t.csv", "--ephemeral", "windows-xp", "--max-flows", "10", "--idle-timeout", "30s", "-q", "a.pcap", "-", "b.pcap.gz"},
 			want: ReadOptions{Files: []string{"a.pcap", "-", "b.pcap.gz"}, Filter: "tcp port 443", Format: "json", Top: 5, Sort: "flows", Count: 100,
 				FlowsFile: "f.csv", FlowsFormat: "jsonl", Force: true, Services: []string{"s.txt", "t.csv"}, Ephemeral: "windows-xp", MaxFlows: 10, IdleTimeout: 30 * time.Second, Quiet: true}},
-		{name: "no files", args: nil, wantErr: "requires at least 1 arg"},
+		{name: "no files", args: nil, wantErr: "name a capture file (or -r FILE; '-' for standard input)"},
 		{name: "bad format", args: []string{"-o", "xml", "a.pcap"}, wantErr: `unknown format "xml" (want table, json or csv)`},
 		{name: "bad sort", args: []string{"--sort", "name", "a.pcap"}, wantErr: `unknown sort key "name"`},
 		{name: "negative top", args: []string{"--top", "-1", "a.pcap"}, wantErr: "--top must be 0 (all) or more, not -1"},

@@ -26,6 +26,7 @@ import (
 type SniffOptions struct {
 	IO          *IOStreams
 	Interface   string
+	numeric     int // -n, -nn: accepted, nothing to do
 	List        bool
 	Filter      string
 	Duration    time.Duration
@@ -93,7 +94,9 @@ The kernel's received and dropped counters are shown in every report.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVarP(&opts.Interface, "interface", "i", "", "capture on `IFACE` (any: all interfaces, Linux)")
+	f.StringVarP(&opts.Interface, "interface", "i", "", "capture on `IFACE` (any: all interfaces, Linux), or the Nth of sniff --list, as tcpdump -i N")
+	f.CountVarP(&opts.numeric, "numeric", "n", "accepted for tcpdump's -n and -nn: portsift never resolves names")
+	f.MarkHidden("numeric")
 	f.BoolVarP(&opts.List, "list", "D", false, "list the interfaces that can be captured on, with flags and addresses, and exit")
 	f.StringVarP(&opts.Filter, "filter", "f", "", "capture only packets matching the BPF `EXPR` (libpcap syntax, run in the kernel)")
 	f.DurationVar(&opts.Duration, "duration", 0, "stop after this long (0: until Ctrl-C)")
@@ -249,6 +252,11 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 		opts = &o
 	}
 
+	if name, err := interfaceByIndex(opts.Interface); err != nil {
+		return err
+	} else {
+		opts.Interface = name
+	}
 	src, err := capture.OpenLive(opts.Interface, capture.LiveOptions{
 		Snaplen: opts.Snaplen, NoPromisc: opts.NoPromisc, Immediate: opts.Immediate,
 		BufferSize: opts.BufferKiB << 10, Filter: opts.Filter,

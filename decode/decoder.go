@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/google/gopacket"
@@ -471,4 +472,20 @@ func itoa(n int) string {
 		b[i] = '-'
 	}
 	return string(b[i:])
+}
+
+// ParseLinkType is the inverse of LinkType.String: "ethernet" or
+// "linktype-147". "raw" is LinkRaw (101).
+func ParseLinkType(name string) (LinkType, bool) {
+	if n, ok := strings.CutPrefix(name, "linktype-"); ok {
+		v, err := strconv.ParseUint(n, 10, 16)
+		return LinkType(v), err == nil
+	}
+	for _, lt := range []LinkType{LinkNull, LinkEthernet, LinkPPP, LinkPPPHDLC, LinkRaw, LinkLoop, LinkLinuxSLL, LinkIPv4, LinkIPv6,
+		LinkLinuxSLL2, LinkCiscoHDLC, LinkIEEE80211, LinkRadiotap, LinkNFLOG} {
+		if lt.String() == name {
+			return lt, true
+		}
+	}
+	return 0, false
 }
