@@ -27,6 +27,10 @@ var ErrIdle = errors.New("no frame within the read timeout")
 // DefaultInterval is how often RunLive publishes a snapshot by default.
 const DefaultInterval = time.Second
 
+// DefaultLinger is how long a closed TCP flow stays in a live capture's
+// table after its last packet.
+const DefaultLinger = 2 * time.Second
+
 // DefaultLiveMaxHosts bounds the table of distinct (service, client or
 // server address) pairs that the clients and servers columns count, for
 // live captures: DefaultMaxHosts, as for files.
@@ -53,6 +57,17 @@ type LiveOptions struct {
 	// (to save it: sniff -w). data is only valid during the call. An error
 	// ends the run and is returned.
 	OnFrame func(ci gopacket.CaptureInfo, data []byte) error
+
+	// Linger is how long a TCP flow closed by FIN or RST stays in the
+	// table after its last packet (the peer's last ACK, a retransmitted
+	// FIN), in packet time; then it ends, checked at every interval. 0:
+	// DefaultLinger; negative: closed flows stay until the idle timeout,
+	// as in a file read.
+	Linger time.Duration
+
+	// OnInterval, when set, is called on the capture goroutine after each
+	// snapshot is published (sniff flushes its flow log there).
+	OnInterval func()
 
 	// Decorate, when set, is called on the capture goroutine with every
 	// report before it is published, to fill what the tracker does not
@@ -127,6 +142,12 @@ func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder
 	if o.MaxHosts > 0 {
 		t.maxHosts = o.MaxHosts
 	}
+	if o.Linger == 0 {
+		o.Linger = DefaultLinger
+	}
+	for _, sh := range t.shards {
+		sh.linger = max(int64(o.Linger), 0)
+	}
 	var flags atomic.Uint32
 	quit := make(chan struct{})
 	timerDone := make(chan struct{})
@@ -180,7 +201,11 @@ func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder
 			// SettleFrames frames: on a quiet link idle flows leave the
 			// table (and the flows-active gauge) on time.
 			t.settle(true)
+			t.retireClosed()
 			publish(false, t.ActiveFlows())
+			if o.OnInterval != nil {
+				o.OnInterval()
+			}
 		}
 		data, ci, link, rerr := src.Next()
 		if rerr != nil {

@@ -349,3 +349,66 @@ func TestRunLiveExpiresWhenQuiet(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// pacedLive hands out frames with packet times gap apart and a real pause
+// of pause before each, so the live loop's intervals pass between them.
+type pacedLive struct {
+	frames [][]byte
+	gap    time.Duration
+	pause  time.Duration
+	i      int
+}
+
+func (p *pacedLive) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+	if p.i == len(p.frames) {
+		return nil, gopacket.CaptureInfo{}, 0, io.EOF
+	}
+	time.Sleep(p.pause)
+	d := p.frames[p.i]
+	ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(p.i) * p.gap), CaptureLength: len(d), Length: len(d)}
+	p.i++
+	return d, ci, decode.LinkEthernet, nil
+}
+
+// TestRunLiveClosedFlowsLeave: a TCP flow closed by FIN (or RST) leaves the
+// table and the active count once the linger has passed in packet time,
+// logged with its end, while a quiet UDP flow stays; with a negative
+// Linger it stays until the idle timeout, as in a file read.
+func TestRunLiveClosedFlowsLeave(t *testing.T) {
+	c, s := "192.0.2.1:51000", "198.51.100.2:443"
+	r1, r2 := "192.0.2.3:51001", "198.51.100.2:443"
+	frames := [][]byte{
+		ethFrame(t, c, s, int(syn), 0), ethFrame(t, s, c, int(synack), 0), ethFrame(t, c, s, int(ack), 100),
+		ethFrame(t, c, s, int(decode.TCPFin|decode.TCPAck), 0), ethFrame(t, s, c, int(decode.TCPFin|decode.TCPAck), 0), ethFrame(t, c, s, int(ack), 0),
+		ethFrame(t, r1, r2, int(syn), 0), ethFrame(t, r2, r1, int(decode.TCPRst|decode.TCPAck), 0),
+	}
+	for range 40 { // 4 s of packet time: a DNS query every 100 ms
+		frames = append(frames, ethFrame(t, "192.0.2.9:50009", "198.51.100.53:53", -1, 30))
+	}
+	for _, tt := range []struct {
+		linger     time.Duration
+		wantActive uint64 // in the last snapshot before the end
+		wantEarly  string // flow ends logged before the run ended, in order
+	}{
+		{0, 1, "fin rst"},
+		{-1, 3, ""},
+	} {
+		var ends []string
+		tr := NewTracker(Options{FlowLog: func(r *FlowRecord) { ends = append(ends, r.End) }})
+		latest := NewLatest()
+		var lastActive uint64
+		early := 0 // flows logged by the last interval, before the run's end
+		_, err := tr.RunLive(context.Background(), &pacedLive{frames: frames, gap: 100 * time.Millisecond, pause: 3 * time.Millisecond},
+			decode.NewDecoder(), LiveOptions{Interval: 10 * time.Millisecond, Linger: tt.linger, OnInterval: func() {
+				lastActive = latest.Load().Report.Capture.FlowsActive
+				early = len(ends)
+			}}, latest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lastActive != tt.wantActive || strings.Join(ends[:early], " ") != tt.wantEarly || len(ends) != 3 {
+			t.Errorf("linger %v: %d flows active at the last interval, ends logged before the end %q (all: %q); want %d, %q",
+				tt.linger, lastActive, ends[:early], ends, tt.wantActive, tt.wantEarly)
+		}
+	}
+}

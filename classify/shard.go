@@ -43,6 +43,12 @@ type shard struct {
 	pending []pendingFlow
 	ended   []endedFlow
 
+	// linger, when > 0 (live capture), is how long a TCP flow closed by
+	// FIN or RST stays after its last packet; closing lists those flows
+	// (Tracker.retireClosed ends them).
+	linger  int64
+	closing []closingRef
+
 	frags    map[fragKey]fragEntry
 	fragQ    []fragSlot // keys of frags in arrival order; fragQ[fragHead:] are live
 	fragHead int
@@ -233,10 +239,20 @@ func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summa
 		} else if s.TCPFlags&decode.TCPFin != 0 {
 			f.closed = closedFin
 		}
+		if f.closed != open && sh.linger > 0 {
+			sh.closing = append(sh.closing, closingRef{slot: i, gen: f.gen})
+		}
 	}
 	if s.Fragment { // a first fragment: later ones will look for this flow
 		sh.rememberFragment(seq, now, s, i)
 	}
+}
+
+// closingRef names a flow closed by FIN or RST: its slot, and the slot's
+// generation then (a reused slot is another flow).
+type closingRef struct {
+	slot int32
+	gen  uint32
 }
 
 // endedHow is how a flow ends for reason how: as it was closed, if it was.

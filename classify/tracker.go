@@ -435,6 +435,30 @@ func (t *Tracker) expire() {
 	}
 }
 
+// retireClosed ends the TCP flows closed by FIN or RST whose last packet is
+// more than the linger ago (live capture: a closed connection leaves the
+// table and the active count at once, not after the idle timeout). It is
+// called after settle, when every flow's side is decided.
+func (t *Tracker) retireClosed() {
+	now := t.latest()
+	for _, sh := range t.shards {
+		keep := sh.closing[:0]
+		for _, c := range sh.closing {
+			f := sh.flow(c.slot)
+			if !f.alive || f.gen != c.gen || f.closed == open {
+				continue // ended already, or the slot is another flow
+			}
+			if now-f.last < sh.linger {
+				keep = append(keep, c)
+				continue
+			}
+			sh.unlink(c.slot)
+			t.retire(sh, c.slot, f.closed)
+		}
+		sh.closing = keep
+	}
+}
+
 // evict ends the least recently used flows beyond MaxFlows.
 func (t *Tracker) evict() {
 	for t.ActiveFlows() > t.maxFlows {

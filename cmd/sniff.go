@@ -330,6 +330,11 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 				wr.Flush() // once per interval, so the file can be read during the capture; an error ends the next write
 			}
 		},
+		OnInterval: func() {
+			if flows != nil {
+				flows.Flush() // the flows that ended in the interval can be read now; an error shows at the end
+			}
+		},
 	}
 	if wr != nil {
 		lo.OnFrame = wr.WritePacket
