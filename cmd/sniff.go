@@ -384,7 +384,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 			errs = append(errs, err)
 		}
 	}
-	if err := writeFinal(opts, final); err != nil {
+	if err := writeFinal(opts, final, pr); err != nil {
 		return err
 	}
 	if runErr != nil {
@@ -394,11 +394,11 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 }
 
 // writeFinal prints the final report in the format and mode chosen.
-func writeFinal(opts *SniffOptions, s *classify.Snapshot) error {
+func writeFinal(opts *SniffOptions, s *classify.Snapshot, pr *printer) error {
 	out := opts.IO.Out
 	switch opts.mode() {
 	case modeJSONL:
-		return writeJSONLine(out, s.Report)
+		return writeJSONLine(out, intervalOf(pr.last, s, pr.lines+1))
 	case modeFinal:
 		return classify.WriteJSON(out, s.Report)
 	case modeView:
@@ -414,7 +414,18 @@ func writeFinal(opts *SniffOptions, s *classify.Snapshot) error {
 	return err
 }
 
-func writeJSONLine(w io.Writer, r *classify.Report) error {
+// intervalOf is the JSONL line for snapshot s: its counts since prev (nil:
+// since the start), and s's report as the cumulative one.
+func intervalOf(prev, s *classify.Snapshot, seq uint64) *classify.Interval {
+	var pr *classify.Report
+	since := time.Duration(0)
+	if prev != nil {
+		pr, since = prev.Report, prev.Elapsed
+	}
+	return classify.NewInterval(pr, s.Report, seq, (s.Elapsed - since).Seconds(), s.Final)
+}
+
+func writeJSONLine(w io.Writer, r any) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -431,6 +442,11 @@ func writeJSONLine(w io.Writer, r *classify.Report) error {
 type printer struct {
 	done chan struct{}
 	out  chan struct{}
+	// last is the snapshot of the last interval line printed (JSONL), and
+	// lines how many: the final line is the delta since then. Read once
+	// out is closed.
+	last  *classify.Snapshot
+	lines uint64
 }
 
 func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
@@ -459,7 +475,7 @@ func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
 				continue
 			}
 			if s.Seq == 0 && mode != modeView { // the empty snapshot of the start
-				prev = s
+				prev, p.last = s, s
 				continue
 			}
 			switch {
@@ -473,7 +489,9 @@ func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
 				fmt.Fprintf(opts.IO.ErrOut, "\r\033[K%s", line)
 				drawn = true
 			case mode == modeJSONL:
-				writeJSONLine(opts.IO.Out, s.Report)
+				p.lines++
+				writeJSONLine(opts.IO.Out, intervalOf(p.last, s, p.lines))
+				p.last = s
 			case mode == modeView:
 				if !drawn {
 					fmt.Fprint(opts.IO.Out, "\033[2J")

@@ -446,16 +446,17 @@ func goldenMetrics(t *testing.T, name, got string) {
 	}
 }
 
-// TestSniffJSONLinesAndFilter: -o json --interval prints one compact
-// report per interval; the BPF filter keeps only UDP; -c counts what the
-// filter passed.
+// TestSniffJSONLinesAndFilter: -o json --interval prints one compact line
+// per interval: the counts of the interval, with the cumulative report
+// alongside; the deltas add up to the cumulative counts of every line. The
+// BPF filter keeps only UDP; -c counts what the filter passed.
 func TestSniffJSONLinesAndFilter(t *testing.T) {
 	needLive(t)
 	t.Parallel()
 	n := newTestNet(t)
 	n.servers(t)
 	s := startSniff(t, n.a, "-i", "vA", "--immediate-mode", "-f", "udp", "-c", "20", "-o", "json", "--interval", "50ms")
-	s.waitFor(t, "stdout", s.out.String, "\n") // an interval report before any traffic
+	s.waitFor(t, "stdout", s.out.String, "\n") // an interval line before any traffic
 	n.mix(t)
 	r := s.wait(t)
 	if r.code != 0 {
@@ -463,25 +464,44 @@ func TestSniffJSONLinesAndFilter(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSuffix(r.out, "\n"), "\n")
 	if len(lines) < 2 {
-		t.Fatalf("%d lines, want at least an interval report and the final one:\n%s", len(lines), r.out)
+		t.Fatalf("%d lines, want at least an interval line and the final one:\n%s", len(lines), r.out)
 	}
-	var last uint64
+	var frames, udp, dns, received uint64
 	var lastSec float64
 	for i, line := range lines {
-		var rep classify.Report
-		if err := json.Unmarshal([]byte(line), &rep); err != nil {
-			t.Fatalf("line %d is not a JSON report: %v\n%s", i+1, err, line)
+		var iv classify.Interval
+		if err := json.Unmarshal([]byte(line), &iv); err != nil {
+			t.Fatalf("line %d is not a JSON interval: %v\n%s", i+1, err, line)
 		}
-		if rep.Capture == nil || rep.Capture.Final != (i == len(lines)-1) {
-			t.Errorf("line %d: capture %+v; only the last line is final", i+1, rep.Capture)
-			continue
+		rep := iv.Cumulative
+		if iv.Schema != classify.IntervalSchema || iv.Seq != uint64(i+1) || rep == nil || rep.Capture == nil {
+			t.Fatalf("line %d: schema %q, seq %d, cumulative %v", i+1, iv.Schema, iv.Seq, rep != nil)
 		}
-		if rep.Frames < last || rep.Capture.Seconds < lastSec {
-			t.Errorf("line %d: %d frames at %vs after %d at %vs: counts and time must not go back", i+1, rep.Frames, rep.Capture.Seconds, last, lastSec)
+		if iv.Final != (i == len(lines)-1) || rep.Capture.Final != iv.Final {
+			t.Errorf("line %d: final %v; only the last line is final", i+1, iv.Final)
 		}
-		last, lastSec = rep.Frames, rep.Capture.Seconds
+		frames += iv.Frames
+		udp += iv.Buckets.UDP.Frames
+		received += iv.Capture.Received
+		for _, sv := range iv.Services {
+			if sv.Proto == "udp" && sv.Port == portDNS {
+				dns += sv.Packets
+			}
+		}
+		var repDNS uint64
+		if sv := rep.ServicePort("udp", portDNS); sv != nil {
+			repDNS = sv.Packets
+		}
+		if frames != rep.Frames || udp != rep.Buckets.UDP.Frames || dns != repDNS || received != rep.Capture.Received {
+			t.Errorf("line %d: the intervals so far add up to %d frames, %d udp, %d dns, %d received; the cumulative report says %d, %d, %d, %d",
+				i+1, frames, udp, dns, received, rep.Frames, rep.Buckets.UDP.Frames, repDNS, rep.Capture.Received)
+		}
+		if rep.Capture.Seconds < lastSec || iv.Seconds < 0 {
+			t.Errorf("line %d: time went back (%vs after %vs, interval %vs)", i+1, rep.Capture.Seconds, lastSec, iv.Seconds)
+		}
+		lastSec = rep.Capture.Seconds
 		if i == len(lines)-1 {
-			if rep.Frames != 20 || rep.Buckets.TCP.Frames != 0 || rep.Filter != "udp" || service(&rep, "udp", portDNS).Packets != 14 || rep.Ephemeral.Packets != 6 {
+			if rep.Frames != 20 || rep.Buckets.TCP.Frames != 0 || rep.Filter != "udp" || service(rep, "udp", portDNS).Packets != 14 || rep.Ephemeral.Packets != 6 {
 				t.Errorf("final line: %d frames, tcp %d, filter %q; want 20 udp frames only", rep.Frames, rep.Buckets.TCP.Frames, rep.Filter)
 			}
 		}

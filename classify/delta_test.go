@@ -1,0 +1,62 @@
+package classify
+
+import (
+	"testing"
+	"time"
+
+	"github.com/portsift/portsift/decode"
+)
+
+// TestIntervalsAddUp: the intervals of a capture taken at several points
+// add up to the cumulative counts, per bucket, per service and for the
+// ephemeral row; a service quiet in an interval is not listed in it.
+func TestIntervalsAddUp(t *testing.T) {
+	frames := loadFrames(t, "eth-mixed.pcap")
+	tr := NewTracker(Options{})
+	d := decode.NewDecoder()
+	var s decode.Summary
+	var reps []*Report
+	for i, f := range frames {
+		d.Decode(f.link, f.data, f.wire, &s)
+		tr.Observe(t0.Add(time.Duration(i)*time.Millisecond), f.wire, len(f.data), f.link, &s)
+		if i%37 == 36 {
+			reps = append(reps, tr.Report())
+		}
+	}
+	tr.Finish()
+	reps = append(reps, tr.Report())
+	var frames2, udp, eph uint64
+	pkts := map[uint16]uint64{}
+	var prev *Report
+	for i, r := range reps {
+		iv := NewInterval(prev, r, uint64(i+1), 1, i == len(reps)-1)
+		frames2 += iv.Frames
+		udp += iv.Buckets.UDP.Frames
+		eph += iv.Ephemeral.Packets
+		for _, sv := range iv.Services {
+			if sv.Packets == 0 && sv.Fragments == 0 && sv.Flows == 0 {
+				t.Errorf("interval %d lists %s/%d with nothing in it", i+1, sv.Proto, sv.Port)
+			}
+			if sv.Proto == "tcp" {
+				pkts[sv.Port] += sv.Packets
+			}
+		}
+		if iv.Cumulative != r || iv.Schema != IntervalSchema {
+			t.Errorf("interval %d: cumulative or schema wrong", i+1)
+		}
+		prev = r
+	}
+	last := reps[len(reps)-1]
+	if frames2 != last.Frames || udp != last.Buckets.UDP.Frames || eph != last.Ephemeral.Packets {
+		t.Errorf("intervals add up to %d frames, %d udp, %d ephemeral; the report has %d, %d, %d",
+			frames2, udp, eph, last.Frames, last.Buckets.UDP.Frames, last.Ephemeral.Packets)
+	}
+	for _, sv := range last.Services {
+		if sv.Proto == "tcp" && pkts[sv.Port] != sv.Packets {
+			t.Errorf("tcp/%d: intervals add up to %d packets, the report has %d", sv.Port, pkts[sv.Port], sv.Packets)
+		}
+	}
+	if len(reps) < 4 {
+		t.Fatalf("only %d reports", len(reps))
+	}
+}
