@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/binary"
 	"io"
 	"net/netip"
 	"time"
@@ -313,13 +314,16 @@ func makeKey(s *decode.Summary) (k flowKey, srcIsA bool) {
 	return k, srcIsA
 }
 
+// less orders two endpoints: address bytes first (as two big-endian
+// words, the order of the bytes), then port.
 func less(a [16]byte, pa uint16, b [16]byte, pb uint16) bool {
-	if a != b {
-		for i := range a {
-			if a[i] != b[i] {
-				return a[i] < b[i]
-			}
-		}
+	a0, b0 := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8])
+	if a0 != b0 {
+		return a0 < b0
+	}
+	a1, b1 := binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:])
+	if a1 != b1 {
+		return a1 < b1
 	}
 	return pa <= pb
 }
