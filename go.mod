@@ -3,6 +3,7 @@ module github.com/portsift/portsift
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/google/gopacket v1.1.19
 	github.com/prometheus/client_golang v1.25.0
 	github.com/spf13/cobra v1.10.2

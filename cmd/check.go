@@ -261,7 +261,7 @@ func checkOne(ctx context.Context, opts *CheckOptions, base classify.Options, tr
 	o := base
 	o.Started = func(p classify.ReadProgress) error {
 		if opts.IO.ErrTTY && !opts.Quiet {
-			bar = startProgress(opts.IO.ErrOut, p)
+			bar = startProgress(opts.IO.ErrOut, opts.IO.errWidth, p)
 		}
 		return nil
 	}

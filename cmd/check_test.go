@@ -63,7 +63,7 @@ func TestNewCmdMerge(t *testing.T) {
 	}{
 		{name: "defaults", args: []string{"a.json", "b.json"}, want: MergeOptions{Files: []string{"a.json", "b.json"}, Format: "table", Sort: "bytes"}},
 		{name: "everything", args: []string{"-o", "json", "--force", "--top", "3", "--sort", "flows", "a.json", "-"},
-			want: MergeOptions{Files: []string{"a.json", "-"}, Format: "json", Force: true, Top: 3, Sort: "flows"}},
+			want: MergeOptions{Files: []string{"a.json", "-"}, Format: "json", Force: true, Top: 3, TopSet: true, Sort: "flows"}},
 		{name: "no files", args: nil, wantErr: "requires at least 1 arg"},
 		{name: "bad format", args: []string{"-o", "xml", "a.json"}, wantErr: `unknown format "xml" (want table, json or csv)`},
 		{name: "bad sort", args: []string{"--sort", "name", "a.json"}, wantErr: `unknown sort key "name"`},

@@ -15,6 +15,7 @@ type MergeOptions struct {
 	Format string
 	Force  bool
 	Top    int
+	TopSet bool // --top given: honoured on a terminal too
 	Sort   string
 }
 
@@ -40,6 +41,7 @@ another filter are refused, since their service keys or their frames differ;
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
+			opts.TopSet = c.Flags().Changed("top")
 			if err := checkFormat(opts.Format, "table", "json", "csv"); err != nil {
 				return err
 			}
@@ -63,7 +65,7 @@ another filter are refused, since their service keys or their frames differ;
 	f := c.Flags()
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table, json or csv")
 	f.BoolVar(&opts.Force, "force", false, "merge reports made with different registries, ephemeral ranges or filters")
-	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all)")
+	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the table by `KEY`: bytes, packets or flows")
 	return c
 }
@@ -97,7 +99,7 @@ func mergeRun(opts *MergeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReport(opts.IO.Out, m, opts.Format, classify.TextOptions{Top: opts.Top, Sort: opts.Sort}); err != nil {
+	if err := writeReport(opts.IO.Out, m, opts.Format, classify.TextOptions{Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: opts.IO.outWidth()}); err != nil {
 		return err
 	}
 	if opts.Format == "table" {
@@ -108,7 +110,8 @@ func mergeRun(opts *MergeOptions) error {
 			}
 		}
 		if n > 0 {
-			_, err = fmt.Fprintf(opts.IO.Out, "\nCLIENTS and SERVERS are upper bounds for %d %s found in several reports (distinct hosts cannot be summed)\n", n, plural(n, "service"))
+			note := fmt.Sprintf("CLIENTS and SERVERS are upper bounds for %d %s found in several reports (distinct hosts cannot be summed)", n, plural(n, "service"))
+			_, err = fmt.Fprintf(opts.IO.Out, "\n%s\n", classify.Wrap(note, opts.IO.outWidth(), 0))
 		}
 	}
 	return err

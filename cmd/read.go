@@ -26,6 +26,7 @@ type ReadOptions struct {
 	Filter      string
 	Format      string
 	Top         int
+	TopSet      bool // --top given: honoured on a terminal too
 	Sort        string
 	Count       uint64
 	FlowsFile   string
@@ -95,6 +96,7 @@ is reported and the others are read (exit 1).`,
 			if opts.WriteFile != "" && opts.WriteFile == opts.FlowsFile {
 				return FlagErrorf("-w and --flows name the same file %q", opts.WriteFile)
 			}
+			opts.TopSet = c.Flags().Changed("top")
 			if err := checkFormat(opts.Format, "table", "json", "csv"); err != nil {
 				return err
 			}
@@ -133,7 +135,7 @@ is reported and the others are read (exit 1).`,
 	f := c.Flags()
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (libpcap syntax)")
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table, json or csv")
-	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all)")
+	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the table by `KEY`: bytes, packets or flows")
 	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the report goes to standard error")
@@ -241,10 +243,12 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	// The flow log on standard output sends the report to standard error,
 	// so the two never interleave; on standard error, no progress bar.
 	out, barOK := opts.IO.Out, opts.IO.ErrTTY && !opts.Quiet
+	outTTY, outWidth := opts.IO.OutTTY, opts.IO.outWidth // the table fits the terminal it goes to
 	for _, name := range []string{opts.FlowsFile, opts.WriteFile} {
 		switch stdStream(name) {
 		case stdOut:
 			out = opts.IO.ErrOut
+			outTTY, outWidth = opts.IO.ErrTTY, opts.IO.errWidth
 		case stdErr:
 			barOK = false
 		}
@@ -295,7 +299,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 			profile = pf
 		}
 		if barOK {
-			bar = startProgress(opts.IO.ErrOut, p)
+			bar = startProgress(opts.IO.ErrOut, opts.IO.errWidth, p)
 		}
 		return nil
 	}
@@ -331,7 +335,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	if err := save.close(rep); err != nil {
 		saveErr = err
 	}
-	if err := writeReport(out, rep, opts.Format, classify.TextOptions{Top: opts.Top, Sort: opts.Sort}); err != nil {
+	if err := writeReport(out, rep, opts.Format, classify.TextOptions{Top: tableTop(opts.Top, opts.TopSet, outTTY), Sort: opts.Sort, Width: outWidth()}); err != nil {
 		return err
 	}
 	// What stopped a read is printed after the report, one line per file;

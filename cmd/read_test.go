@@ -18,8 +18,9 @@ func TestNewCmdRead(t *testing.T) {
 	}{
 		{name: "defaults", args: []string{"a.pcap"}, want: ReadOptions{Files: []string{"a.pcap"}, Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute}},
 		{name: "everything", args: []string{"-f", "tcp port 443", "-o", "json", "--top", "5", "--sort", "flows", "-c", "100", "--flows", "f.csv", "--flows-format", "jsonl", "--force", "--services", "s.txt", "--services", "t.csv", "--ephemeral", "windows-xp", "--max-flows", "10", "--idle-timeout", "30s", "-q", "a.pcap", "-", "b.pcap.gz"},
-			want: ReadOptions{Files: []string{"a.pcap", "-", "b.pcap.gz"}, Filter: "tcp port 443", Format: "json", Top: 5, Sort: "flows", Count: 100,
+			want: ReadOptions{Files: []string{"a.pcap", "-", "b.pcap.gz"}, Filter: "tcp port 443", Format: "json", Top: 5, TopSet: true, Sort: "flows", Count: 100,
 				FlowsFile: "f.csv", FlowsFormat: "jsonl", Force: true, Services: []string{"s.txt", "t.csv"}, Ephemeral: "windows-xp", MaxFlows: 10, IdleTimeout: 30 * time.Second, Quiet: true}},
+		{name: "top 0 given", args: []string{"--top", "0", "a.pcap"}, want: ReadOptions{Files: []string{"a.pcap"}, Format: "table", TopSet: true, Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute}},
 		{name: "no files", args: nil, wantErr: "name a capture file (or -r FILE; '-' for standard input)"},
 		{name: "bad format", args: []string{"-o", "xml", "a.pcap"}, wantErr: `unknown format "xml" (want table, json or csv)`},
 		{name: "bad sort", args: []string{"--sort", "name", "a.pcap"}, wantErr: `unknown sort key "name"`},
@@ -39,7 +40,7 @@ func TestNewCmdRead(t *testing.T) {
 
 func equalOpts(a, b ReadOptions) bool {
 	return strings.Join(a.Files, "|") == strings.Join(b.Files, "|") && strings.Join(a.Services, "|") == strings.Join(b.Services, "|") &&
-		a.Filter == b.Filter && a.Format == b.Format && a.Top == b.Top && a.Sort == b.Sort && a.Count == b.Count &&
+		a.Filter == b.Filter && a.Format == b.Format && a.Top == b.Top && a.TopSet == b.TopSet && a.Sort == b.Sort && a.Count == b.Count &&
 		a.FlowsFile == b.FlowsFile && a.FlowsFormat == b.FlowsFormat && a.Force == b.Force && a.Ephemeral == b.Ephemeral && a.MaxFlows == b.MaxFlows && a.IdleTimeout == b.IdleTimeout && a.Quiet == b.Quiet
 }
 
@@ -58,7 +59,7 @@ func TestProgressBar(t *testing.T) {
 	src := &fakeProgress{}
 	src.read.Store(250)
 	src.frames.Store(5000)
-	p := startProgress(&buf, src)
+	p := startProgress(&buf, func() int { return 0 }, src)
 	time.Sleep(50 * time.Millisecond)
 	p.stop()
 	out := buf.String()

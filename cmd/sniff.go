@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/google/gopacket"
@@ -39,6 +40,7 @@ type SniffOptions struct {
 	IntervalSet bool // --interval given: with -o json, one report per interval (JSONL)
 	Format      string
 	Top         int
+	TopSet      bool // --top given: honoured by the final table on a terminal too
 	Sort        string
 	WriteFile   string
 	FlowsFile   string
@@ -81,6 +83,7 @@ The kernel's received and dropped counters are shown in every report.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.IntervalSet = c.Flags().Changed("interval")
+			opts.TopSet = c.Flags().Changed("top")
 			if err := validateSniff(opts); err != nil {
 				return err
 			}
@@ -107,7 +110,7 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.IntVarP(&opts.BufferKiB, "buffer-size", "B", capture.DefaultLiveBuffer>>10, "kernel capture buffer in `KiB`")
 	f.DurationVar(&opts.Interval, "interval", classify.DefaultInterval, "refresh the view (or print a report) every `D`")
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json")
-	f.IntVar(&opts.Top, "top", 0, "show at most `N` services (0: as many as the terminal has room for, or all)")
+	f.IntVar(&opts.Top, "top", 0, "show at most `N` services: in the live view (0: as many as the terminal has room for, or all) and in the final table (0: all; default: 20 on a terminal, all otherwise)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the final table by `KEY`: bytes, packets or flows")
 	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
 	f.BoolVar(&opts.Force, "force", false, "let -w and --flows overwrite an existing file (never through a symbolic link)")
@@ -405,11 +408,17 @@ func writeFinal(opts *SniffOptions, s *classify.Snapshot, pr *printer) error {
 		fmt.Fprint(out, "\033[H\033[J") // the final report replaces the view
 	}
 	var b bytes.Buffer
-	if err := classify.WriteText(&b, s.Report, classify.TextOptions{Top: opts.Top, Sort: opts.Sort}); err != nil {
+	width := opts.IO.outWidth()
+	if err := classify.WriteText(&b, s.Report, classify.TextOptions{Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: width}); err != nil {
 		return err
 	}
 	b.WriteByte('\n')
-	classify.WriteCapture(&b, s.Report)
+	var c bytes.Buffer
+	classify.WriteCapture(&c, s.Report)
+	for line := range strings.Lines(c.String()) {
+		b.WriteString(classify.Wrap(strings.TrimSuffix(line, "\n"), width, len("capture:  ")))
+		b.WriteByte('\n')
+	}
 	_, err := out.Write(b.Bytes())
 	return err
 }
@@ -486,7 +495,7 @@ func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
 				if c := r.Capture; c != nil && c.DroppedKernel+c.DroppedInterface > 0 {
 					line += fmt.Sprintf(", %d dropped", c.DroppedKernel+c.DroppedInterface)
 				}
-				fmt.Fprintf(opts.IO.ErrOut, "\r\033[K%s", line)
+				fmt.Fprintf(opts.IO.ErrOut, "\r\033[K%s", statusFit(line, opts.IO.errWidth()))
 				drawn = true
 			case mode == modeJSONL:
 				p.lines++

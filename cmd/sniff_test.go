@@ -30,7 +30,7 @@ func TestNewCmdSniff(t *testing.T) {
 			"--idle-timeout", "30s", "--services", "x.csv", "--ephemeral", "linux", "-q", "--decap", "--decap-depth", "3"},
 			want: SniffOptions{Interface: "any", Filter: "not port 22", Duration: 30 * time.Second, Count: 100000, Snaplen: 96,
 				NoPromisc: true, Immediate: true, BufferKiB: 4096, Interval: 5 * time.Second, IntervalSet: true, Format: "json",
-				Top: 10, Sort: "packets", WriteFile: "s.pcapng", FlowsFile: "f.jsonl", FlowsFormat: "csv", Force: true, MetricsAddr: "127.0.0.1:9155", MetricsMax: 50,
+				Top: 10, TopSet: true, Sort: "packets", WriteFile: "s.pcapng", FlowsFile: "f.jsonl", FlowsFormat: "csv", Force: true, MetricsAddr: "127.0.0.1:9155", MetricsMax: 50,
 				MaxFlows: 1000, IdleTimeout: 30 * time.Second, Services: []string{"x.csv"}, Ephemeral: "linux", Quiet: true,
 				DecodeFlags: DecodeFlags{Decap: true, DecapDepth: 3}}},
 		{name: "decap depth", args: []string{"-i", "eth0", "--decap-depth", "0"}, wantErr: "--decap-depth must be between 1 and 64, not 0"},

@@ -67,7 +67,13 @@ func report(t *testing.T, r result) *classify.Report {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(root, "testdata", "golden", "e2e", name)
+	goldenIn(t, "e2e", name, got)
+}
+
+// goldenIn compares got with testdata/golden/dir/name, or rewrites it with -update.
+func goldenIn(t *testing.T, dir, name, got string) {
+	t.Helper()
+	path := filepath.Join(root, "testdata", "golden", dir, name)
 	if *update {
 		os.MkdirAll(filepath.Dir(path), 0o755)
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
