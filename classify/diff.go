@@ -121,7 +121,7 @@ func (d Diff) Summary() string {
 			}
 		}
 		if n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", sec, n))
+			parts = append(parts, sec+" "+commas(uint64(n)))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -459,11 +459,11 @@ func showValue(v any) string {
 		}
 		return v
 	case []string:
-		return strconv.Itoa(len(v)) + " hosts"
+		return Count(uint64(len(v)), "host")
 	case Service:
-		return fmt.Sprintf("%s packets, %s, %s flows", commas(v.Packets), human(v.Bytes), commas(v.Flows))
+		return fmt.Sprintf("%s, %s, %s", Count(v.Packets, "packet"), human(v.Bytes), Count(v.Flows, "flow"))
 	case Alert:
-		return fmt.Sprintf("%s packets, %s flows", commas(v.Packets), commas(v.Flows))
+		return fmt.Sprintf("%s, %s", Count(v.Packets, "packet"), Count(v.Flows, "flow"))
 	}
 	return fmt.Sprint(v)
 }

@@ -148,7 +148,7 @@ func TestDiffValues(t *testing.T) {
 		t.Errorf("Summary() = %q", sum)
 	}
 	text := d.String()
-	for _, w := range []string{"SECTION", "tcp/443 https", "packets", "+4 (", "tcp/4242 unknown", "(added)", "3 packets, 1.2 kB, 1 flows"} {
+	for _, w := range []string{"SECTION", "tcp/443 https", "packets", "+4 (", "tcp/4242 unknown", "(added)", "3 packets, 1.2 kB, 1 flow"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("table lacks %q:\n%s", w, text)
 		}

@@ -51,9 +51,9 @@ func ExampleReport_Diff() {
 	fmt.Print(d)
 	// Output:
 	// settings 1, services 1
-	//   SECTION   ROW         FIELD      EXPECTED                   GOT              DELTA
-	//   settings  -           filter     ""                         not tcp port 22
-	//   services  tcp/22 ssh  (removed)  4 packets, 822 B, 1 flows  -
+	//   SECTION   ROW         FIELD      EXPECTED                  GOT              DELTA
+	//   settings  -           filter     ""                        not tcp port 22
+	//   services  tcp/22 ssh  (removed)  4 packets, 822 B, 1 flow  -
 }
 
 // Tolerate small changes in counts, e.g. for a capture whose retransmissions vary.

@@ -27,6 +27,9 @@ func WriteJSON(w io.Writer, r *Report) error {
 type TextOptions struct {
 	Top  int    // at most this many service rows; 0 = all
 	Sort string // bytes (default), packets or flows
+	// LocalTime shows the header's times in the local time zone instead
+	// of UTC (the zone is named either way).
+	LocalTime bool
 	// Width is the most columns a line may take, counted in runes as a
 	// terminal counts them; 0 means no limit (the table for a file or a
 	// pipe). Within a width no line is wider, so none wraps on a terminal
@@ -59,11 +62,16 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	if r.First != "" {
 		f, _ := time.Parse(time.RFC3339Nano, r.First)
 		l, _ := time.Parse(time.RFC3339Nano, r.Last)
+		loc := time.UTC
+		if o.LocalTime {
+			loc = time.Local
+		}
+		f, l = f.In(loc), l.In(loc)
 		to := "15:04:05.000000"
 		if l.YearDay() != f.YearDay() || l.Year() != f.Year() { // a trace over midnight, or with absurd timestamps
 			to = "2006-01-02 15:04:05.000000"
 		}
-		head += fmt.Sprintf(", %s to %s (%s)", f.Format("2006-01-02 15:04:05.000000"), l.Format(to), l.Sub(f).Round(time.Microsecond))
+		head += fmt.Sprintf(", %s to %s %s (%s)", f.Format("2006-01-02 15:04:05.000000"), l.Format(to), zoneName(l), Duration(l.Sub(f)))
 	}
 	tx.list(head, len("portsift: "))
 	writeSources(ew, r, o.Width)
@@ -77,7 +85,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	fmt.Fprintln(ew)
 	table := make([]tableRow, 0, len(rows)+3)
-	table = append(table, tableRow{textHead, true})
+	table = append(table, tableRow{textColumns.head, true})
 	for _, s := range rows {
 		table = append(table, tableRow{[]string{s.Name, s.Proto, strconv.Itoa(int(s.Port)),
 			commas(s.Packets), human(s.Bytes), commas(s.Flows), human(s.ToServer.Bytes), human(s.ToClient.Bytes),
@@ -88,7 +96,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		for _, s := range rest {
 			p, b, f = p+s.Packets, b+s.Bytes, f+s.Flows
 		}
-		table = append(table, tableRow{[]string{fmt.Sprintf("(%d more)", len(rest)), "", "",
+		table = append(table, tableRow{[]string{"(" + commas(uint64(len(rest))) + " more)", "", "",
 			commas(p), human(b), commas(f), "", "", "", "", "", ""}, true})
 	}
 	e := r.Ephemeral
@@ -164,7 +172,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		tx.words(fmt.Sprintf("hosts:    %s (service, address) pairs not counted (host table full): CLIENTS and SERVERS are lower bounds", commas(r.HostsUntracked)), label)
 	}
 	if r.DecodePanics > 0 {
-		tx.words(fmt.Sprintf("decoder:  %d panics recovered (frames counted as malformed)", r.DecodePanics), label)
+		tx.words(fmt.Sprintf("decoder:  %s recovered (frames counted as malformed)", Count(r.DecodePanics, "panic")), label)
 	}
 
 	// Alerts.
@@ -175,10 +183,10 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			hosts := a.Hosts
 			more := ""
 			if len(hosts) > 6 {
-				hosts, more = hosts[:6], fmt.Sprintf(" and %d more", len(a.Hosts)-6)
+				hosts, more = hosts[:6], " and "+commas(uint64(len(a.Hosts)-6))+" more"
 			}
-			tx.list(fmt.Sprintf("  %s/%d %s: %s packets, %s flows; hosts %s%s", a.Proto, a.Port, a.Name,
-				commas(a.Packets), commas(a.Flows), strings.Join(hosts, ", "), more), 4)
+			tx.list(fmt.Sprintf("  %s/%d %s: %s, %s; hosts %s%s", a.Proto, a.Port, a.Name,
+				Count(a.Packets, "packet"), Count(a.Flows, "flow"), strings.Join(hosts, ", "), more), 4)
 			tx.words("    "+a.Note, 4)
 		}
 	}
@@ -331,11 +339,18 @@ func writeSources(w io.Writer, r *Report, width int) {
 // width always keeps textKeep and adds the groups of textOptional, most
 // important first, each if it fits beside those already there (see
 // TextOptions.Width).
-var (
-	textHead     = []string{"SERVICE", "PROTO", "PORT", "PACKETS", "BYTES", "FLOWS", "TO SERVER", "TO CLIENT", "CLIENTS", "SERVERS", "FRAGS", "RISK"}
-	textKeep     = []string{"SERVICE", "PROTO", "PORT", "BYTES"}
-	textOptional = [][]string{{"RISK"}, {"PACKETS"}, {"FLOWS"}, {"TO SERVER", "TO CLIENT"}, {"CLIENTS"}, {"SERVERS"}, {"FRAGS"}}
-)
+var textColumns = columns{
+	head:     []string{"SERVICE", "PROTO", "PORT", "PACKETS", "BYTES", "FLOWS", "TO SERVER", "TO CLIENT", "CLIENTS", "SERVERS", "FRAGS", "RISK"},
+	keep:     []string{"SERVICE", "PROTO", "PORT", "BYTES"},
+	optional: [][]string{{"RISK"}, {"PACKETS"}, {"FLOWS"}, {"TO SERVER", "TO CLIENT"}, {"CLIENTS"}, {"SERVERS"}, {"FRAGS"}},
+}
+
+// columns describes a service table that fits a width: its columns in
+// order, those always shown, and the others, most important first.
+type columns struct {
+	head, keep []string
+	optional   [][]string
+}
 
 // nameCap is the longest service name a service table too wide for its
 // width keeps whole. IANA's names have at most 15 characters (RFC 6335
@@ -351,7 +366,11 @@ type tableRow struct {
 }
 
 // writeServices writes the service table, fitted to width (0: all of it).
-func writeServices(w io.Writer, rows []tableRow, width int) {
+func writeServices(w io.Writer, rows []tableRow, width int) { writeTable(w, textColumns, rows, width) }
+
+// writeTable writes a table of cols, fitted to width (0: all of it).
+func writeTable(w io.Writer, cols columns, rows []tableRow, width int) {
+	textHead, textKeep, textOptional := cols.head, cols.keep, cols.optional
 	show := make([]bool, len(textHead))
 	set := func(heads []string, on bool) {
 		for _, h := range heads {
@@ -540,6 +559,42 @@ func (c nameColumn) pad(label string) string {
 }
 
 // commas formats n with thousands separators: 1234567 → "1,234,567".
+// Count is n with thousands separators and the word, plural unless n is 1:
+// "1 flow", "2,048 packets".
+func Count(n uint64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return commas(n) + " " + word + "s"
+}
+
+// Duration rounds d to what a reader of a report needs: whole seconds from
+// a minute on, then 10 ms, then 10 µs ("4.999999s" is "5s", "19.999ms"
+// is "20ms").
+func Duration(d time.Duration) string {
+	switch {
+	case d >= time.Minute:
+		d = d.Round(time.Second)
+	case d >= time.Second:
+		d = d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		d = d.Round(10 * time.Microsecond)
+	default:
+		d = d.Round(time.Microsecond)
+	}
+	return d.String()
+}
+
+// zoneName is the time zone a table's times are in: "UTC", or the local
+// zone's abbreviation (with --local-time).
+func zoneName(t time.Time) string {
+	name, _ := t.Zone()
+	if name == "" {
+		return t.Format("-07:00")
+	}
+	return name
+}
+
 func commas(n uint64) string {
 	s := strconv.FormatUint(n, 10)
 	if len(s) <= 3 {

@@ -87,3 +87,37 @@ func checkNameColumn(t *testing.T, out string, n int) {
 		}
 	}
 }
+
+// TestWriteTextTimes: the header's times are UTC and say so; with
+// LocalTime, in the local zone, named; durations are rounded; counts of
+// one are singular.
+func TestWriteTextTimes(t *testing.T) {
+	r := &Report{Frames: 2, First: "2026-01-01T23:30:00.000000001Z", Last: "2026-01-01T23:30:04.999999Z"}
+	var b strings.Builder
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-01-01 23:30:00.000000 to 23:30:04.999999 UTC (5s)"; !strings.Contains(b.String(), want) {
+		t.Errorf("header %q lacks %q", strings.SplitN(b.String(), "\n", 2)[0], want)
+	}
+	defer func(l *time.Location) { time.Local = l }(time.Local)
+	time.Local = time.FixedZone("XYZ", 3600)
+	b.Reset()
+	if err := WriteText(&b, r, TextOptions{LocalTime: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-01-02 00:30:00.000000 to 00:30:04.999999 XYZ (5s)"; !strings.Contains(b.String(), want) {
+		t.Errorf("local header %q lacks %q", strings.SplitN(b.String(), "\n", 2)[0], want)
+	}
+	for d, want := range map[time.Duration]string{4999999 * time.Microsecond: "5s", 19999 * time.Microsecond: "20ms",
+		83*time.Second + 400*time.Millisecond: "1m23s", 1500 * time.Nanosecond: "2µs", 1234567 * time.Microsecond: "1.23s"} {
+		if got := Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+	for n, want := range map[uint64]string{0: "0 flows", 1: "1 flow", 2: "2 flows", 12345: "12,345 flows"} {
+		if got := Count(n, "flow"); got != want {
+			t.Errorf("Count(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -23,10 +23,10 @@ type tableLayout struct {
 	ends   []int // offset just past each other column (right-aligned)
 }
 
-// textColumns and viewColumns are the headers after SERVICE.
+// propTextColumns and propViewColumns are the headers after SERVICE.
 var (
-	textColumns = []string{"PROTO", "PORT", "PACKETS", "BYTES", "FLOWS", "TO SERVER", "TO CLIENT", "CLIENTS", "SERVERS", "FRAGS", "RISK"}
-	viewColumns = []string{"PROTO", "PORT", "PKT/S", "BIT/S", "PACKETS", "BYTES", "FLOWS", "CLIENTS", "RISK"}
+	propTextColumns = []string{"PROTO", "PORT", "PACKETS", "BYTES", "FLOWS", "TO SERVER", "TO CLIENT", "CLIENTS", "SERVERS", "FRAGS", "RISK"}
+	propViewColumns = []string{"PROTO", "PORT", "PKT/S", "BIT/S", "PACKETS", "BYTES", "FLOWS", "CLIENTS", "RISK"}
 )
 
 // parseHeader reads the layout from a header line: SERVICE, then labels.
@@ -168,7 +168,7 @@ func textEphemeral(e Ephemeral) []string {
 // o.Top lets through, sorted by o.Sort, the top ones, the (K more) row with
 // the sums of the cut ones exactly when some were cut, every row aligned.
 func checkText(out string, r *Report, o TextOptions) error {
-	l, _, rows, err := serviceTable(out, textColumns)
+	l, _, rows, err := serviceTable(out, propTextColumns)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func byTextOrder(a, b Service, key string) int {
 // checkText does, in the view's order: bits/s, packets/s, then bytes,
 // largest first, then proto and port.
 func checkView(out string, prev, cur *Snapshot, o ViewOptions) error {
-	l, _, rows, err := serviceTable(out, viewColumns)
+	l, _, rows, err := serviceTable(out, propViewColumns)
 	if err != nil {
 		return err
 	}

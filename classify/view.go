@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -21,6 +20,18 @@ type ViewOptions struct {
 	// every line clears what was left of the previous view, and the rest of
 	// the screen is cleared. Without it the view is a plain text block.
 	Terminal bool
+	// Width is the most columns a line may take, as TextOptions.Width:
+	// the table keeps SERVICE, PROTO, PORT, PKT/S and BIT/S, then adds
+	// RISK, BYTES, PACKETS, FLOWS, CLIENTS while they fit; other lines
+	// break after a comma. 0: no limit.
+	Width int
+}
+
+// viewColumns are the live view's table.
+var viewColumns = columns{
+	head:     []string{"SERVICE", "PROTO", "PORT", "PKT/S", "BIT/S", "PACKETS", "BYTES", "FLOWS", "CLIENTS", "RISK"},
+	keep:     []string{"SERVICE", "PROTO", "PORT", "PKT/S", "BIT/S"},
+	optional: [][]string{{"RISK"}, {"BYTES"}, {"PACKETS"}, {"FLOWS"}, {"CLIENTS"}},
 }
 
 // Rate is a service's traffic over the last interval.
@@ -84,12 +95,13 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 			src += " (" + strings.Join(s.LinkTypes, ",") + ")"
 		}
 	}
-	fmt.Fprintf(&b, "portsift sniff %s  %s  %s frames, %s  now %s pkt/s, %s\n", src, clock(cur.Elapsed),
-		commas(r.Frames), human(r.Bytes), rate(perSec(r.Frames-prevFrames, dt)), bitRate(perSec(8*(r.Bytes-prevBytes), dt)))
+	tx := textWriter{&b, o.Width}
+	tx.words(fmt.Sprintf("portsift sniff %s  %s  %s frames, %s  now %s pkt/s, %s", src, clock(cur.Elapsed),
+		commas(r.Frames), human(r.Bytes), rate(perSec(r.Frames-prevFrames, dt)), bitRate(perSec(8*(r.Bytes-prevBytes), dt))), 2)
 	if r.Filter != "" {
-		fmt.Fprintf(&b, "filter:   %s\n", r.Filter)
+		tx.words("filter:   "+r.Filter, len("filter:   "))
 	}
-	writeCaptureLine(&b, r)
+	writeCaptureLines(tx, r)
 
 	rates := Rates(prev, cur)
 	var rest []Rate
@@ -97,19 +109,10 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 		rates, rest = rates[:o.Rows], rates[o.Rows:]
 	}
 	fmt.Fprintln(&b)
-	more := ""
-	if len(rest) > 0 {
-		more = fmt.Sprintf("(%d more)", len(rest))
-	}
-	nc := newNameColumn("SERVICE", "ephemeral", more)
+	rows := []tableRow{{cells: viewColumns.head, label: true}}
 	for _, s := range rates {
-		nc.fit(s.Name)
-	}
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, nc.pad("SERVICE")+"\tPROTO\tPORT\tPKT/S\tBIT/S\tPACKETS\tBYTES\tFLOWS\tCLIENTS\tRISK\t")
-	for _, s := range rates {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nc.pad(s.Name), s.Proto, s.Port, rate(s.PacketsPerSec),
-			bitRate(s.BitsPerSec), commas(s.Packets), human(s.Bytes), commas(s.Flows), commas(s.Clients), s.Risk)
+		rows = append(rows, tableRow{cells: []string{s.Name, s.Proto, strconv.Itoa(int(s.Port)), rate(s.PacketsPerSec),
+			bitRate(s.BitsPerSec), commas(s.Packets), human(s.Bytes), commas(s.Flows), commas(s.Clients), s.Risk}})
 	}
 	if len(rest) > 0 {
 		var pps, bps float64
@@ -117,36 +120,37 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 		for _, s := range rest {
 			pps, bps, p, by, f = pps+s.PacketsPerSec, bps+s.BitsPerSec, p+s.Packets, by+s.Bytes, f+s.Flows
 		}
-		fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t\n", nc.pad(more), rate(pps), bitRate(bps), commas(p), human(by), commas(f))
+		rows = append(rows, tableRow{cells: []string{"(" + commas(uint64(len(rest))) + " more)", "", "", rate(pps), bitRate(bps),
+			commas(p), human(by), commas(f), "", ""}, label: true})
 	}
 	e := r.Ephemeral
 	var pe Ephemeral
 	if prev != nil {
 		pe = prev.Report.Ephemeral
 	}
-	fmt.Fprintf(tw, "%s\t\t\t%s\t%s\t%s\t%s\t%s\t\t\t\n", nc.pad("ephemeral"), rate(perSec(e.Packets-pe.Packets, dt)),
-		bitRate(perSec(8*(e.Bytes-pe.Bytes), dt)), commas(e.Packets), human(e.Bytes), commas(e.Flows))
-	tw.Flush()
+	rows = append(rows, tableRow{cells: []string{"ephemeral", "", "", rate(perSec(e.Packets-pe.Packets, dt)),
+		bitRate(perSec(8*(e.Bytes-pe.Bytes), dt)), commas(e.Packets), human(e.Bytes), commas(e.Flows), "", ""}, label: true})
+	writeTable(&b, viewColumns, rows, o.Width)
 
 	fmt.Fprintln(&b)
 	bk := &r.Buckets
-	fmt.Fprintf(&b, "frames:   tcp %s, udp %s, sctp %s, fragment %s, icmp %s, other-ip %s, non-ip %s, truncated %s, malformed %s\n",
+	tx.list(fmt.Sprintf("frames:   tcp %s, udp %s, sctp %s, fragment %s, icmp %s, other-ip %s, non-ip %s, truncated %s, malformed %s",
 		commas(bk.TCP.Frames), commas(bk.UDP.Frames), commas(bk.SCTP.Frames), commas(bk.Fragment.Frames), commas(bk.ICMP.Frames),
-		commas(bk.OtherIP.Frames), commas(bk.NonIP.Frames), commas(bk.Truncated.Frames), commas(bk.Malformed.Frames))
+		commas(bk.OtherIP.Frames), commas(bk.NonIP.Frames), commas(bk.Truncated.Frames), commas(bk.Malformed.Frames)), len("frames:   "))
 	if len(r.Alerts) > 0 {
 		fmt.Fprintf(&b, "\nALERTS (%d)\n", len(r.Alerts))
 		for i, a := range r.Alerts {
 			if i == 5 {
-				fmt.Fprintf(&b, "  and %d more\n", len(r.Alerts)-5)
+				fmt.Fprintf(&b, "  and %s more\n", commas(uint64(len(r.Alerts)-5)))
 				break
 			}
 			hosts := a.Hosts
 			more := ""
 			if len(hosts) > 4 {
-				hosts, more = hosts[:4], fmt.Sprintf(" and %d more", len(a.Hosts)-4)
+				hosts, more = hosts[:4], " and "+commas(uint64(len(a.Hosts)-4))+" more"
 			}
-			fmt.Fprintf(&b, "  %s/%d %s: %s packets, %s flows; hosts %s%s\n", a.Proto, a.Port, a.Name,
-				commas(a.Packets), commas(a.Flows), strings.Join(hosts, ", "), more)
+			tx.list(fmt.Sprintf("  %s/%d %s: %s, %s; hosts %s%s", a.Proto, a.Port, a.Name,
+				Count(a.Packets, "packet"), Count(a.Flows, "flow"), strings.Join(hosts, ", "), more), 4)
 		}
 	}
 	out := b.Bytes()
@@ -172,24 +176,32 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 // table), if it has them: the trailer of a live report's table.
 func WriteCapture(w io.Writer, r *Report) error {
 	var b bytes.Buffer
-	writeCaptureLine(&b, r)
+	writeCaptureLines(textWriter{&b, 0}, r)
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
-func writeCaptureLine(b *bytes.Buffer, r *Report) {
+// WriteCaptureWidth is WriteCapture with its lines fitted to width.
+func WriteCaptureWidth(w io.Writer, r *Report, width int) error {
+	var b bytes.Buffer
+	writeCaptureLines(textWriter{&b, width}, r)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+func writeCaptureLines(tx textWriter, r *Report) {
 	c := r.Capture
 	if c == nil {
 		return
 	}
-	fmt.Fprintf(b, "capture:  %s received, %s dropped by kernel, %s dropped by interface\n",
-		commas(c.Received), commas(c.DroppedKernel), commas(c.DroppedInterface))
-	fmt.Fprintf(b, "table:    %s flows active, %s evicted (--max-flows), %s expired", commas(c.FlowsActive),
+	tx.list(fmt.Sprintf("capture:  %s received, %s dropped by kernel, %s dropped by interface",
+		commas(c.Received), commas(c.DroppedKernel), commas(c.DroppedInterface)), len("capture:  "))
+	line := fmt.Sprintf("table:    %s flows active, %s evicted (--max-flows), %s expired", commas(c.FlowsActive),
 		commas(r.Flows.Evicted), commas(r.Flows.Expired))
 	if c.HostsUntracked > 0 {
-		fmt.Fprintf(b, "; host table full: %s (service, host) pairs not counted, clients and servers are lower bounds", commas(c.HostsUntracked))
+		line += fmt.Sprintf("; host table full: %s (service, host) pairs not counted, clients and servers are lower bounds", commas(c.HostsUntracked))
 	}
-	b.WriteByte('\n')
+	tx.list(line, len("table:    "))
 }
 
 // clock formats an elapsed time as h:mm:ss.

@@ -1,9 +1,11 @@
 package classify
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // viewSnapshots returns two snapshots one second apart: https has the most
@@ -69,7 +71,7 @@ func TestWriteView(t *testing.T) {
 		"table:    7 flows active, 3 evicted (--max-flows), 1 expired",
 		"frames:   tcp 46, udp 17, sctp 0, fragment 0, icmp 2, other-ip 0, non-ip 1, truncated 0, malformed 0",
 		"ALERTS (1)",
-		"  tcp/31337 eldim: 3 packets, 1 flows; hosts 192.0.2.1, 192.0.2.2",
+		"  tcp/31337 eldim: 3 packets, 1 flow; hosts 192.0.2.1, 192.0.2.2",
 	} {
 		if !strings.Contains(out, want+"\n") {
 			t.Errorf("view lacks line %q:\n%s", want, out)
@@ -145,5 +147,44 @@ func TestRateFormats(t *testing.T) {
 	}
 	if got := clock(3723 * time.Second); got != "1:02:03" {
 		t.Errorf("clock(3723s) = %q", got)
+	}
+}
+
+// TestWriteViewWidth: the live view fits the terminal: no line wider than
+// the width, the rates always shown, columns added while they fit; without
+// a width, the same bytes as before.
+func TestWriteViewWidth(t *testing.T) {
+	prev, cur := viewSnapshots()
+	var full bytes.Buffer
+	if err := WriteView(&full, prev, cur, ViewOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, width := range []int{40, 60, 80, 100, 200} {
+		var b bytes.Buffer
+		if err := WriteView(&b, prev, cur, ViewOptions{Width: width}); err != nil {
+			t.Fatal(err)
+		}
+		if widest(full.Bytes()) <= width && !bytes.Equal(b.Bytes(), full.Bytes()) {
+			t.Errorf("width %d: the view fits but differs from the view without a width", width)
+		}
+		for line := range strings.SplitSeq(strings.TrimSuffix(b.String(), "\n"), "\n") {
+			if n := utf8.RuneCountInString(line); n > width {
+				t.Errorf("width %d: line of %d runes: %q", width, n, line)
+			}
+		}
+		head := ""
+		for line := range strings.SplitSeq(b.String(), "\n") {
+			if strings.Contains(line, "SERVICE") {
+				head = line
+			}
+		}
+		for _, col := range []string{"SERVICE", "PROTO", "PORT", "PKT/S", "BIT/S"} {
+			if width >= 60 && !strings.Contains(head, col) { // below, even these are cut
+				t.Errorf("width %d: header %q lacks %s", width, head, col)
+			}
+		}
+		if width >= 80 && !strings.Contains(head, "BYTES") {
+			t.Errorf("width %d: header %q: BYTES fits in 80 columns", width, head)
+		}
 	}
 }

@@ -10,13 +10,14 @@ import (
 
 // MergeOptions are the flags and arguments of `portsift merge`.
 type MergeOptions struct {
-	IO     *IOStreams
-	Files  []string
-	Format string
-	Force  bool
-	Top    int
-	TopSet bool // --top given: honoured on a terminal too
-	Sort   string
+	IO        *IOStreams
+	Files     []string
+	Format    string
+	Force     bool
+	Top       int
+	TopSet    bool // --top given: honoured on a terminal too
+	Sort      string
+	LocalTime bool // --local-time: the table's times in the local zone, not UTC
 }
 
 // NewCmdMerge returns `portsift merge`. runF, when set, receives the
@@ -67,6 +68,7 @@ another filter are refused, since their service keys or their frames differ;
 	f.BoolVar(&opts.Force, "force", false, "merge reports made with different registries, ephemeral ranges or filters")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the table by `KEY`: bytes, packets or flows")
+	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	return c
 }
 
@@ -99,7 +101,7 @@ func mergeRun(opts *MergeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReport(opts.IO.Out, m, opts.Format, classify.TextOptions{Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: opts.IO.outWidth()}); err != nil {
+	if err := writeReport(opts.IO.Out, m, opts.Format, classify.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: opts.IO.outWidth()}); err != nil {
 		return err
 	}
 	if opts.Format == "table" {

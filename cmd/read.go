@@ -28,6 +28,7 @@ type ReadOptions struct {
 	Top         int
 	TopSet      bool // --top given: honoured on a terminal too
 	Sort        string
+	LocalTime   bool // --local-time: the table's times in the local zone, not UTC
 	Count       uint64
 	FlowsFile   string
 	FlowsFormat string // --flows-format: jsonl or csv; "": from the file name
@@ -137,6 +138,7 @@ is reported and the others are read (exit 1).`,
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table, json or csv")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the table by `KEY`: bytes, packets or flows")
+	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the report goes to standard error")
 	addFlowsFormatFlag(f, &opts.FlowsFormat)
@@ -335,7 +337,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	if err := save.close(rep); err != nil {
 		saveErr = err
 	}
-	if err := writeReport(out, rep, opts.Format, classify.TextOptions{Top: tableTop(opts.Top, opts.TopSet, outTTY), Sort: opts.Sort, Width: outWidth()}); err != nil {
+	if err := writeReport(out, rep, opts.Format, classify.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, outTTY), Sort: opts.Sort, Width: outWidth()}); err != nil {
 		return err
 	}
 	// What stopped a read is printed after the report, one line per file;

@@ -42,6 +42,7 @@ type SniffOptions struct {
 	Top         int
 	TopSet      bool // --top given: honoured by the final table on a terminal too
 	Sort        string
+	LocalTime   bool // --local-time: the table's times in the local zone, not UTC
 	WriteFile   string
 	FlowsFile   string
 	FlowsFormat string // --flows-format: jsonl or csv; "": from the file name
@@ -112,6 +113,7 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services: in the live view (0: as many as the terminal has room for, or all) and in the final table (0: all; default: 20 on a terminal, all otherwise)")
 	f.StringVar(&opts.Sort, "sort", "bytes", "order the final table by `KEY`: bytes, packets or flows")
+	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
 	f.BoolVar(&opts.Force, "force", false, "let -w and --flows overwrite an existing file (never through a symbolic link)")
 	f.StringVarP(&opts.User, "relinquish-privileges", "Z", "", "once the capture is open, run as `USER` (default when started as root: "+defaultUser+"; -Z root keeps root)")
@@ -409,7 +411,7 @@ func writeFinal(opts *SniffOptions, s *classify.Snapshot, pr *printer) error {
 	}
 	var b bytes.Buffer
 	width := opts.IO.outWidth()
-	if err := classify.WriteText(&b, s.Report, classify.TextOptions{Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: width}); err != nil {
+	if err := classify.WriteText(&b, s.Report, classify.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: width}); err != nil {
 		return err
 	}
 	b.WriteByte('\n')
@@ -490,10 +492,10 @@ func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
 			switch {
 			case status:
 				r := s.Report
-				line := fmt.Sprintf("capturing on %s: %d packets, %s, %.0f packets/s", opts.Interface, r.Frames,
+				line := fmt.Sprintf("capturing on %s: %s, %s, %.0f packets/s", opts.Interface, classify.Count(r.Frames, "packet"),
 					humanBytes(int64(r.Bytes)), float64(r.Frames)/max(s.Elapsed.Seconds(), 1e-9))
 				if c := r.Capture; c != nil && c.DroppedKernel+c.DroppedInterface > 0 {
-					line += fmt.Sprintf(", %d dropped", c.DroppedKernel+c.DroppedInterface)
+					line += ", " + classify.Count(c.DroppedKernel+c.DroppedInterface, "packet") + " dropped"
 				}
 				fmt.Fprintf(opts.IO.ErrOut, "\r\033[K%s", statusFit(line, opts.IO.errWidth()))
 				drawn = true
@@ -506,7 +508,7 @@ func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
 					fmt.Fprint(opts.IO.Out, "\033[2J")
 					drawn = true
 				}
-				classify.WriteView(opts.IO.Out, prev, s, classify.ViewOptions{Rows: viewRows(opts), Terminal: true})
+				classify.WriteView(opts.IO.Out, prev, s, classify.ViewOptions{Rows: viewRows(opts), Terminal: true, Width: opts.IO.outWidth()})
 			default:
 				var b bytes.Buffer
 				classify.WriteView(&b, prev, s, classify.ViewOptions{Rows: opts.Top})

@@ -141,8 +141,8 @@ func TestCheckMismatch(t *testing.T) {
 	for _, row := range [][]string{
 		{"SECTION", "ROW", "FIELD", "EXPECTED", "GOT", "DELTA"},
 		{"services", "tcp/443", "https", "packets", "23", "22", "-1", "(-4.3%)"},
-		{"services", "udp/5353", "mdns", "(removed)", "3", "packets,", "300", "B,", "1", "flows", "-"},
-		{"alerts", "tcp/31337", "eldim", "(added)", "-", "5", "packets,", "1", "flows"},
+		{"services", "udp/5353", "mdns", "(removed)", "3", "packets,", "300", "B,", "1", "flow", "-"},
+		{"alerts", "tcp/31337", "eldim", "(added)", "-", "5", "packets,", "1", "flow"},
 	} {
 		if !hasRow(r.out, row...) {
 			t.Errorf("diff lacks a row %q:\n%s", row, r.out)

@@ -533,7 +533,7 @@ func TestSniffTableBlocksAndSIGTERM(t *testing.T) {
 		"portsift: 40 frames, ",
 		"  vA  live  ethernet  40 frames\n",
 		"frames:   tcp 20, udp 20, sctp 0,",
-		"ALERTS (1)\n  tcp/31337 eldim: 4 packets, 1 flows; hosts 198.18.0.1, 198.18.0.2\n",
+		"ALERTS (1)\n  tcp/31337 eldim: 4 packets, 1 flow; hosts 198.18.0.1, 198.18.0.2\n",
 		"\ncapture:  40 received, 0 dropped by kernel, 0 dropped by interface\n",
 		"table:    7 flows active, 0 evicted (--max-flows), 0 expired\n",
 	} {
