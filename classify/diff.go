@@ -397,35 +397,89 @@ func unionKeys(a, b map[string]uint64) []string {
 // WriteText writes d as a table, one change per line: section, row (with
 // the service name), field, expected, got, delta. It writes nothing for an
 // empty Diff.
-func (d Diff) WriteText(w io.Writer) error {
+func (d Diff) WriteText(w io.Writer) error { return d.WriteTextWidth(w, 0) }
+
+// WriteTextWidth is WriteText for a terminal width columns wide (0: no
+// limit). A table wider than that becomes one line per change, "section row
+// field: expected -> got, delta", broken after commas or spaces to fit.
+func (d Diff) WriteTextWidth(w io.Writer, width int) error {
 	if d.Equal() {
 		return nil
 	}
+	table := d.table()
+	if width <= 0 || widest([]byte(table)) <= width {
+		_, err := io.WriteString(w, table)
+		return err
+	}
+	var b strings.Builder
+	for _, c := range d.Changes {
+		row, field, exp, got, delta := c.cells()
+		line := "  " + c.Section
+		if row != "-" {
+			line += " " + row
+		}
+		switch c.Kind {
+		case Added:
+			line += " " + field + ": " + got
+		case Removed:
+			line += " " + field + ": " + exp
+		default:
+			line += " " + field + ": " + exp + " -> " + got
+			if delta != "" {
+				line += ", " + delta
+			}
+		}
+		b.WriteString(Wrap(line, width, 4) + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// cells are the change's cells in the table.
+func (c Change) cells() (row, field, exp, got, delta string) {
+	row = c.Row
+	if c.Name != "" {
+		row += " " + c.Name
+	}
+	field, exp, got = c.Field, showValue(c.Expected), showValue(c.Got)
+	switch c.Kind {
+	case Added, Removed:
+		field = "(" + c.Kind + ")"
+	default:
+		if eh, ok := c.Expected.([]string); ok {
+			delta = hostDelta(eh, c.Got.([]string))
+		} else if c.Delta != 0 {
+			delta = signed(c.Delta)
+			if e, ok := c.Expected.(uint64); ok && e > 0 {
+				delta += " (" + percent(float64(c.Delta)*100/float64(e)) + ")"
+			}
+		}
+	}
+	if row == "" {
+		row = "-"
+	}
+	return row, field, exp, got, delta
+}
+
+// percent formats a signed percentage with one decimal and thousands
+// separators: "+1,655.6%".
+func percent(p float64) string {
+	s := fmt.Sprintf("%+.1f", p)
+	sign, num := s[:1], s[1:]
+	whole, frac, _ := strings.Cut(num, ".")
+	if n, err := strconv.ParseUint(whole, 10, 64); err == nil {
+		whole = commas(n)
+	}
+	return sign + whole + "." + frac + "%"
+}
+
+// table is the diff as its table.
+func (d Diff) table() string {
 	var buf strings.Builder
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  SECTION\tROW\tFIELD\tEXPECTED\tGOT\tDELTA")
 	for _, c := range d.Changes {
-		row := c.Row
-		if c.Name != "" {
-			row += " " + c.Name
-		}
-		field, exp, got, delta := c.Field, showValue(c.Expected), showValue(c.Got), ""
-		switch c.Kind {
-		case Added, Removed:
-			field = "(" + c.Kind + ")"
-		default:
-			if eh, ok := c.Expected.([]string); ok {
-				delta = hostDelta(eh, c.Got.([]string))
-			} else if c.Delta != 0 {
-				delta = signed(c.Delta)
-				if e, ok := c.Expected.(uint64); ok && e > 0 {
-					delta += fmt.Sprintf(" (%+.1f%%)", float64(c.Delta)*100/float64(e))
-				}
-			}
-		}
-		if row == "" {
-			row = "-"
-		}
+		row, field, exp, got, delta := c.cells()
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.Section, row, field, exp, got, delta)
 	}
 	tw.Flush()
@@ -436,8 +490,7 @@ func (d Diff) WriteText(w io.Writer) error {
 			out.WriteString(strings.TrimRight(line, " \n") + "\n")
 		}
 	}
-	_, err := io.WriteString(w, out.String())
-	return err
+	return out.String()
 }
 
 // String returns the table WriteText writes.
@@ -470,9 +523,12 @@ func showValue(v any) string {
 
 func signed(n int64) string {
 	if n > 0 {
-		return "+" + strconv.FormatInt(n, 10)
+		return "+" + commas(uint64(n))
 	}
-	return strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + commas(uint64(-n))
+	}
+	return "0"
 }
 
 // hostDelta lists the hosts added (+) and removed (-).

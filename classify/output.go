@@ -222,6 +222,12 @@ func Wrap(s string, width, indent int) string {
 	return strings.Join(wrap(s, width, indent, true), "\n")
 }
 
+// WrapWords is Wrap for prose: it breaks at the last space that fits,
+// without preferring commas.
+func WrapWords(s string, width, indent int) string {
+	return strings.Join(wrap(s, width, indent, false), "\n")
+}
+
 // wrap is Wrap returning the lines. With list false, it breaks at any
 // space without preferring commas (prose).
 func wrap(s string, width, indent int, list bool) []string {

@@ -218,7 +218,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		}
 		out.Checks = append(out.Checks, res)
 		if opts.Format == "table" {
-			printCheck(opts.IO.Out, &res, details)
+			printCheck(opts.IO.Out, &res, details, opts.IO.outWidth())
 		}
 	}
 	if opts.Format == "json" {
@@ -360,7 +360,7 @@ func writeFileAtomic(name string, data []byte) (err error) {
 
 // printCheck writes one line for a check and, when details is set, the
 // table of its differences.
-func printCheck(w io.Writer, r *checkResult, details bool) {
+func printCheck(w io.Writer, r *checkResult, details bool, width int) {
 	trace := strings.Join(r.Traces, " ")
 	switch r.Status {
 	case checkOK:
@@ -370,7 +370,7 @@ func printCheck(w io.Writer, r *checkResult, details bool) {
 	case checkMismatch:
 		fmt.Fprintf(w, "FAIL     %s: %d %s from %s (%s)\n", trace, len(r.Changes), plural(len(r.Changes), "difference"), r.Expect, r.Summary)
 		if details {
-			classify.Diff{Changes: r.Changes}.WriteText(w)
+			classify.Diff{Changes: r.Changes}.WriteTextWidth(w, width)
 		}
 	case checkUnchanged:
 		fmt.Fprintf(w, "ok       %s: %s unchanged\n", trace, r.Expect)
@@ -378,7 +378,7 @@ func printCheck(w io.Writer, r *checkResult, details bool) {
 		fmt.Fprintf(w, "created  %s: %s\n", trace, r.Expect)
 	case checkUpdated:
 		fmt.Fprintf(w, "updated  %s: %s, %d %s (%s)\n", trace, r.Expect, len(r.Changes), plural(len(r.Changes), "change"), r.Summary)
-		classify.Diff{Changes: r.Changes}.WriteText(w)
+		classify.Diff{Changes: r.Changes}.WriteTextWidth(w, width)
 	}
 }
 

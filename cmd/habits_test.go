@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
@@ -289,5 +290,31 @@ func TestInterfaceByIndex(t *testing.T) {
 	}
 	if got, _ := interfaceByIndex("lo"); got != "lo" {
 		t.Errorf("-i lo = %q", got)
+	}
+}
+
+// TestPortsFitTerminal: on an 80-column terminal the descriptions and notes
+// of `ports` break at spaces under the DESCRIPTION column; a pipe gets each
+// on one line.
+func TestPortsFitTerminal(t *testing.T) {
+	ios, _, out, _ := TestIO()
+	ios.OutTTY, ios.OutWidth = true, func() int { return 80 }
+	if code := Main([]string{"ports", "ssh", "31337"}, ios); code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	col := strings.Index(lines[0], "DESCRIPTION")
+	for _, l := range lines {
+		if utf8.RuneCountInString(l) > 80 {
+			t.Errorf("line of %d columns: %q", utf8.RuneCountInString(l), l)
+		}
+		if strings.HasPrefix(l, " ") && strings.TrimSpace(l) != "" && len(l)-len(strings.TrimLeft(l, " ")) != col {
+			t.Errorf("continuation %q does not start under DESCRIPTION (column %d)", l, col)
+		}
+	}
+	ios, _, pipe, _ := TestIO()
+	Main([]string{"ports", "ssh", "31337"}, ios)
+	if n := strings.Count(pipe.String(), "\n"); n >= len(lines) || !strings.Contains(pipe.String(), "note: Connection attempts here are mostly searches for SSH servers") {
+		t.Errorf("pipe: %d lines (terminal %d), notes broken:\n%s", n, len(lines), pipe)
 	}
 }

@@ -3,9 +3,11 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
-	"text/tabwriter"
+	"strings"
 
+	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 )
@@ -104,19 +106,45 @@ func writePorts(opts *PortsOptions, entries []registry.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PORT\tPROTO\tNAME\tRISK\tDESCRIPTION")
-	for _, e := range entries {
+	// The first four columns as tabwriter would lay them out; the
+	// description and the note after them, broken at spaces to fit the
+	// terminal (no limit for a pipe), continued under the description.
+	head := [4]string{"PORT", "PROTO", "NAME", "RISK"}
+	cells := make([][4]string, len(entries))
+	wd := [4]int{len(head[0]), len(head[1]), len(head[2]), len(head[3])}
+	for i, e := range entries {
 		name := e.Name
 		if name == "" {
 			name = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", strconv.Itoa(int(e.Port)), e.Proto, name, e.Risk, e.Description)
-		if e.Note != "" {
-			fmt.Fprintf(tw, "\t\t\t\t%s: %s\n", e.Risk, e.Note)
+		cells[i] = [4]string{strconv.Itoa(int(e.Port)), e.Proto.String(), name, e.Risk.String()}
+		for j, c := range cells[i] {
+			wd[j] = max(wd[j], len(c))
 		}
 	}
-	return tw.Flush()
+	indent := 0
+	for _, n := range wd {
+		indent += n + 2
+	}
+	width := opts.IO.outWidth()
+	var b strings.Builder
+	line := func(c [4]string, text string) {
+		var l strings.Builder
+		for j, s := range c {
+			l.WriteString(s + strings.Repeat(" ", wd[j]+2-len(s)))
+		}
+		l.WriteString(text)
+		b.WriteString(strings.TrimRight(classify.WrapWords(l.String(), width, indent), " ") + "\n")
+	}
+	line(head, "DESCRIPTION")
+	for i, e := range entries {
+		line(cells[i], e.Description)
+		if e.Note != "" {
+			line([4]string{}, e.Risk.String()+": "+e.Note)
+		}
+	}
+	_, err := io.WriteString(opts.IO.Out, b.String())
+	return err
 }
 
 // loadRegistry returns the embedded registry, or a copy with files added.
