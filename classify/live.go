@@ -190,6 +190,10 @@ func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder
 		s   decode.Summary
 		n   uint64
 		err error
+
+		anchorN    uint64    // frames counted at the last interval that saw new ones
+		anchorWall time.Time // when
+		anchorPkt  int64     // the latest frame time then
 	)
 	for o.Limit == 0 || n < o.Limit {
 		if f := flags.Load(); f != 0 {
@@ -200,6 +204,14 @@ func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder
 			// Expire and evict at every interval too, not only every
 			// SettleFrames frames: on a quiet link idle flows leave the
 			// table (and the flows-active gauge) on time.
+			// A quiet link stops the packet clock: run it on with the
+			// wall clock from the last frame seen.
+			if n != anchorN || anchorWall.IsZero() {
+				anchorN, anchorWall, anchorPkt = n, time.Now(), t.latest()
+				t.clockFloor = 0
+			} else if anchorPkt != 0 {
+				t.clockFloor = anchorPkt + int64(time.Since(anchorWall))
+			}
 			t.settle(true)
 			t.retireClosed()
 			publish(false, t.ActiveFlows())

@@ -412,3 +412,50 @@ func TestRunLiveClosedFlowsLeave(t *testing.T) {
 		}
 	}
 }
+
+// TestRunLiveQuietClock: on a link that goes quiet, the capture's clock
+// runs on with the wall clock: a closed TCP flow leaves after the linger
+// and an open one after the idle timeout, though no frame follows them.
+func TestRunLiveQuietClock(t *testing.T) {
+	c, s := "192.0.2.1:51000", "198.51.100.2:443"
+	frames := [][]byte{
+		ethFrame(t, c, s, int(syn), 0), ethFrame(t, s, c, int(synack), 0),
+		ethFrame(t, c, s, int(decode.TCPFin|decode.TCPAck), 0), ethFrame(t, s, c, int(decode.TCPFin|decode.TCPAck), 0),
+		ethFrame(t, "192.0.2.9:50009", "198.51.100.53:53", -1, 30),
+	}
+	src := &fakeLive{frames: frames, end: ErrIdle}
+	var mu sync.Mutex
+	var ends []string
+	tr := NewTracker(Options{IdleTimeout: 300 * time.Millisecond, FlowLog: func(r *FlowRecord) { mu.Lock(); ends = append(ends, r.End); mu.Unlock() }})
+	latest := NewLatest()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tr.RunLive(ctx, src, decode.NewDecoder(), LiveOptions{Interval: 10 * time.Millisecond, Linger: 50 * time.Millisecond}, latest)
+	}()
+	deadline := time.After(10 * time.Second)
+	sawOnlyUDP := false
+	for {
+		select {
+		case <-latest.Updates():
+		case <-deadline:
+			t.Fatalf("within 10s: flows active %d, ends %v", latest.Load().Report.Capture.FlowsActive, ends)
+		}
+		r := latest.Load().Report
+		mu.Lock()
+		e := strings.Join(ends, " ")
+		mu.Unlock()
+		if r.Frames == uint64(len(frames)) && r.Capture.FlowsActive == 1 && e == "fin" {
+			sawOnlyUDP = true // the closed flow left first, the quiet UDP flow stays for now
+		}
+		if r.Frames == uint64(len(frames)) && r.Capture.FlowsActive == 0 {
+			if !sawOnlyUDP || e != "fin idle" {
+				t.Errorf("ends %q, saw the closed flow leave first: %v; want fin, then idle", e, sawOnlyUDP)
+			}
+			break
+		}
+	}
+	cancel()
+	<-done
+}

@@ -191,6 +191,12 @@ const SettleFrames = 16384
 // So the flow table may exceed MaxFlows by SettleFrames flows for a moment,
 // and a flow's packets reach its service row at the next settlement.
 type Tracker struct {
+	// clockFloor, when not 0, is the least "now" (unix ns) that expiry
+	// uses: a live capture sets it to the last frame's time plus the
+	// wall-clock time since, so flows idle out and closed flows leave
+	// while no frame arrives.
+	clockFloor int64
+
 	reg        *registry.Registry
 	eph        registry.Ephemeral
 	maxFlows   int
@@ -400,7 +406,15 @@ func (t *Tracker) oldest() *shard {
 
 // latest returns the largest frame time seen (unix ns), 0 before the first frame.
 func (t *Tracker) latest() int64 {
-	var now int64
+	now := t.clockFloor // a live capture's clock runs on when the link is quiet (RunLive)
+	if now != 0 {
+		for _, sh := range t.shards {
+			if sh.frames > 0 && sh.last > now {
+				now = sh.last
+			}
+		}
+		return now
+	}
 	seen := false
 	for _, sh := range t.shards {
 		if sh.frames > 0 && (!seen || sh.last > now) {
