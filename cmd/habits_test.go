@@ -318,3 +318,22 @@ func TestPortsFitTerminal(t *testing.T) {
 		t.Errorf("pipe: %d lines (terminal %d), notes broken:\n%s", n, len(lines), pipe)
 	}
 }
+
+// TestFilterPerLinkType: a filter libpcap cannot compile for a file's link
+// type counts its frames as filtered out, with a warning, never uncounted.
+func TestFilterPerLinkType(t *testing.T) {
+	code, rep, errOut := readJSON(t, "../testdata/tunnels/nflog.pcap", "../testdata/traces/eth-mixed.pcap", "ether", "host", "02:00:00:00:05:01")
+	if code != ExitOK || rep == nil {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	nf, eth := rep.Sources[0], rep.Sources[1]
+	if nf.Frames == 0 || nf.Filtered != nf.Frames || !strings.Contains(nf.FilterError, "does not compile for link type 239") {
+		t.Errorf("nflog.pcap: %d frames, %d filtered, %q; want all filtered, with the reason", nf.Frames, nf.Filtered, nf.FilterError)
+	}
+	if eth.FilterError != "" || eth.Filtered == eth.Frames || eth.Frames-eth.Filtered != rep.Frames {
+		t.Errorf("eth-mixed.pcap: %+v, report %d frames: the filter applies to Ethernet", eth, rep.Frames)
+	}
+	if !strings.HasPrefix(errOut, "portsift: warning: ") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("stderr %q: want one warning line", errOut)
+	}
+}
