@@ -2,7 +2,6 @@ package registry
 
 import "testing"
 
-
 // BenchmarkFingerprint is the registry's fingerprint, computed once per
 // report's first use.
 func BenchmarkFingerprint(b *testing.B) {
