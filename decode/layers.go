@@ -46,14 +46,8 @@ func (e *ethernet) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) erro
 	if err := e.Ethernet.DecodeFromBytes(data, df); err != nil {
 		return err
 	}
-	if et := binary.BigEndian.Uint16(data[12:14]); isShim(et) {
-		t, p, err := shims(et, e.Payload)
-		if err != nil {
-			return err
-		}
-		e.EthernetType, e.Payload = layers.EthernetType(t), p
-	}
-	return nil
+	// gopacket keeps 0 (LLC) for an 802.3 length: the shims need the length.
+	return skipShims(binary.BigEndian.Uint16(data[12:14]), &e.EthernetType, &e.Payload)
 }
 
 func (e *ethernet) NextLayerType() gopacket.LayerType { return etherNext(uint16(e.EthernetType)) }
@@ -69,14 +63,7 @@ func (d *dot1q) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	if err := d.Dot1Q.DecodeFromBytes(data, df); err != nil {
 		return err
 	}
-	if et := uint16(d.Type); isShim(et) {
-		t, p, err := shims(et, d.Payload)
-		if err != nil {
-			return err
-		}
-		d.Type, d.Payload = layers.EthernetType(t), p
-	}
-	return nil
+	return skipShims(uint16(d.Type), &d.Type, &d.Payload)
 }
 
 func (d *dot1q) NextLayerType() gopacket.LayerType { return etherNext(uint16(d.Type)) }
@@ -89,6 +76,20 @@ const (
 )
 
 func isShim(et uint16) bool { return et < 0x0600 || et == etherTypeVNTag || et == etherTypeMACsec }
+
+// skipShims walks the shims after a header whose EtherType field holds
+// et, leaving in *typ and *payload the EtherType and payload past them.
+func skipShims(et uint16, typ *layers.EthernetType, payload *[]byte) error {
+	if !isShim(et) {
+		return nil
+	}
+	t, p, err := shims(et, *payload)
+	if err != nil {
+		return err
+	}
+	*typ, *payload = layers.EthernetType(t), p
+	return nil
+}
 
 // shims walks from EtherType et with payload p over the headers that only
 // stand in front of another EtherType, as tshark's dissectors do:

@@ -118,6 +118,14 @@ func whole(f frame, bucket, note string) frame {
 	return f
 }
 
+// wholeTo is f's first n bytes as the whole frame: all that was on the
+// wire (captured length = wire length).
+func wholeTo(f frame, n int, bucket, note string) frame {
+	f = whole(f, bucket, note)
+	f.data = f.data[:n]
+	return f
+}
+
 // cutTo is f's first n bytes, captured from a frame of f's full length.
 func cutTo(f frame, n int, bucket, note string) frame {
 	w := f.wireLen()
@@ -135,28 +143,17 @@ func wireLengthRows(g *gen) []row {
 	v := g.conv(vlan(layers.EthernetTypeDot1Q, 30), ap("192.0.2.31:51022"), ap("198.51.100.41:443"))
 	vs := v.tcp(true, "S", nil) // Ethernet 14 + 802.1Q 4 + IPv4 20 + TCP 40
 
-	// The IPv4 header's total length still claims the TCP header the frame lacks.
-	ipOnly := whole(syn, bMalformed, "IPv4 header, no TCP header, all captured")
-	ipOnly.data = ipOnly.data[:34]
 	return []row{
 		{what: "Ethernet + IPv4 header of a TCP SYN whose total length claims 60 bytes, the frame ending after the IP header: captured length = wire length (34)",
-			expect: "malformed (the frame lacks the header it announces)", frames: []frame{ipOnly}},
+			expect: "malformed (the frame lacks the header it announces)", frames: []frame{wholeTo(syn, 34, bMalformed, "IPv4 header, no TCP header, all captured")}},
 		{what: "the same SYN cut by the capture after the IP header (34 of 74 bytes)",
 			expect: "truncated", frames: []frame{cutTo(syn, 34, bTruncated, "cut after the IPv4 header")}},
 		{what: "Ethernet + 30 bytes of an IPv6 header, all that was on the wire",
-			expect: "malformed", frames: []frame{func() frame {
-				f := whole(q, bMalformed, "IPv6 header cut, all captured")
-				f.data = f.data[:44]
-				return f
-			}()}},
+			expect: "malformed", frames: []frame{wholeTo(q, 44, bMalformed, "IPv6 header cut, all captured")}},
 		{what: "the same IPv6 frame cut by the capture (44 bytes)",
 			expect: "truncated", frames: []frame{cutTo(q, 44, bTruncated, "IPv6 header cut by the capture")}},
 		{what: "Ethernet + 802.1Q tag announcing IPv4, nothing after the tag, captured whole (18 bytes)",
-			expect: "malformed", frames: []frame{func() frame {
-				f := whole(vs, bMalformed, "802.1Q tag, no IPv4, all captured")
-				f.data = f.data[:18]
-				return f
-			}()}},
+			expect: "malformed", frames: []frame{wholeTo(vs, 18, bMalformed, "802.1Q tag, no IPv4, all captured")}},
 		{what: "the same tagged SYN cut by the capture after the tag",
 			expect: "truncated", frames: []frame{cutTo(vs, 18, bTruncated, "cut after the 802.1Q tag")}},
 	}
