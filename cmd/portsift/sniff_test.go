@@ -678,3 +678,48 @@ func readLines(s string) []string {
 	}
 	return lines
 }
+
+// TestSniffClosedFlowsLeaveAndFlowsFlushed: during the capture, the TCP
+// flows the mix closes with RST leave the table once the linger (2 s) has
+// passed, and their records are in the --flows file while sniff still
+// runs (the log is flushed every interval); the UDP flows stay active.
+func TestSniffClosedFlowsLeaveAndFlowsFlushed(t *testing.T) {
+	needLive(t)
+	t.Parallel()
+	n := newTestNet(t)
+	n.servers(t)
+	flows := filepath.Join(t.TempDir(), "flows.jsonl")
+	s := startSniff(t, n.a, "-i", "vA", "--immediate-mode", "--flows", flows, "-o", "json", "--interval", "50ms")
+	n.mix(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		b, _ := os.ReadFile(flows)
+		if strings.Count(string(b), `"end":"rst"`) == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("within 20s, the flow log has %q; want the 5 TCP flows closed by RST, while sniff runs", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The next interval line counts only the UDP flows as active.
+	var active uint64 = 99
+	for time.Now().Before(deadline) && active != 2 {
+		time.Sleep(100 * time.Millisecond)
+		out := strings.TrimSpace(s.out.String())
+		var iv classify.Interval
+		if err := json.Unmarshal([]byte(out[strings.LastIndexByte(out, '\n')+1:]), &iv); err == nil && iv.Capture != nil {
+			active = iv.Capture.FlowsActive
+		}
+	}
+	if active != 2 {
+		t.Errorf("flows active %d after the TCP flows closed, want 2 (the UDP flows)", active)
+	}
+	if r := s.stop(t, syscall.SIGINT); r.code != 0 {
+		t.Errorf("exit %d: %s", r.code, r.errOut)
+	}
+	b, _ := os.ReadFile(flows)
+	if got := strings.Count(string(b), "\n"); got != 7 {
+		t.Errorf("flow log has %d records at the end, want 7 (5 TCP, 2 UDP):\n%s", got, b)
+	}
+}
