@@ -86,6 +86,11 @@ type Reader struct {
 	cur    Source // nil between files
 	closed bool
 
+	// pcap is cur when it is a pcap file, else nil: Next takes the
+	// records that are in the read buffer from it directly (a call the
+	// compiler sees, with no CaptureInfo copied through an interface).
+	pcap *pcapSource
+
 	// interrupted is set by Interrupt, from any goroutine; file is the
 	// file being read, which Interrupt closes to end a blocked read.
 	interrupted atomic.Bool
@@ -181,21 +186,31 @@ func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link LinkType, er
 			r.openCurrent()
 			continue
 		}
-		data, ci, err = r.cur.ZeroCopyReadPacketData()
-		if err != nil {
-			if r.interrupted.Load() { // the read failed because Interrupt closed the file
-				r.Close()
-				return nil, ci, 0, io.EOF
+		ok := false
+		if r.pcap != nil {
+			data, ok = r.pcap.next(&ci)
+		}
+		if !ok {
+			data, ci, err = r.cur.ZeroCopyReadPacketData()
+			if err != nil {
+				if r.interrupted.Load() { // the read failed because Interrupt closed the file
+					r.Close()
+					return nil, ci, 0, io.EOF
+				}
+				r.finish(err)
+				continue
 			}
-			r.finish(err)
-			continue
 		}
 		si := &r.srcs[r.i]
 		si.Frames++
 		if r.nframes++; r.nframes&1023 == 0 {
 			r.frames.Store(r.nframes)
 		}
-		link = r.cur.LinkTypeOf(ci)
+		if r.pcap != nil {
+			link = r.pcap.link // every record of a pcap file has the file's
+		} else {
+			link = r.cur.LinkTypeOf(ci)
+		}
 		if r.filter != nil {
 			ok, err := r.filter.match(link, &ci, data)
 			if err != nil && si.FilterErr == nil {
@@ -255,6 +270,7 @@ func (r *Reader) openCurrent() {
 		return
 	}
 	r.cur = src
+	r.pcap, _ = src.(*pcapSource)
 }
 
 // Interrupt stops the read: the next call to Next returns io.EOF, without
@@ -281,7 +297,7 @@ func (r *Reader) finish(err error) {
 		r.record(err)
 	}
 	r.cur.Close()
-	r.cur = nil
+	r.cur, r.pcap = nil, nil
 	r.i++
 }
 
@@ -347,6 +363,6 @@ func (r *Reader) Close() error {
 		r.srcs[r.i].Info = in.sourceInfo()
 	}
 	err := r.cur.Close()
-	r.cur = nil
+	r.cur, r.pcap = nil, nil
 	return err
 }
