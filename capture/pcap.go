@@ -153,49 +153,51 @@ func openPcap(s *stream, magic uint32) (Source, Info, error) {
 // ZeroCopyReadPacketData returns the next record. data is owned by the
 // source and valid until the next call; ci.Timestamp is in UTC.
 func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInfo, err error) {
-	if data, ok := p.next(&ci); ok {
-		return data, ci, nil
+	if data, ts, caplen, wire, ok := p.next(); ok {
+		return data, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: caplen, Length: wire}, nil
 	}
 	return p.slowRead()
 }
 
-// next returns the next record if it lies whole in the window, with ok
-// true, and sets *ci; otherwise it returns ok false and changes nothing:
+// next returns the next record if it lies whole in the window, with its
+// timestamp (UTC), captured and wire lengths and ok true; otherwise it
+// returns ok false and changes nothing:
 // slowRead then reads the record, or reports what is wrong with it. It is
 // the per-record path, so it does only what every record needs; the checks
 // that fail only for broken files (a captured length beyond
 // MaxCaptureLength, a record cut short) are left to slowRead, which sees
-// the same header again.
-func (p *pcapSource) next(ci *gopacket.CaptureInfo) (data []byte, ok bool) {
+// the same header again. (The results are what fits in the registers
+// of a Go call: a CaptureInfo would be built in memory and copied.)
+func (p *pcapSource) next() (data []byte, ts time.Time, caplen, wire int, ok bool) {
 	w := p.win[p.used:]
 	if len(w) < 16 {
-		return nil, false
+		return nil, ts, 0, 0, false
 	}
-	var sec, frac, caplen, wire uint32
+	var sec, frac, capl, wirel uint32
 	if p.big {
 		sec, frac = binary.BigEndian.Uint32(w), binary.BigEndian.Uint32(w[4:])
-		caplen, wire = binary.BigEndian.Uint32(w[8:]), binary.BigEndian.Uint32(w[12:])
+		capl, wirel = binary.BigEndian.Uint32(w[8:]), binary.BigEndian.Uint32(w[12:])
 	} else {
 		sec, frac = binary.LittleEndian.Uint32(w), binary.LittleEndian.Uint32(w[4:])
-		caplen, wire = binary.LittleEndian.Uint32(w[8:]), binary.LittleEndian.Uint32(w[12:])
+		capl, wirel = binary.LittleEndian.Uint32(w[8:]), binary.LittleEndian.Uint32(w[12:])
 	}
-	if p.swap == lengthsSwapped || (p.swap == lengthsMaybe && caplen > wire) {
-		caplen, wire = wire, caplen
+	if p.swap == lengthsSwapped || (p.swap == lengthsMaybe && capl > wirel) {
+		capl, wirel = wirel, capl
 	}
 	// A corrupt captured length (beyond MaxCaptureLength) is left to
 	// slowRead to report, even if the window holds that many bytes.
-	if caplen > MaxCaptureLength || uint64(caplen) > uint64(len(w)-16) {
-		return nil, false
+	if capl > MaxCaptureLength || uint64(capl) > uint64(len(w)-16) {
+		return nil, ts, 0, 0, false
 	}
-	n := 16 + int(caplen)
+	n := 16 + int(capl)
 	p.used += n
 	// A fraction of a second beyond a second (frac > p.frac): no writer
 	// means it, but it is what the file says; time.Unix normalises the
 	// excess into seconds. The product is computed in 64 bits: pcapgo
 	// multiplies microseconds by 1000 in 32 bits, which wraps above
 	// 4,294,967 µs.
-	*ci = gopacket.CaptureInfo{Timestamp: time.Unix(int64(sec), int64(frac)*p.mult).UTC(), CaptureLength: int(caplen), Length: int(wire)}
-	return w[16:n:n], true
+	ts = time.Unix(int64(sec), int64(frac)*p.mult).UTC()
+	return w[16:n:n], ts, int(capl), int(wirel), true
 }
 
 // slowRead reads a record that is not whole in the window: it refills the
@@ -257,11 +259,11 @@ func (p *pcapSource) slowRead() (data []byte, ci gopacket.CaptureInfo, err error
 			return p.fail(st.readErr("read", "record", off, err))
 		}
 		p.win, _ = st.br.Peek(st.br.Buffered()) // no read: these bytes are buffered
-		data, ok := p.next(&ci)
+		data, ts, caplen, wire, ok := p.next()
 		if !ok { // cannot happen: the record is in the window
 			panic("capture: pcap record not in the read buffer")
 		}
-		return data, ci, nil
+		return data, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: caplen, Length: wire}, nil
 	}
 	if caplen > p.snap {
 		// Double, so a file whose records keep growing past its snapshot
