@@ -11,9 +11,10 @@ import (
 	"github.com/google/gopacket/pcapgo"
 )
 
-// pcapSource reads a pcap file with pcapgo.Reader. Before pcapgo reads a
-// record, pcapSource peeks at the record header in the shared buffer and
-// checks the lengths pcapgo would trust.
+// pcapSource reads a pcap file. Records that fit in the shared read buffer
+// (all but those of huge snapshot lengths) are parsed and returned straight
+// from it; larger ones go through pcapgo.Reader, after pcapSource has peeked
+// at the record header and checked the lengths pcapgo would trust.
 type pcapSource struct {
 	st   *stream
 	r    *pcapgo.Reader
@@ -21,9 +22,20 @@ type pcapSource struct {
 	link LinkType
 	big  bool
 	frac uint32 // the largest valid value of a record's fraction-of-second field: 999999 (µs) or 999999999 (ns)
+	mult int64  // nanoseconds per unit of that field: 1000 or 1
 	swap lengthOrder
-	snap uint32 // the snapshot length pcapgo checks records against; see ZeroCopyReadPacketData
-	err  error  // sticky: once set, every read returns it
+	snap uint32 // the snapshot length pcapgo checks records against; see slowRead
+	err  error  // sticky: once set, every read returns it, and win is nil
+
+	// win is the buffered part of st.br as last peeked at, from st.br's
+	// read position on; its first used bytes are records already returned
+	// but not yet discarded from st.br. next returns the records that lie
+	// whole in win, so most records cost no call into bufio at all: the
+	// window is discarded and peeked at again only when a record does not
+	// fit in what is left of it (see slowRead). Until then the bytes in
+	// win stay put: bufio moves or overwrites its buffer only on a read.
+	win  []byte
+	used int
 }
 
 // lengthOrder says where a record header keeps the captured length. pcap
@@ -131,20 +143,73 @@ func openPcap(s *stream, magic uint32) (Source, Info, error) {
 		snap = MaxCaptureLength
 	}
 	r.SetSnaplen(snap)
-	frac := uint32(999999)
+	p := &pcapSource{st: s, r: r, info: info, link: link, big: big, frac: 999999, mult: 1000, swap: swap, snap: snap}
 	if magic == magicPcapNanoLE || magic == magicPcapNanoBE {
-		frac = 999999999
+		p.frac, p.mult = 999999999, 1
 	}
-	return &pcapSource{st: s, r: r, info: info, link: link, big: big, frac: frac, swap: swap, snap: snap}, info, nil
+	return p, info, nil
 }
 
 // ZeroCopyReadPacketData returns the next record. data is owned by the
 // source and valid until the next call; ci.Timestamp is in UTC.
 func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInfo, err error) {
+	if data, ts, caplen, wire, ok := p.next(); ok {
+		return data, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: caplen, Length: wire}, nil
+	}
+	return p.slowRead()
+}
+
+// next returns the next record if it lies whole in the window, with its
+// timestamp (UTC), captured and wire lengths and ok true; otherwise it
+// returns ok false and changes nothing:
+// slowRead then reads the record, or reports what is wrong with it. It is
+// the per-record path, so it does only what every record needs; the checks
+// that fail only for broken files (a captured length beyond
+// MaxCaptureLength, a record cut short) are left to slowRead, which sees
+// the same header again. (The results are what fits in the registers
+// of a Go call: a CaptureInfo would be built in memory and copied.)
+func (p *pcapSource) next() (data []byte, ts time.Time, caplen, wire int, ok bool) {
+	w := p.win[p.used:]
+	if len(w) < 16 {
+		return nil, ts, 0, 0, false
+	}
+	var sec, frac, capl, wirel uint32
+	if p.big {
+		sec, frac = binary.BigEndian.Uint32(w), binary.BigEndian.Uint32(w[4:])
+		capl, wirel = binary.BigEndian.Uint32(w[8:]), binary.BigEndian.Uint32(w[12:])
+	} else {
+		sec, frac = binary.LittleEndian.Uint32(w), binary.LittleEndian.Uint32(w[4:])
+		capl, wirel = binary.LittleEndian.Uint32(w[8:]), binary.LittleEndian.Uint32(w[12:])
+	}
+	if p.swap == lengthsSwapped || (p.swap == lengthsMaybe && capl > wirel) {
+		capl, wirel = wirel, capl
+	}
+	// A corrupt captured length (beyond MaxCaptureLength) is left to
+	// slowRead to report, even if the window holds that many bytes.
+	if capl > MaxCaptureLength || uint64(capl) > uint64(len(w)-16) {
+		return nil, ts, 0, 0, false
+	}
+	n := 16 + int(capl)
+	p.used += n
+	// A fraction of a second beyond a second (frac > p.frac): no writer
+	// means it, but it is what the file says; time.Unix normalises the
+	// excess into seconds. The product is computed in 64 bits: pcapgo
+	// multiplies microseconds by 1000 in 32 bits, which wraps above
+	// 4,294,967 µs.
+	ts = time.Unix(int64(sec), int64(frac)*p.mult).UTC()
+	return w[16:n:n], ts, int(capl), int(wirel), true
+}
+
+// slowRead reads a record that is not whole in the window: it refills the
+// window, or reads the record with pcapgo if it is larger than the buffer,
+// or reports the end of the file, or what is wrong with the record.
+func (p *pcapSource) slowRead() (data []byte, ci gopacket.CaptureInfo, err error) {
 	if p.err != nil {
 		return nil, ci, p.err
 	}
 	st := p.st
+	st.br.Discard(p.used) // the records returned from the window: buffered, so Discard cannot fail
+	p.win, p.used = nil, 0
 	off := st.pos()
 	hdr, err := st.br.Peek(16)
 	if len(hdr) < 16 {
@@ -162,16 +227,9 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 		sec, frac = binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:])
 		caplen, wire = binary.LittleEndian.Uint32(hdr[8:]), binary.LittleEndian.Uint32(hdr[12:])
 	}
-	if p.swap == lengthsSwapped || (p.swap == lengthsMaybe && caplen > wire) {
+	swapped := p.swap == lengthsSwapped || (p.swap == lengthsMaybe && caplen > wire)
+	if swapped {
 		caplen, wire = wire, caplen
-		// pcapgo reads the 2.4 order: put the fields there.
-		if p.big {
-			binary.BigEndian.PutUint32(hdr[8:], caplen)
-			binary.BigEndian.PutUint32(hdr[12:], wire)
-		} else {
-			binary.LittleEndian.PutUint32(hdr[8:], caplen)
-			binary.LittleEndian.PutUint32(hdr[12:], wire)
-		}
 	}
 	if caplen > MaxCaptureLength {
 		return p.fail(fmt.Errorf("read %q: %w record at %s: captured length %d exceeds %d", st.name, ErrCorrupt, st.at(off), caplen, MaxCaptureLength))
@@ -190,8 +248,9 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 	// the bytes read.
 	overWire := caplen > wire
 	if n := 16 + int(caplen); n <= st.br.Size() {
-		// The record fits in the buffer: return it from there, without
-		// pcapgo's copy into its own packet buffer.
+		// The record fits in the buffer: have bufio read it in, then
+		// take the window (everything buffered, the record included)
+		// and return the record from it, as next does.
 		rec, err := st.br.Peek(n)
 		if len(rec) < n {
 			if err == io.EOF {
@@ -199,13 +258,12 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 			}
 			return p.fail(st.readErr("read", "record", off, err))
 		}
-		st.br.Discard(n)
-		mult := int64(1)
-		if p.frac == 999999 {
-			mult = 1000
+		p.win, _ = st.br.Peek(st.br.Buffered()) // no read: these bytes are buffered
+		data, ts, caplen, wire, ok := p.next()
+		if !ok { // cannot happen: the record is in the window
+			panic("capture: pcap record not in the read buffer")
 		}
-		ci = gopacket.CaptureInfo{Timestamp: time.Unix(int64(sec), int64(frac)*mult).UTC(), CaptureLength: int(caplen), Length: int(wire)}
-		return rec[16:n:n], ci, nil
+		return data, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: caplen, Length: wire}, nil
 	}
 	if caplen > p.snap {
 		// Double, so a file whose records keep growing past its snapshot
@@ -214,14 +272,11 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 		p.snap = min(n, MaxCaptureLength)
 		p.r.SetSnaplen(p.snap)
 	}
-	if overWire {
-		// pcapgo refuses such a record: show it a wire length it accepts,
-		// and put the file's back into ci.
-		if p.big {
-			binary.BigEndian.PutUint32(hdr[12:], caplen)
-		} else {
-			binary.LittleEndian.PutUint32(hdr[12:], caplen)
-		}
+	if swapped || overWire {
+		// pcapgo reads the 2.4 order: put the fields there. It refuses
+		// a record longer than its wire length: show it a wire length
+		// it accepts, and put the file's back into ci.
+		p.putLengths(hdr, caplen, max(wire, caplen))
 	}
 	data, ci, err = p.r.ZeroCopyReadPacketData()
 	if err != nil {
@@ -229,21 +284,26 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 	}
 	ci.Length = int(wire)
 	if frac > p.frac {
-		// A fraction of a second beyond a second: no writer means it,
-		// but it is what the file says. pcapgo multiplies microseconds
-		// by 1000 in 32 bits, which wraps above 4,294,967 µs; compute
-		// it in 64 bits (time.Unix normalises the excess into seconds).
-		mult := int64(1)
-		if p.frac == 999999 {
-			mult = 1000
-		}
-		ci.Timestamp = time.Unix(int64(sec), int64(frac)*mult).UTC()
+		// See next: pcapgo's 32-bit product wraps; compute it in 64 bits.
+		ci.Timestamp = time.Unix(int64(sec), int64(frac)*p.mult).UTC()
 	}
 	return data, ci, nil
 }
 
+// putLengths writes a record header's length fields in the 2.4 order, the
+// one pcapgo reads.
+func (p *pcapSource) putLengths(hdr []byte, caplen, wire uint32) {
+	if p.big {
+		binary.BigEndian.PutUint32(hdr[8:], caplen)
+		binary.BigEndian.PutUint32(hdr[12:], wire)
+	} else {
+		binary.LittleEndian.PutUint32(hdr[8:], caplen)
+		binary.LittleEndian.PutUint32(hdr[12:], wire)
+	}
+}
+
 func (p *pcapSource) fail(err error) ([]byte, gopacket.CaptureInfo, error) {
-	p.err = err
+	p.err, p.win, p.used = err, nil, 0
 	return nil, gopacket.CaptureInfo{}, err
 }
 
@@ -258,6 +318,7 @@ func (p *pcapSource) Close() error {
 	if p.err == nil || p.err == io.EOF {
 		p.err = fmt.Errorf("read %q: %w", p.st.name, os.ErrClosed)
 	}
+	p.win, p.used = nil, 0
 	return p.st.close()
 }
 
