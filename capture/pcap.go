@@ -153,8 +153,8 @@ func openPcap(s *stream, magic uint32) (Source, Info, error) {
 // ZeroCopyReadPacketData returns the next record. data is owned by the
 // source and valid until the next call; ci.Timestamp is in UTC.
 func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInfo, err error) {
-	if data, ts, caplen, wire, ok := p.next(); ok {
-		return data, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: caplen, Length: wire}, nil
+	if data, ns, caplen, wire, ok := p.next(); ok {
+		return data, gopacket.CaptureInfo{Timestamp: time.Unix(0, ns).UTC(), CaptureLength: caplen, Length: wire}, nil
 	}
 	return p.slowRead()
 }
@@ -168,10 +168,10 @@ func (p *pcapSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 // MaxCaptureLength, a record cut short) are left to slowRead, which sees
 // the same header again. (The results are what fits in the registers
 // of a Go call: a CaptureInfo would be built in memory and copied.)
-func (p *pcapSource) next() (data []byte, ts time.Time, caplen, wire int, ok bool) {
+func (p *pcapSource) next() (data []byte, ns int64, caplen, wire int, ok bool) {
 	w := p.win[p.used:]
 	if len(w) < 16 {
-		return nil, ts, 0, 0, false
+		return nil, 0, 0, 0, false
 	}
 	var sec, frac, capl, wirel uint32
 	if p.big {
@@ -187,17 +187,19 @@ func (p *pcapSource) next() (data []byte, ts time.Time, caplen, wire int, ok boo
 	// A corrupt captured length (beyond MaxCaptureLength) is left to
 	// slowRead to report, even if the window holds that many bytes.
 	if capl > MaxCaptureLength || uint64(capl) > uint64(len(w)-16) {
-		return nil, ts, 0, 0, false
+		return nil, 0, 0, 0, false
 	}
 	n := 16 + int(capl)
 	p.used += n
-	// A fraction of a second beyond a second (frac > p.frac): no writer
-	// means it, but it is what the file says; time.Unix normalises the
-	// excess into seconds. The product is computed in 64 bits: pcapgo
-	// multiplies microseconds by 1000 in 32 bits, which wraps above
+	// The time in unix nanoseconds, what the counting takes; a 32-bit
+	// second count cannot overflow it. A fraction of a second beyond a
+	// second (frac > p.frac): no writer means it, but it is what the file
+	// says, and it adds to the seconds (time.Unix(0, ns) normalises it as
+	// time.Unix(sec, frac) would). The product is computed in 64 bits:
+	// pcapgo multiplies microseconds by 1000 in 32 bits, which wraps above
 	// 4,294,967 µs.
-	ts = time.Unix(int64(sec), int64(frac)*p.mult).UTC()
-	return w[16:n:n], ts, int(capl), int(wirel), true
+	ns = int64(sec)*1e9 + int64(frac)*p.mult
+	return w[16:n:n], ns, int(capl), int(wirel), true
 }
 
 // slowRead reads a record that is not whole in the window: it refills the
@@ -259,11 +261,11 @@ func (p *pcapSource) slowRead() (data []byte, ci gopacket.CaptureInfo, err error
 			return p.fail(st.readErr("read", "record", off, err))
 		}
 		p.win, _ = st.br.Peek(st.br.Buffered()) // no read: these bytes are buffered
-		data, ts, caplen, wire, ok := p.next()
+		data, ns, caplen, wire, ok := p.next()
 		if !ok { // cannot happen: the record is in the window
 			panic("capture: pcap record not in the read buffer")
 		}
-		return data, gopacket.CaptureInfo{Timestamp: ts, CaptureLength: caplen, Length: wire}, nil
+		return data, gopacket.CaptureInfo{Timestamp: time.Unix(0, ns).UTC(), CaptureLength: caplen, Length: wire}, nil
 	}
 	if caplen > p.snap {
 		// Double, so a file whose records keep growing past its snapshot

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/gopacket"
 )
@@ -184,15 +185,34 @@ func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link LinkType, er
 	// call, the capture info built in registers), since it runs once per
 	// frame; anything else takes next.
 	if p := r.pcap; p != nil && r.filter == nil {
-		if data, ts, caplen, wire, ok := p.next(); ok {
+		if data, ns, caplen, wire, ok := p.next(); ok {
 			if r.nframes++; r.nframes&1023 == 0 {
 				r.frames.Store(r.nframes)
 			}
-			ci.Timestamp, ci.CaptureLength, ci.Length = ts, caplen, wire // the rest of ci is zero
+			ci.Timestamp, ci.CaptureLength, ci.Length = time.Unix(0, ns).UTC(), caplen, wire // the rest of ci is zero
 			return data, ci, p.link, nil
 		}
 	}
 	return r.next()
+}
+
+// NextFrame is Next in the form the counting loop takes: the time in unix
+// nanoseconds and the two lengths, without a CaptureInfo (for a pcap record
+// in the read buffer, no time.Time is built at all).
+func (r *Reader) NextFrame() (data []byte, ns int64, caplen, wire int, link LinkType, err error) {
+	if p := r.pcap; p != nil && r.filter == nil {
+		if data, ns, caplen, wire, ok := p.next(); ok {
+			if r.nframes++; r.nframes&1023 == 0 {
+				r.frames.Store(r.nframes)
+			}
+			return data, ns, caplen, wire, p.link, nil
+		}
+	}
+	data, ci, link, err := r.next()
+	if err != nil {
+		return nil, 0, 0, 0, 0, err
+	}
+	return data, ci.Timestamp.UnixNano(), ci.CaptureLength, ci.Length, link, nil
 }
 
 // next is Next for every other case: the first read of a file, a record

@@ -280,6 +280,11 @@ func (s captureSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, er
 	return data, ci, decode.LinkType(lt), err // both are the file's 16-bit LINKTYPE_ value
 }
 
+func (s captureSource) NextFrame() ([]byte, int64, int, int, decode.LinkType, error) {
+	data, ns, caplen, wire, lt, err := s.r.NextFrame()
+	return data, ns, caplen, wire, decode.LinkType(lt), err
+}
+
 // Service returns the row of the service called name (as in Service.Name,
 // e.g. "https") on proto ("tcp", "udp", "sctp"; "" for any), or nil. When
 // several rows share the name (e.g. "unknown"), it returns the first in

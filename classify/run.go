@@ -14,6 +14,22 @@ type Source interface {
 	Next() (data []byte, ci gopacket.CaptureInfo, link decode.LinkType, err error)
 }
 
+// frameSource is a Source that can also hand out a frame without a
+// CaptureInfo: the time in unix nanoseconds and the lengths (a capture
+// file's Reader). The counting loops use it when they have it.
+type frameSource interface {
+	NextFrame() (data []byte, ns int64, caplen, wire int, link decode.LinkType, err error)
+}
+
+// nextFrame reads src's next frame through fs when it is not nil.
+func nextFrame(src Source, fs frameSource) (data []byte, ns int64, caplen, wire int, link decode.LinkType, err error) {
+	if fs != nil {
+		return fs.NextFrame()
+	}
+	data, ci, link, err := src.Next()
+	return data, ci.Timestamp.UnixNano(), ci.CaptureLength, ci.Length, link, err
+}
+
 // Run reads src until it ends, ctx is done or limit frames (limit > 0) were
 // counted, decoding each frame with d and observing it. It returns nil at
 // the end of the input or the limit, ctx.Err() when cancelled, or the
@@ -22,6 +38,7 @@ type Source interface {
 func (t *Tracker) Run(ctx context.Context, src Source, d *decode.Decoder, limit uint64) error {
 	var s decode.Summary
 	done := ctx.Done()
+	fs, _ := src.(frameSource)
 	for n := uint64(0); limit == 0 || n < limit; n++ {
 		if n&1023 == 0 && done != nil {
 			select {
@@ -30,15 +47,15 @@ func (t *Tracker) Run(ctx context.Context, src Source, d *decode.Decoder, limit 
 			default:
 			}
 		}
-		data, ci, link, err := src.Next()
+		data, ns, caplen, wire, link, err := nextFrame(src, fs)
 		if err != nil {
 			if err == io.EOF {
 				return nil
 			}
 			return err
 		}
-		d.Decode(link, data, ci.Length, &s)
-		t.Observe(ci.Timestamp, ci.Length, ci.CaptureLength, link, &s)
+		d.Decode(link, data, wire, &s)
+		t.observe(ns, wire, caplen, link, &s)
 	}
 	return nil
 }

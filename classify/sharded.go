@@ -65,6 +65,7 @@ func shardOf(s *decode.Summary, seq uint64, n int) int {
 // stop is closed.
 func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n int, pool chan *shardBatch, out chan<- *shardBatch, stop <-chan struct{}) {
 	done := ctx.Done()
+	fs, _ := src.(frameSource)
 	var seq uint64
 	for {
 		var b *shardBatch
@@ -92,14 +93,14 @@ func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n
 					break
 				}
 			}
-			data, ci, link, err := src.Next()
+			data, ns, caplen, wire, link, err := nextFrame(src, fs)
 			if err != nil {
 				b.err = err
 				break
 			}
 			it := &b.items[b.n]
-			d.Decode(link, data, ci.Length, &it.s)
-			it.ts, it.wire, it.captured, it.link = ci.Timestamp.UnixNano(), uint32(ci.Length), int32(ci.CaptureLength), link
+			d.Decode(link, data, wire, &it.s)
+			it.ts, it.wire, it.captured, it.link = ns, uint32(wire), int32(caplen), link
 			j := 0
 			if n > 1 {
 				j = shardOf(&it.s, seq, n)
