@@ -50,7 +50,7 @@ else
 fi
 progs+=("portsift-t1" "portsift")
 if command -v editcap >/dev/null; then
-	[ -s "$cut" ] || editcap -r "$trace" "$cut" "1-$cut_packets"
+	[ -s "$cut" ] || editcap -F pcap -r "$trace" "$cut" "1-$cut_packets"
 	# The same trace as 4 files, read as one input (files read at once).
 	parts=("$dir/part-$packets"_*.pcap)
 	if [ ! -s "${parts[0]}" ]; then

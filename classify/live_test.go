@@ -341,8 +341,11 @@ func TestRunLiveExpiresWhenQuiet(t *testing.T) {
 		}
 		r := latest.Load().Report
 		// The latest frame is at 9 ms: the flows last seen at 2, 4 and
-		// 6 ms are idle for more than 2 ms, those at 8 and 9 ms are not.
-		if r.Frames == uint64(len(frames)) && r.Flows.Expired == 3 && r.Capture.FlowsActive == 2 {
+		// 6 ms are idle for more than 2 ms, those at 8 and 9 ms are not
+		// yet; a few intervals later the quiet link's clock has run on
+		// and they are too (TestRunLiveQuietClock). Either state will do:
+		// a slow reader of the snapshots may miss the first.
+		if r.Frames == uint64(len(frames)) && r.Flows.Expired >= 3 && r.Capture.FlowsActive == 5-r.Flows.Expired {
 			break
 		}
 	}
