@@ -159,14 +159,7 @@ func TestCorruptTimes(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer src.Close()
-			pkts, _, err := readAll(t, src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, p := range pkts {
-				got = append(got, p.ts.Format(time.RFC3339Nano))
-			}
+			got, _ := frameTimes(t, src)
 			// absurd-times.pcap's fourth has a microsecond field of
 			// 999,999,999: 999.999999 s after the second (pcapgo alone
 			// computes it in 32 bits and says 3.567586328 s).
@@ -325,14 +318,7 @@ func TestPcapngTimesClamped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	pkts, _, err := readAll(t, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, p := range pkts {
-		got = append(got, p.ts.Format(time.RFC3339Nano))
-	}
+	got, pkts := frameTimes(t, src)
 	want := []string{"2262-04-10T23:47:16Z", "2262-04-10T23:47:16Z", "1677-09-22T00:12:44Z", "1970-01-01T00:00:00.000007Z", "2262-04-10T23:47:16Z", "2026-01-01T00:00:00.000000001Z"}
 	if !slices.Equal(got, want) {
 		t.Errorf("timestamps %v,\nwant %v", got, want)
@@ -345,4 +331,19 @@ func TestPcapngTimesClamped(t *testing.T) {
 			t.Errorf("%v: UnixNano does not hold it", p.ts)
 		}
 	}
+}
+
+// frameTimes reads every frame of src and returns their times, RFC 3339
+// with nanoseconds, and the frames.
+func frameTimes(t *testing.T, src Source) ([]string, []pkt) {
+	t.Helper()
+	pkts, _, err := readAll(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range pkts {
+		got = append(got, p.ts.Format(time.RFC3339Nano))
+	}
+	return got, pkts
 }

@@ -52,17 +52,24 @@ type fakeProgress struct {
 func (f *fakeProgress) Progress() (int64, int64) { return f.read.Load(), 1000 }
 func (f *fakeProgress) Frames() uint64           { return f.frames.Load() }
 
-func TestProgressBar(t *testing.T) {
+// runProgress draws the bar for 50 ms over a read 25% done, at the
+// terminal width width gives, and returns what it wrote.
+func runProgress(t *testing.T, width func() int) string {
+	t.Helper()
 	progressDelay, progressTick = 0, time.Millisecond
 	defer func() { progressDelay, progressTick = time.Second, 200*time.Millisecond }()
 	var buf syncBuffer
 	src := &fakeProgress{}
 	src.read.Store(250)
 	src.frames.Store(5000)
-	p := startProgress(&buf, func() int { return 0 }, src)
+	p := startProgress(&buf, width, src)
 	time.Sleep(50 * time.Millisecond)
 	p.stop()
-	out := buf.String()
+	return buf.String()
+}
+
+func TestProgressBar(t *testing.T) {
+	out := runProgress(t, func() int { return 0 })
 	if !strings.Contains(out, " 25% 250 B of 1.0 kB") || !strings.Contains(out, "packets/s") || !strings.Contains(out, "left") {
 		t.Errorf("progress output %q lacks percent, bytes, rate or time left", out)
 	}

@@ -69,18 +69,10 @@ func TestProgressLineWidths(t *testing.T) {
 // TestProgressBarFitsWidth: every redraw of the running bar fits the
 // width the terminal has at that moment.
 func TestProgressBarFitsWidth(t *testing.T) {
-	progressDelay, progressTick = 0, time.Millisecond
-	defer func() { progressDelay, progressTick = time.Second, 200*time.Millisecond }()
-	var buf syncBuffer
-	src := &fakeProgress{}
-	src.read.Store(250)
-	src.frames.Store(5000)
-	p := startProgress(&buf, func() int { return 40 }, src)
-	time.Sleep(50 * time.Millisecond)
-	p.stop()
-	draws := strings.Split(buf.String(), "\r\033[K")
+	out := runProgress(t, func() int { return 40 })
+	draws := strings.Split(out, "\r\033[K")
 	if len(draws) < 3 {
-		t.Fatalf("the bar was not drawn: %q", buf.String())
+		t.Fatalf("the bar was not drawn: %q", out)
 	}
 	for _, d := range draws {
 		if n := utf8.RuneCountInString(d); n > 39 || strings.ContainsAny(d, "\r\n") {
