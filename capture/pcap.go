@@ -173,17 +173,7 @@ func (p *pcapSource) next() (data []byte, ns int64, caplen, wire int, ok bool) {
 	if len(w) < 16 {
 		return nil, 0, 0, 0, false
 	}
-	var sec, frac, capl, wirel uint32
-	if p.big {
-		sec, frac = binary.BigEndian.Uint32(w), binary.BigEndian.Uint32(w[4:])
-		capl, wirel = binary.BigEndian.Uint32(w[8:]), binary.BigEndian.Uint32(w[12:])
-	} else {
-		sec, frac = binary.LittleEndian.Uint32(w), binary.LittleEndian.Uint32(w[4:])
-		capl, wirel = binary.LittleEndian.Uint32(w[8:]), binary.LittleEndian.Uint32(w[12:])
-	}
-	if p.swap == lengthsSwapped || (p.swap == lengthsMaybe && capl > wirel) {
-		capl, wirel = wirel, capl
-	}
+	sec, frac, capl, wirel, _ := p.header(w)
 	// A corrupt captured length (beyond MaxCaptureLength) is left to
 	// slowRead to report, even if the window holds that many bytes.
 	if capl > MaxCaptureLength || uint64(capl) > uint64(len(w)-16) {
@@ -200,6 +190,24 @@ func (p *pcapSource) next() (data []byte, ns int64, caplen, wire int, ok bool) {
 	// 4,294,967 µs.
 	ns = int64(sec)*1e9 + int64(frac)*p.mult
 	return w[16:n:n], ns, int(capl), int(wirel), true
+}
+
+// header reads the 16-byte record header h in the file's byte order: seconds,
+// fraction, captured and wire lengths, the lengths in the 2.4 order
+// (swapped reports that the file wrote them the other way).
+func (p *pcapSource) header(h []byte) (sec, frac, caplen, wire uint32, swapped bool) {
+	if p.big {
+		sec, frac = binary.BigEndian.Uint32(h), binary.BigEndian.Uint32(h[4:])
+		caplen, wire = binary.BigEndian.Uint32(h[8:]), binary.BigEndian.Uint32(h[12:])
+	} else {
+		sec, frac = binary.LittleEndian.Uint32(h), binary.LittleEndian.Uint32(h[4:])
+		caplen, wire = binary.LittleEndian.Uint32(h[8:]), binary.LittleEndian.Uint32(h[12:])
+	}
+	swapped = p.swap == lengthsSwapped || (p.swap == lengthsMaybe && caplen > wire)
+	if swapped {
+		caplen, wire = wire, caplen
+	}
+	return sec, frac, caplen, wire, swapped
 }
 
 // slowRead reads a record that is not whole in the window: it refills the
@@ -221,18 +229,7 @@ func (p *pcapSource) slowRead() (data []byte, ci gopacket.CaptureInfo, err error
 		}
 		return p.fail(st.readErr("read", "record", off, err))
 	}
-	var sec, frac, caplen, wire uint32
-	if p.big {
-		sec, frac = binary.BigEndian.Uint32(hdr), binary.BigEndian.Uint32(hdr[4:])
-		caplen, wire = binary.BigEndian.Uint32(hdr[8:]), binary.BigEndian.Uint32(hdr[12:])
-	} else {
-		sec, frac = binary.LittleEndian.Uint32(hdr), binary.LittleEndian.Uint32(hdr[4:])
-		caplen, wire = binary.LittleEndian.Uint32(hdr[8:]), binary.LittleEndian.Uint32(hdr[12:])
-	}
-	swapped := p.swap == lengthsSwapped || (p.swap == lengthsMaybe && caplen > wire)
-	if swapped {
-		caplen, wire = wire, caplen
-	}
+	sec, frac, caplen, wire, swapped := p.header(hdr)
 	if caplen > MaxCaptureLength {
 		return p.fail(fmt.Errorf("read %q: %w record at %s: captured length %d exceeds %d", st.name, ErrCorrupt, st.at(off), caplen, MaxCaptureLength))
 	}
