@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"testing"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // benchReader reads file from memory through a Reader, one frame per
@@ -42,8 +44,8 @@ func benchReader(b *testing.B, file []byte, frames int, filter string) {
 // Ethernet UDP and TCP frames (a fifth of them 1.5 KB).
 func BenchmarkReadPcap(b *testing.B) {
 	const n = 10000
-	links := []LinkType{LinkTypeEthernet, LinkTypeRaw}
-	pcap := pcapFile(b, LinkTypeEthernet, false, manyPackets(b, n))
+	links := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw}
+	pcap := pcapFile(b, vocab.LinkEthernet, false, manyPackets(b, n))
 	b.Run("pcap", func(b *testing.B) { benchReader(b, pcap, n, "") })
 	b.Run("pcapng", func(b *testing.B) { benchReader(b, pcapngFile(b, links, manyPackets(b, n, links...)), n, "") })
 	b.Run("pcap+gzip", func(b *testing.B) { benchReader(b, gzipBytes(b, pcap), n, "") })

@@ -11,6 +11,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcap"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // filter applies one BPF expression to frames of any link type: libpcap
@@ -23,7 +24,7 @@ type filter struct {
 }
 
 type bpfProgram struct {
-	link LinkType
+	link vocab.LinkType
 	bpf  *pcap.BPF
 	err  error
 }
@@ -32,7 +33,7 @@ type bpfProgram struct {
 // before anything is read: `bad filter "tcp prot 80": syntax error`.
 func newFilter(expr string) (*filter, error) {
 	f := &filter{expr: expr}
-	if _, err := f.program(LinkTypeEthernet); err != nil {
+	if _, err := f.program(vocab.LinkEthernet); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -40,7 +41,7 @@ func newFilter(expr string) (*filter, error) {
 
 // program returns the compiled program for link, compiling it on first use.
 // A failure is kept too, so it costs one compilation.
-func (f *filter) program(link LinkType) (*pcap.BPF, error) {
+func (f *filter) program(link vocab.LinkType) (*pcap.BPF, error) {
 	for i := range f.progs {
 		if f.progs[i].link == link {
 			return f.progs[i].bpf, f.progs[i].err
@@ -54,7 +55,7 @@ func (f *filter) program(link LinkType) (*pcap.BPF, error) {
 // match reports whether the frame passes. A frame with no captured bytes
 // never does (pcap.BPF.Matches indexes data[0]). The error is non-nil when
 // the expression does not compile for link; the frame does not pass then.
-func (f *filter) match(link LinkType, ci *gopacket.CaptureInfo, data []byte) (bool, error) {
+func (f *filter) match(link vocab.LinkType, ci *gopacket.CaptureInfo, data []byte) (bool, error) {
 	b, err := f.program(link)
 	if err != nil {
 		return false, err
@@ -70,13 +71,13 @@ func (f *filter) match(link LinkType, ci *gopacket.CaptureInfo, data []byte) (bo
 // file's LINKTYPE value for raw IP (101 in files, DLT_RAW is 12, or 14 on
 // OpenBSD) and a few others; and it takes a uint8, so link types above 255
 // (LINUX_SLL2, and any other) go through compileViaFile.
-func compileBPF(link LinkType, expr string) (*pcap.BPF, error) {
+func compileBPF(link vocab.LinkType, expr string) (*pcap.BPF, error) {
 	var (
 		b   *pcap.BPF
 		err error
 	)
 	switch link {
-	case LinkTypeRaw, 100, 102, 103, LinkType(layers.LinkTypeLoop):
+	case vocab.LinkRaw, 100, 102, 103, vocab.LinkType(layers.LinkTypeLoop):
 		name := dltName(link)
 		dlt := pcap.DatalinkNameToVal(name)
 		if dlt < 0 || dlt > 255 {
@@ -91,7 +92,7 @@ func compileBPF(link LinkType, expr string) (*pcap.BPF, error) {
 		}
 	}
 	if err != nil {
-		if link == LinkTypeEthernet {
+		if link == vocab.LinkEthernet {
 			msg := strings.TrimPrefix(err.Error(), "can't parse filter expression: ")
 			return nil, fmt.Errorf("%w %q: %s", ErrBadFilter, expr, msg)
 		}
@@ -102,9 +103,9 @@ func compileBPF(link LinkType, expr string) (*pcap.BPF, error) {
 
 // dltName names the link types whose DLT value differs between platforms,
 // for pcap.DatalinkNameToVal.
-func dltName(link LinkType) string {
+func dltName(link vocab.LinkType) string {
 	switch link {
-	case LinkTypeRaw:
+	case vocab.LinkRaw:
 		return "RAW"
 	case 100:
 		return "ATM_RFC1483"

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // errNoCgo is returned by Open when a filter is asked for in a build
@@ -17,7 +18,7 @@ type filter struct{}
 
 func newFilter(string) (*filter, error) { return nil, errNoCgo }
 
-func (*filter) match(LinkType, *gopacket.CaptureInfo, []byte) (bool, error) {
+func (*filter) match(vocab.LinkType, *gopacket.CaptureInfo, []byte) (bool, error) {
 	return false, errNoCgo
 }
 

@@ -13,10 +13,11 @@ import (
 	"github.com/google/gopacket/pcap"
 
 	"github.com/portsift/portsift/capture/sharedtest"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // isUDP decodes a frame with gopacket (slow, fine in tests).
-func isUDP(data []byte, link LinkType) bool {
+func isUDP(data []byte, link vocab.LinkType) bool {
 	p := gopacket.NewPacket(data, layers.LinkType(link), gopacket.Default)
 	return p.Layer(layers.LayerTypeUDP) != nil
 }
@@ -30,9 +31,9 @@ func TestFilter(t *testing.T) {
 		if kind == kindUDP {
 			udp++
 		}
-		pkts = append(pkts, pkt{ts: at(i, 0), data: frame(t, LinkTypeEthernet, kind, i)})
+		pkts = append(pkts, pkt{ts: at(i, 0), data: frame(t, vocab.LinkEthernet, kind, i)})
 	}
-	r, err := Open([]string{"-"}, Options{Filter: "udp", Stdin: bytes.NewReader(pcapFile(t, LinkTypeEthernet, false, pkts))})
+	r, err := Open([]string{"-"}, Options{Filter: "udp", Stdin: bytes.NewReader(pcapFile(t, vocab.LinkEthernet, false, pkts))})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -58,7 +59,7 @@ func TestFilter(t *testing.T) {
 // TestFilterPerLinkType: one expression, compiled for each link type of a
 // pcapng file, selects the same traffic on all its interfaces.
 func TestFilterPerLinkType(t *testing.T) {
-	links := []LinkType{LinkTypeEthernet, LinkTypeRaw, LinkTypeNull}
+	links := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw, vocab.LinkNull}
 	var pkts []pkt
 	for i := 0; i < 24; i++ {
 		kind := kindUDP
@@ -86,7 +87,7 @@ func TestFilterPerLinkType(t *testing.T) {
 			}
 			defer r.Close()
 			got := drain(t, r)
-			perLink := map[LinkType]int{}
+			perLink := map[vocab.LinkType]int{}
 			for _, f := range got {
 				perLink[f.link]++
 			}
@@ -157,8 +158,8 @@ func TestFilterErrors(t *testing.T) {
 	rec := pcapRecord(le, 1, 0, 4, 4, []byte{1, 2, 3, 4})
 	profibus := writeFile(t, dir, "profibus.pcap", cat(pcapHeader(le, 0xa1b2c3d4, 2, 4, 65535, 257), rec))
 	user0 := writeFile(t, dir, "user0.pcap", cat(pcapHeader(le, 0xa1b2c3d4, 2, 4, 65535, 147), rec))
-	good := writeFile(t, dir, "good.pcap", pcapFile(t, LinkTypeEthernet, false,
-		[]pkt{{ts: at(1, 0), data: frame(t, LinkTypeEthernet, kindUDP, 1)}}))
+	good := writeFile(t, dir, "good.pcap", pcapFile(t, vocab.LinkEthernet, false,
+		[]pkt{{ts: at(1, 0), data: frame(t, vocab.LinkEthernet, kindUDP, 1)}}))
 	r, err := Open([]string{profibus, user0, good}, Options{Filter: "udp"})
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +188,7 @@ func TestFilterErrors(t *testing.T) {
 // TestFilterEmptyFrame: a record with no captured bytes is filtered out,
 // not passed to pcap.BPF.Matches, which would index data[0].
 func TestFilterEmptyFrame(t *testing.T) {
-	eth := frame(t, LinkTypeEthernet, kindUDP, 1)
+	eth := frame(t, vocab.LinkEthernet, kindUDP, 1)
 	file := cat(pcapHeader(le, 0xa1b2c3d4, 2, 4, 65535, 1),
 		pcapRecord(le, 1, 0, 0, 60, nil),
 		pcapRecord(le, 2, 0, uint32(len(eth)), uint32(len(eth)), eth))
@@ -203,7 +204,7 @@ func TestFilterEmptyFrame(t *testing.T) {
 
 // TestFilterNoAllocs: filtering does not allocate per frame either.
 func TestFilterNoAllocs(t *testing.T) {
-	links := []LinkType{LinkTypeEthernet, LinkTypeRaw}
+	links := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw}
 	file := pcapngFile(t, links, manyPackets(t, 6000, links...))
 	r, err := Open([]string{"-"}, Options{Filter: "tcp or udp", Stdin: bytes.NewReader(file)})
 	if err != nil {
@@ -267,14 +268,14 @@ func TestSameAsLibpcap(t *testing.T) {
 // every frame (so each costs a cgo call into pcap_offline_filter).
 func BenchmarkReadPcapFilter(b *testing.B) {
 	const n = 10000
-	benchReader(b, pcapFile(b, LinkTypeEthernet, false, manyPackets(b, n)), n, "tcp or udp")
+	benchReader(b, pcapFile(b, vocab.LinkEthernet, false, manyPackets(b, n)), n, "tcp or udp")
 }
 
 // BenchmarkLibpcap reads the same file with libpcap (pcap.OpenOffline), for
 // comparison: the product promises to be faster.
 func BenchmarkLibpcap(b *testing.B) {
 	const n = 10000
-	file := pcapFile(b, LinkTypeEthernet, false, manyPackets(b, n))
+	file := pcapFile(b, vocab.LinkEthernet, false, manyPackets(b, n))
 	path := writeFile(b, b.TempDir(), "bench.pcap", file)
 	open := func() *pcap.Handle {
 		h, err := pcap.OpenOffline(path)

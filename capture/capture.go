@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Source is one stream of frames: a capture file now, a live interface later.
@@ -23,9 +24,9 @@ type Source interface {
 	gopacket.ZeroCopyPacketDataSource
 
 	// LinkType is the link type of the file (pcap) or of its first
-	// interface (pcapng); 0 (LinkTypeNull) if a pcapng file declares no
+	// interface (pcapng); 0 (LinkNull) if a pcapng file declares no
 	// interface before its first packet.
-	LinkType() LinkType
+	LinkType() vocab.LinkType
 
 	// LinkTypeOf is the link type of the frame whose CaptureInfo ci was
 	// just returned (ask before the next read): pcapng takes it from the
@@ -34,7 +35,7 @@ type Source interface {
 	// ci is passed by value on purpose: a pointer passed through an
 	// interface method escapes, which would cost every caller one
 	// allocation per frame for its CaptureInfo.
-	LinkTypeOf(ci gopacket.CaptureInfo) LinkType
+	LinkTypeOf(ci gopacket.CaptureInfo) vocab.LinkType
 
 	// Close releases the file. It does not close a reader passed to
 	// OpenReader.
@@ -64,7 +65,7 @@ type Info struct {
 	// declaration: one for pcap; for pcapng one per interface type seen so
 	// far (all of them once the file has been read to the end). Values are
 	// those LinkTypeOf returns.
-	LinkTypes []LinkType
+	LinkTypes []vocab.LinkType
 
 	// TimesClamped counts the frames read so far whose timestamp lies
 	// outside what int64 nanoseconds since 1970 hold, less a day at each
@@ -110,35 +111,16 @@ var (
 // size (up to 4 GiB) for its packet buffer.
 const MaxCaptureLength = 262144
 
-// LinkType is a link type as capture files store it (LINKTYPE_ values,
-// https://www.tcpdump.org/linktypes.html): 16 bits wide, the link-type field
-// of a pcapng interface description block and the low 16 bits of a pcap
-// file header's. gopacket v1.1.19's layers.LinkType is a uint8, and pcapgo
-// truncates to it (LINKTYPE_LINUX_SLL2, 276, comes out as 20; a PROFIBUS
-// capture, 257, as Ethernet), so capture reads the field itself and hands
-// out the whole value, as libpcap does (pcap_datalink). The values are
-// those of decode.LinkType.
-type LinkType uint16
-
-// Link types the package itself refers to.
-const (
-	LinkTypeNull      LinkType = 0   // BSD loopback
-	LinkTypeEthernet  LinkType = 1   // Ethernet
-	LinkTypeRaw       LinkType = 101 // raw IPv4 or IPv6 (LINKTYPE_RAW)
-	LinkTypeLinuxSLL  LinkType = 113 // Linux "cooked" v1
-	LinkTypeLinuxSLL2 LinkType = 276 // Linux "cooked" v2, of `tcpdump -i any` on recent libpcap
-)
-
 // mapLinkType turns a link type as stored in a file into the value capture
 // reports: the same, except DLT 12 and 14, the values some BSDs wrote for
 // raw IP before LINKTYPE_RAW existed (12 on most, 14 on OpenBSD), which
-// become LinkTypeRaw (101), so decoders and filters see one value for raw
+// become LinkRaw (101), so decoders and filters see one value for raw
 // IP.
-func mapLinkType(raw uint16) LinkType {
+func mapLinkType(raw uint16) vocab.LinkType {
 	if raw == 12 || raw == 14 {
-		return LinkTypeRaw
+		return vocab.LinkRaw
 	}
-	return LinkType(raw)
+	return vocab.LinkType(raw)
 }
 
 // Buffer sizes. libpcap reads a file 4 KiB at a time and that is most of its
@@ -383,7 +365,7 @@ func resetBuf(br *bufio.Reader, r io.Reader, size int) *bufio.Reader {
 }
 
 // appendLinkType appends lt to lts unless it is already there.
-func appendLinkType(lts []LinkType, lt LinkType) []LinkType {
+func appendLinkType(lts []vocab.LinkType, lt vocab.LinkType) []vocab.LinkType {
 	for _, have := range lts {
 		if have == lt {
 			return lts

@@ -12,15 +12,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // TestOpenReaderFormats reads one file of every supported variant and checks
 // the header info and every frame: bytes, timestamps, lengths, interface and
 // link type.
 func TestOpenReaderFormats(t *testing.T) {
-	eth := func(i int) []byte { return frame(t, LinkTypeEthernet, kindUDP, i) }
-	raw := func(i int) []byte { return frame(t, LinkTypeRaw, kindTCP, i) }
-	null := func(i int) []byte { return frame(t, LinkTypeNull, kindUDP, i) }
+	eth := func(i int) []byte { return frame(t, vocab.LinkEthernet, kindUDP, i) }
+	raw := func(i int) []byte { return frame(t, vocab.LinkRaw, kindTCP, i) }
+	null := func(i int) []byte { return frame(t, vocab.LinkNull, kindUDP, i) }
 
 	// Three Ethernet frames; the second was cut to 40 bytes by the snaplen.
 	ethPkts := []pkt{
@@ -34,7 +36,7 @@ func TestOpenReaderFormats(t *testing.T) {
 		{ts: at(2, 999), data: eth(2)},
 	}
 	// Three interfaces of different link types, packets interleaved.
-	mixedLinks := []LinkType{LinkTypeEthernet, LinkTypeRaw, LinkTypeNull}
+	mixedLinks := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw, vocab.LinkNull}
 	mixedPkts := []pkt{
 		{ts: at(1, 0), iface: 0, data: eth(1)},
 		{ts: at(2, 0), iface: 1, data: raw(2)},
@@ -42,10 +44,10 @@ func TestOpenReaderFormats(t *testing.T) {
 		{ts: at(4, 0), iface: 1, data: raw(4)},
 		{ts: at(5, 5), iface: 0, data: eth(5)},
 	}
-	mixedWant := []LinkType{LinkTypeEthernet, LinkTypeRaw, LinkTypeNull, LinkTypeRaw, LinkTypeEthernet}
+	mixedWant := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw, vocab.LinkNull, vocab.LinkRaw, vocab.LinkEthernet}
 	// Two pcapng sections: interface indexes restart in the second.
-	sec1 := pcapngFile(t, []LinkType{LinkTypeEthernet}, []pkt{{ts: at(1, 0), data: eth(1)}})
-	sec2 := pcapngFile(t, []LinkType{LinkTypeNull, LinkTypeEthernet},
+	sec1 := pcapngFile(t, []vocab.LinkType{vocab.LinkEthernet}, []pkt{{ts: at(1, 0), data: eth(1)}})
+	sec2 := pcapngFile(t, []vocab.LinkType{vocab.LinkNull, vocab.LinkEthernet},
 		[]pkt{{ts: at(2, 0), iface: 0, data: null(2)}, {ts: at(3, 0), iface: 1, data: eth(3)}})
 
 	secs := func(p pkt) uint32 { return uint32(p.ts.Unix()) }
@@ -111,58 +113,58 @@ func TestOpenReaderFormats(t *testing.T) {
 		order     string
 		version   string
 		snaplen   uint32
-		linkTypes []LinkType
+		linkTypes []vocab.LinkType
 		pkts      []pkt
-		links     []LinkType // per packet; nil: all Info.LinkTypes[0]
+		links     []vocab.LinkType // per packet; nil: all Info.LinkTypes[0]
 	}{
-		{"pcap le µs", pcapFile(t, LinkTypeEthernet, false, ethPkts), "pcap", "little-endian", "2.4", 65535,
-			[]LinkType{LinkTypeEthernet}, ethPkts, nil},
-		{"pcap le ns", pcapFile(t, LinkTypeEthernet, true, nsPkts), "pcap-ns", "little-endian", "2.4", 65535,
-			[]LinkType{LinkTypeEthernet}, nsPkts, nil},
+		{"pcap le µs", pcapFile(t, vocab.LinkEthernet, false, ethPkts), "pcap", "little-endian", "2.4", 65535,
+			[]vocab.LinkType{vocab.LinkEthernet}, ethPkts, nil},
+		{"pcap le ns", pcapFile(t, vocab.LinkEthernet, true, nsPkts), "pcap-ns", "little-endian", "2.4", 65535,
+			[]vocab.LinkType{vocab.LinkEthernet}, nsPkts, nil},
 		{"pcap be µs", beFile(0xa1b2c3d4, usec, ethPkts), "pcap", "big-endian", "2.4", 65535,
-			[]LinkType{LinkTypeEthernet}, ethPkts, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, ethPkts, nil},
 		{"pcap be ns", beFile(0xa1b23c4d, nsec, nsPkts), "pcap-ns", "big-endian", "2.4", 65535,
-			[]LinkType{LinkTypeEthernet}, nsPkts, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, nsPkts, nil},
 		{"pcap 2.1 lengths swapped", oldFile(1, 60, 40), "pcap", "big-endian", "2.1", 1600,
-			[]LinkType{LinkTypeEthernet}, oldWant, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, oldWant, nil},
 		// 2.3 files were written both ways: libpcap swaps when captured > wire.
 		{"pcap 2.3 lengths either way", oldFile(3, 40, 60), "pcap", "big-endian", "2.3", 1600,
-			[]LinkType{LinkTypeEthernet}, oldWant, nil},
-		{"pcap DLT 12 is raw", linkFile(12), "pcap", "little-endian", "2.4", 65535, []LinkType{LinkTypeRaw}, linkWant, nil},
-		{"pcap DLT 14 is raw", linkFile(14), "pcap", "little-endian", "2.4", 65535, []LinkType{LinkTypeRaw}, linkWant, nil},
-		{"pcap LINUX_SLL2 (276)", linkFile(276), "pcap", "little-endian", "2.4", 65535, []LinkType{LinkTypeLinuxSLL2}, linkWant, nil},
-		{"pcap 257 is not Ethernet", linkFile(257), "pcap", "little-endian", "2.4", 65535, []LinkType{257}, linkWant, nil},
-		{"pcap 284 is not 28", linkFile(284), "pcap", "little-endian", "2.4", 65535, []LinkType{284}, linkWant, nil},
-		{"pcap 65535", linkFile(65535), "pcap", "little-endian", "2.4", 65535, []LinkType{65535}, linkWant, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, oldWant, nil},
+		{"pcap DLT 12 is raw", linkFile(12), "pcap", "little-endian", "2.4", 65535, []vocab.LinkType{vocab.LinkRaw}, linkWant, nil},
+		{"pcap DLT 14 is raw", linkFile(14), "pcap", "little-endian", "2.4", 65535, []vocab.LinkType{vocab.LinkRaw}, linkWant, nil},
+		{"pcap LINUX_SLL2 (276)", linkFile(276), "pcap", "little-endian", "2.4", 65535, []vocab.LinkType{vocab.LinkLinuxSLL2}, linkWant, nil},
+		{"pcap 257 is not Ethernet", linkFile(257), "pcap", "little-endian", "2.4", 65535, []vocab.LinkType{257}, linkWant, nil},
+		{"pcap 284 is not 28", linkFile(284), "pcap", "little-endian", "2.4", 65535, []vocab.LinkType{284}, linkWant, nil},
+		{"pcap 65535", linkFile(65535), "pcap", "little-endian", "2.4", 65535, []vocab.LinkType{65535}, linkWant, nil},
 		{"pcap Ethernet with FCS bits", linkFile(0x4<<28 | 0x04000000 | 1), "pcap", "little-endian", "2.4", 65535,
-			[]LinkType{LinkTypeEthernet}, linkWant, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, linkWant, nil},
 		{"pcap 284 with FCS bits", linkFile(0xf4000000 | 284), "pcap", "little-endian", "2.4", 65535,
-			[]LinkType{284}, linkWant, nil},
+			[]vocab.LinkType{284}, linkWant, nil},
 		{"pcap 2.5 in the 2.4 layout", versionFile(2, 5, 40, 60), "pcap", "little-endian", "2.5", 65535,
-			[]LinkType{LinkTypeEthernet}, versionWant, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, versionWant, nil},
 		{"pcap 2.65535 in the 2.4 layout", versionFile(2, 65535, 40, 60), "pcap", "little-endian", "2.65535", 65535,
-			[]LinkType{LinkTypeEthernet}, versionWant, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, versionWant, nil},
 		{"pcap 543.0 lengths swapped", versionFile(543, 0, 60, 40), "pcap", "little-endian", "543.0", 65535,
-			[]LinkType{LinkTypeEthernet}, versionWant, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, versionWant, nil},
 		{"pcap captured > wire", overWire, "pcap", "little-endian", "2.4", 65535,
-			[]LinkType{LinkTypeEthernet}, overWireWant, nil},
+			[]vocab.LinkType{vocab.LinkEthernet}, overWireWant, nil},
 		{"pcapng three link types", pcapngFile(t, mixedLinks, mixedPkts), "pcapng", "little-endian", "1.0", 0,
 			mixedLinks, mixedPkts, mixedWant},
 		{"pcapng two sections", cat(sec1, sec2), "pcapng", "little-endian", "1.0", 0,
-			[]LinkType{LinkTypeEthernet, LinkTypeNull},
+			[]vocab.LinkType{vocab.LinkEthernet, vocab.LinkNull},
 			[]pkt{{ts: at(1, 0), data: eth(1)}, {ts: at(2, 0), data: null(2)}, {ts: at(3, 0), iface: 1, data: eth(3)}},
-			[]LinkType{LinkTypeEthernet, LinkTypeNull, LinkTypeEthernet}},
+			[]vocab.LinkType{vocab.LinkEthernet, vocab.LinkNull, vocab.LinkEthernet}},
 		{"pcapng big-endian, SPB, DLT 12, unknown block", beNg, "pcapng", "big-endian", "1.0", 64,
-			[]LinkType{LinkTypeEthernet, LinkTypeRaw}, beNgWant,
-			[]LinkType{LinkTypeEthernet, LinkTypeEthernet, LinkTypeRaw}},
-		{"pcapng 1.2", ng12, "pcapng", "little-endian", "1.2", 0, []LinkType{LinkTypeEthernet},
+			[]vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw}, beNgWant,
+			[]vocab.LinkType{vocab.LinkEthernet, vocab.LinkEthernet, vocab.LinkRaw}},
+		{"pcapng 1.2", ng12, "pcapng", "little-endian", "1.2", 0, []vocab.LinkType{vocab.LinkEthernet},
 			[]pkt{{ts: time.Unix(0, 7000), data: eth(1)}}, nil},
-		{"gzip pcap", gzipBytes(t, pcapFile(t, LinkTypeEthernet, false, ethPkts)), "pcap+gzip", "little-endian", "2.4", 65535,
-			[]LinkType{LinkTypeEthernet}, ethPkts, nil},
+		{"gzip pcap", gzipBytes(t, pcapFile(t, vocab.LinkEthernet, false, ethPkts)), "pcap+gzip", "little-endian", "2.4", 65535,
+			[]vocab.LinkType{vocab.LinkEthernet}, ethPkts, nil},
 		{"gzip pcapng", gzipBytes(t, pcapngFile(t, mixedLinks, mixedPkts)), "pcapng+gzip", "little-endian", "1.0", 0,
 			mixedLinks, mixedPkts, mixedWant},
-		{"gzip multistream", cat(gzipBytes(t, pcapFile(t, LinkTypeEthernet, false, ethPkts)[:50]), gzipBytes(t, pcapFile(t, LinkTypeEthernet, false, ethPkts)[50:])),
-			"pcap+gzip", "little-endian", "2.4", 65535, []LinkType{LinkTypeEthernet}, ethPkts, nil},
+		{"gzip multistream", cat(gzipBytes(t, pcapFile(t, vocab.LinkEthernet, false, ethPkts)[:50]), gzipBytes(t, pcapFile(t, vocab.LinkEthernet, false, ethPkts)[50:])),
+			"pcap+gzip", "little-endian", "2.4", 65535, []vocab.LinkType{vocab.LinkEthernet}, ethPkts, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,9 +220,9 @@ func TestOpenReaderFormats(t *testing.T) {
 // TestOpenFileSniffsMagic checks that file names do not decide the format.
 func TestOpenFileSniffsMagic(t *testing.T) {
 	dir := t.TempDir()
-	pkts := []pkt{{ts: at(1, 0), data: frame(t, LinkTypeEthernet, kindUDP, 1)}}
-	pc := pcapFile(t, LinkTypeEthernet, false, pkts)
-	ng := pcapngFile(t, []LinkType{LinkTypeEthernet}, pkts)
+	pkts := []pkt{{ts: at(1, 0), data: frame(t, vocab.LinkEthernet, kindUDP, 1)}}
+	pc := pcapFile(t, vocab.LinkEthernet, false, pkts)
+	ng := pcapngFile(t, []vocab.LinkType{vocab.LinkEthernet}, pkts)
 	tests := []struct {
 		name   string
 		file   []byte
@@ -251,7 +253,7 @@ func TestOpenFileSniffsMagic(t *testing.T) {
 
 // TestOpenErrors covers inputs that fail before the first frame.
 func TestOpenErrors(t *testing.T) {
-	pc := pcapFile(t, LinkTypeEthernet, false, nil)
+	pc := pcapFile(t, vocab.LinkEthernet, false, nil)
 	gz := gzipBytes(t, pc)
 	tests := []struct {
 		name string
@@ -310,7 +312,7 @@ func TestOpenFileMissing(t *testing.T) {
 // TestPcapngBlockSizes: blocks pcapgo skips may be of any size; the blocks
 // it parses must fit in the read buffer, and say so when they do not.
 func TestPcapngBlockSizes(t *testing.T) {
-	eth := frame(t, LinkTypeEthernet, kindUDP, 1)
+	eth := frame(t, vocab.LinkEthernet, kindUDP, 1)
 	epb := func(us uint64) []byte { return ngEPB(le, 0, us, eth, uint32(len(eth)), -1) }
 	huge := ngBlock(le, 0x80000001, make([]byte, 3<<20)) // a custom block of 3 MiB
 	hugeIDB := ngIDB(le, 1, 0, ngOpt(le, 1, make([]byte, 60000)), ngOpt(le, 1, make([]byte, 60000)))
@@ -339,8 +341,8 @@ func TestPcapngBlockSizes(t *testing.T) {
 
 // TestPcapngByteOrderPerSection: each section has its own byte order.
 func TestPcapngByteOrderPerSection(t *testing.T) {
-	eth := frame(t, LinkTypeEthernet, kindUDP, 1)
-	null := frame(t, LinkTypeNull, kindUDP, 2)
+	eth := frame(t, vocab.LinkEthernet, kindUDP, 1)
+	null := frame(t, vocab.LinkNull, kindUDP, 2)
 	f := cat(ngSHB(le, 1, 0), ngIDB(le, 1, 0), ngEPB(le, 0, 1, eth, uint32(len(eth)), -1),
 		ngSHB(be, 1, 0), ngIDB(be, 0, 0), ngEPB(be, 0, 2, null, uint32(len(null)), -1),
 		ngSHB(le, 1, 0), ngIDB(le, 1, 0), ngEPB(le, 0, 3, eth, uint32(len(eth)), -1))
@@ -352,7 +354,7 @@ func TestPcapngByteOrderPerSection(t *testing.T) {
 		t.Errorf("ByteOrder = %q, want the first section's, little-endian", info.ByteOrder)
 	}
 	got, links, err := readAll(t, src)
-	want := []LinkType{LinkTypeEthernet, LinkTypeNull, LinkTypeEthernet}
+	want := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkNull, vocab.LinkEthernet}
 	if err != nil || len(got) != 3 || !slices.Equal(links, want) {
 		t.Fatalf("read %d frames, links %v, err %v; want 3, %v, nil", len(got), links, err, want)
 	}
@@ -366,9 +368,9 @@ func TestPcapngByteOrderPerSection(t *testing.T) {
 // TestReadErrors covers files damaged after their header: the frames before
 // the damage are returned, then one error that names the file and offset.
 func TestReadErrors(t *testing.T) {
-	eth := func(i int) []byte { return frame(t, LinkTypeEthernet, kindUDP, i) }
+	eth := func(i int) []byte { return frame(t, vocab.LinkEthernet, kindUDP, i) }
 	three := []pkt{{ts: at(1, 0), data: eth(1)}, {ts: at(2, 0), data: eth(2)}, {ts: at(3, 0), data: eth(3)}}
-	pc := pcapFile(t, LinkTypeEthernet, false, three)
+	pc := pcapFile(t, vocab.LinkEthernet, false, three)
 	rec3 := 24 + 16 + len(eth(1)) + 16 + len(eth(2)) // offset of the third record
 	hugeHdr := pcapHeader(le, 0xa1b2c3d4, 2, 4, 0xffffffff, 1)
 
@@ -379,7 +381,7 @@ func TestReadErrors(t *testing.T) {
 	withIDB := func(opts ...[]byte) []byte { return cat(ngSHB(le, 1, 0), ngIDB(le, 1, 0, opts...), epb(1)) }
 	idbAt := len(ngSHB(le, 1, 0))
 
-	gz := gzipBytes(t, pcapFile(t, LinkTypeEthernet, false, manyPackets(t, 200)))
+	gz := gzipBytes(t, pcapFile(t, vocab.LinkEthernet, false, manyPackets(t, 200)))
 	badCRC := gzipBytes(t, pc)
 	badCRC[len(badCRC)-8] ^= 0xff // CRC-32 in the gzip trailer
 
@@ -458,7 +460,7 @@ var itoa = strconv.Itoa
 // TestHugeLengthsDoNotAllocate feeds headers that claim 4 GiB and checks
 // that reading them allocates about the read buffers, not the claim.
 func TestHugeLengthsDoNotAllocate(t *testing.T) {
-	eth := frame(t, LinkTypeEthernet, kindUDP, 1)
+	eth := frame(t, vocab.LinkEthernet, kindUDP, 1)
 	tests := []struct {
 		name string
 		file []byte
@@ -504,17 +506,17 @@ func TestSourceNoAllocs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates 20k frames")
 	}
-	links := []LinkType{LinkTypeEthernet, LinkTypeRaw, LinkTypeNull}
+	links := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw, vocab.LinkNull}
 	pkts := manyPackets(t, 5000)
 	mixed := manyPackets(t, 5000, links...)
 	tests := []struct {
 		name string
 		file []byte
 	}{
-		{"pcap", pcapFile(t, LinkTypeEthernet, false, pkts)},
-		{"pcap-ns", pcapFile(t, LinkTypeEthernet, true, pkts)},
+		{"pcap", pcapFile(t, vocab.LinkEthernet, false, pkts)},
+		{"pcap-ns", pcapFile(t, vocab.LinkEthernet, true, pkts)},
 		{"pcapng", pcapngFile(t, links, mixed)},
-		{"pcap+gzip", gzipBytes(t, pcapFile(t, LinkTypeEthernet, false, pkts))},
+		{"pcap+gzip", gzipBytes(t, pcapFile(t, vocab.LinkEthernet, false, pkts))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -548,13 +550,13 @@ func TestLinkTypesDistinct(t *testing.T) {
 	}
 	// Before reading: the interfaces before the first packet (here: all of
 	// the first section, the scan stops at the next section's end).
-	if want := []LinkType{1, 0, 101}; !slices.Equal(info.LinkTypes[:3], want) {
+	if want := []vocab.LinkType{1, 0, 101}; !slices.Equal(info.LinkTypes[:3], want) {
 		t.Errorf("Info.LinkTypes at open = %v, want prefix %v", info.LinkTypes, want)
 	}
 	if _, _, err := readAll(t, src); err != nil {
 		t.Fatal(err)
 	}
-	want := []LinkType{LinkTypeEthernet, LinkTypeNull, LinkTypeRaw, LinkTypeLinuxSLL}
+	want := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkNull, vocab.LinkRaw, vocab.LinkLinuxSLL}
 	if got := src.(infoer).sourceInfo().LinkTypes; !slices.Equal(got, want) {
 		t.Errorf("Info.LinkTypes = %v, want %v", got, want)
 	}
@@ -563,8 +565,8 @@ func TestLinkTypesDistinct(t *testing.T) {
 // TestReadAfterClose: a closed source says so instead of reading.
 func TestReadAfterClose(t *testing.T) {
 	for _, file := range [][]byte{
-		pcapFile(t, LinkTypeEthernet, false, manyPackets(t, 3)),
-		pcapngFile(t, []LinkType{LinkTypeEthernet}, manyPackets(t, 3)),
+		pcapFile(t, vocab.LinkEthernet, false, manyPackets(t, 3)),
+		pcapngFile(t, []vocab.LinkType{vocab.LinkEthernet}, manyPackets(t, 3)),
 	} {
 		src, _, err := OpenReader("x", bytes.NewReader(file))
 		if err != nil {
@@ -580,7 +582,7 @@ func TestReadAfterClose(t *testing.T) {
 
 // TestTimestampResolution: pcapng interfaces may count time in other units.
 func TestTimestampResolution(t *testing.T) {
-	eth := frame(t, LinkTypeEthernet, kindUDP, 1)
+	eth := frame(t, vocab.LinkEthernet, kindUDP, 1)
 	tests := []struct {
 		tsresol byte
 		ticks   uint64
@@ -606,9 +608,9 @@ func TestTimestampResolution(t *testing.T) {
 
 // The reader must not depend on how the underlying reader splits its data.
 func TestOneByteReads(t *testing.T) {
-	links := []LinkType{LinkTypeEthernet, LinkTypeRaw}
+	links := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw}
 	for _, file := range [][]byte{
-		pcapFile(t, LinkTypeEthernet, false, manyPackets(t, 50)),
+		pcapFile(t, vocab.LinkEthernet, false, manyPackets(t, 50)),
 		pcapngFile(t, links, manyPackets(t, 50, links...)),
 		gzipBytes(t, pcapngFile(t, links, manyPackets(t, 50, links...))),
 	} {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // corruptDir holds the crafted captures written by cmd/tracegen.
@@ -181,15 +183,15 @@ func TestCorruptTimes(t *testing.T) {
 func TestCorruptLengthsAndLinks(t *testing.T) {
 	for _, tt := range []struct {
 		file  string
-		links []LinkType // per frame
-		info  []LinkType // Info.LinkTypes
-		lens  [][2]int   // per frame: captured, wire; nil: not checked
+		links []vocab.LinkType // per frame
+		info  []vocab.LinkType // Info.LinkTypes
+		lens  [][2]int         // per frame: captured, wire; nil: not checked
 	}{
-		{"caplen-over-wire.pcap", []LinkType{1, 1, 1, 1}, []LinkType{1}, [][2]int{{74, 74}, {74, 74}, {100, 60}, {459, 459}}},
-		{"linktype-fcs-bits.pcap", []LinkType{1, 1, 1}, []LinkType{1}, [][2]int{{78, 78}, {78, 78}, {64, 64}}},
-		{"linktype-284.pcap", []LinkType{284, 284, 284}, []LinkType{284}, nil},
-		{"linktype-284.pcapng", []LinkType{284, 1, 284, 1}, []LinkType{284, 1}, nil},
-		{"pcap-version-2.5.pcap", []LinkType{1, 1, 1}, []LinkType{1}, [][2]int{{74, 74}, {74, 74}, {60, 60}}},
+		{"caplen-over-wire.pcap", []vocab.LinkType{1, 1, 1, 1}, []vocab.LinkType{1}, [][2]int{{74, 74}, {74, 74}, {100, 60}, {459, 459}}},
+		{"linktype-fcs-bits.pcap", []vocab.LinkType{1, 1, 1}, []vocab.LinkType{1}, [][2]int{{78, 78}, {78, 78}, {64, 64}}},
+		{"linktype-284.pcap", []vocab.LinkType{284, 284, 284}, []vocab.LinkType{284}, nil},
+		{"linktype-284.pcapng", []vocab.LinkType{284, 1, 284, 1}, []vocab.LinkType{284, 1}, nil},
+		{"pcap-version-2.5.pcap", []vocab.LinkType{1, 1, 1}, []vocab.LinkType{1}, [][2]int{{74, 74}, {74, 74}, {60, 60}}},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			src, info, err := OpenFile(filepath.Join(corruptDir, tt.file))
@@ -263,7 +265,7 @@ func TestPcapngUnknownBlockCut(t *testing.T) {
 	bad := make([]byte, 8)
 	le.PutUint32(bad[0:], 0x0bad) // a custom block
 	le.PutUint32(bad[4:], 32<<20) // 32 MiB long, they say
-	frame := frame(t, LinkTypeEthernet, kindUDP, 1)
+	frame := frame(t, vocab.LinkEthernet, kindUDP, 1)
 	for _, tt := range []struct {
 		name string
 		file []byte
@@ -298,7 +300,7 @@ func TestPcapngUnknownBlockCut(t *testing.T) {
 // range are untouched. libpcap hands every one of them out (sf-pcapng.c:
 // sec = t / tsresol + tsoffset, cast to time_t).
 func TestPcapngTimesClamped(t *testing.T) {
-	eth := frame(t, LinkTypeEthernet, kindUDP, 1)
+	eth := frame(t, vocab.LinkEthernet, kindUDP, 1)
 	epb := func(iface uint32, ticks uint64) []byte { return ngEPB(le, iface, ticks, eth, uint32(len(eth)), -1) }
 	before := int64(-1) << 40 // if_tsoffset is signed: 2^40 s before 1970
 	file := cat(ngSHB(le, 1, 0),

@@ -35,7 +35,7 @@
 // stores (the low 16 bits of a pcap header's link-type field, whose FCS
 // bits are legal and whose reserved bits must be zero), any value: 276 is
 // LINUX_SLL2, 284 is 284. Only the old raw-IP values DLT 12 and 14 become
-// LinkTypeRaw (101), so decoders see one value for raw IP.
+// LinkRaw (101), so decoders see one value for raw IP.
 //
 // # Errors
 //

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // FuzzOpenReader feeds arbitrary bytes to the capture-file readers (pcap in
@@ -86,7 +87,7 @@ type readSummary struct {
 type readFrame struct {
 	data []byte
 	ci   gopacket.CaptureInfo
-	link LinkType
+	link vocab.LinkType
 }
 
 // readAlone reads one stream as OpenReader does, with the smallest buffer.

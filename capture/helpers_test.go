@@ -18,13 +18,14 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/portsift/portsift/capture/sharedtest"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Package-level sinks keep the compiler from discarding work in alloc tests.
 var (
 	sinkData []byte
 	sinkCI   gopacket.CaptureInfo
-	sinkLink LinkType
+	sinkLink vocab.LinkType
 )
 
 // tracesDir holds the shared real traces (see its README.md); never copied
@@ -43,7 +44,7 @@ const (
 // frame builds a valid frame of the given link type carrying a UDP or TCP
 // packet (or an ARP request on Ethernet); i varies ports and payload so that
 // frames differ.
-func frame(t testing.TB, link LinkType, kind frameKind, i int) []byte {
+func frame(t testing.TB, link vocab.LinkType, kind frameKind, i int) []byte {
 	t.Helper()
 	ip := &layers.IPv4{
 		Version: 4, TTL: 64,
@@ -65,7 +66,7 @@ func frame(t testing.TB, link LinkType, kind frameKind, i int) []byte {
 	}
 	var ls []gopacket.SerializableLayer
 	switch link {
-	case LinkTypeEthernet:
+	case vocab.LinkEthernet:
 		eth := &layers.Ethernet{
 			SrcMAC:       net.HardwareAddr{2, 0, 0, 0, 0, 1},
 			DstMAC:       net.HardwareAddr{2, 0, 0, 0, 0, 2},
@@ -83,9 +84,9 @@ func frame(t testing.TB, link LinkType, kind frameKind, i int) []byte {
 			break
 		}
 		ls = []gopacket.SerializableLayer{eth, ip, l4, payload}
-	case LinkTypeNull:
+	case vocab.LinkNull:
 		ls = []gopacket.SerializableLayer{&layers.Loopback{Family: layers.ProtocolFamilyIPv4}, ip, l4, payload}
-	case LinkTypeRaw:
+	case vocab.LinkRaw:
 		ls = []gopacket.SerializableLayer{ip, l4, payload}
 	default:
 		t.Fatalf("frame: no builder for link type %v", link)
@@ -122,7 +123,7 @@ func at(us, ns int) time.Time {
 }
 
 // pcapFile writes pkts as a little-endian pcap file with pcapgo.
-func pcapFile(t testing.TB, link LinkType, nanos bool, pkts []pkt) []byte {
+func pcapFile(t testing.TB, link vocab.LinkType, nanos bool, pkts []pkt) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := pcapgo.NewWriter(&b)
@@ -141,7 +142,7 @@ func pcapFile(t testing.TB, link LinkType, nanos bool, pkts []pkt) []byte {
 }
 
 // pcapngFile writes pkts as a pcapng file with one interface per link type.
-func pcapngFile(t testing.TB, links []LinkType, pkts []pkt) []byte {
+func pcapngFile(t testing.TB, links []vocab.LinkType, pkts []pkt) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	intf := pcapgo.DefaultNgInterface
@@ -290,10 +291,10 @@ var le, be byteOrder = binary.LittleEndian, binary.BigEndian
 
 // readAll reads src to the end; it returns the frames (copied), their link
 // types and the error that ended the read (nil at io.EOF).
-func readAll(t testing.TB, src Source) ([]pkt, []LinkType, error) {
+func readAll(t testing.TB, src Source) ([]pkt, []vocab.LinkType, error) {
 	t.Helper()
 	var pkts []pkt
-	var links []LinkType
+	var links []vocab.LinkType
 	for i := 0; ; i++ {
 		if i > 1_000_000 {
 			t.Fatal("readAll: no end after a million reads")
@@ -348,10 +349,10 @@ func checkErr(t testing.TB, what string, err error, wantMsg string, wantIs error
 
 // manyPackets is a generated workload for benchmarks and alloc tests: n
 // frames, mostly UDP and TCP, varied sizes.
-func manyPackets(t testing.TB, n int, links ...LinkType) []pkt {
+func manyPackets(t testing.TB, n int, links ...vocab.LinkType) []pkt {
 	t.Helper()
 	if len(links) == 0 {
-		links = []LinkType{LinkTypeEthernet}
+		links = []vocab.LinkType{vocab.LinkEthernet}
 	}
 	// Build a few hundred distinct frames and reuse them: realistic sizes
 	// without paying for n serialisations.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/pcap"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Live captures frames from a network interface through libpcap. It is a
@@ -26,7 +27,7 @@ import (
 type Live struct {
 	h        *pcap.Handle
 	name     string
-	link     LinkType // as mapLinkType maps it
+	link     vocab.LinkType // as mapLinkType maps it
 	snaplen  int
 	stopping atomic.Bool
 
@@ -134,7 +135,7 @@ func available() string {
 // gopacket truncates pcap_datalink to 8 bits (LINUX_SLL2, 276, comes out as
 // 20); the 16-bit value is recovered from the interface's list of link
 // types, whose names libpcap maps back to full values.
-func liveLinkType(h *pcap.Handle) LinkType {
+func liveLinkType(h *pcap.Handle) vocab.LinkType {
 	lt := h.LinkType()
 	raw := uint16(lt)
 	if dls, err := h.ListDataLinks(); err == nil {
@@ -206,11 +207,11 @@ func (l *Live) Name() string { return l.name }
 func (l *Live) Snaplen() int { return l.snaplen }
 
 // LinkType is the interface's link type, mapped as for files: the Linux
-// "any" device gives LinkTypeLinuxSLL or LinkTypeLinuxSLL2.
-func (l *Live) LinkType() LinkType { return l.link }
+// "any" device gives LinkLinuxSLL or LinkLinuxSLL2.
+func (l *Live) LinkType() vocab.LinkType { return l.link }
 
 // LinkTypeOf returns LinkType: a live handle has one link type.
-func (l *Live) LinkTypeOf(gopacket.CaptureInfo) LinkType { return l.link }
+func (l *Live) LinkTypeOf(gopacket.CaptureInfo) vocab.LinkType { return l.link }
 
 // Stats returns the kernel's counters for this capture. After Close it
 // returns those read at Close.

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Live is live capture; this build has none: live capture needs cgo and
@@ -24,12 +25,12 @@ func (*Live) Next() ([]byte, gopacket.CaptureInfo, error) {
 func (*Live) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
 	return nil, gopacket.CaptureInfo{}, io.EOF
 }
-func (*Live) Stop()                                    {}
-func (*Live) Name() string                             { return "" }
-func (*Live) Snaplen() int                             { return 0 }
-func (*Live) LinkType() LinkType                       { return 0 }
-func (*Live) LinkTypeOf(gopacket.CaptureInfo) LinkType { return 0 }
-func (*Live) Stats() (Stats, error)                    { return Stats{}, ErrNoLive }
-func (*Live) Close() error                             { return nil }
+func (*Live) Stop()                                          {}
+func (*Live) Name() string                                   { return "" }
+func (*Live) Snaplen() int                                   { return 0 }
+func (*Live) LinkType() vocab.LinkType                       { return 0 }
+func (*Live) LinkTypeOf(gopacket.CaptureInfo) vocab.LinkType { return 0 }
+func (*Live) Stats() (Stats, error)                          { return Stats{}, ErrNoLive }
+func (*Live) Close() error                                   { return nil }
 
 var _ Source = (*Live)(nil)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // openIn opens a live capture inside ns and closes it after the test.
@@ -77,13 +78,13 @@ func readFrames(t *testing.T, l *Live, n int) ([][]byte, []gopacket.CaptureInfo)
 }
 
 // udpOf decodes frame's UDP header and payload (link type link).
-func udpOf(t *testing.T, frame []byte, link LinkType) (*layers.UDP, string) {
+func udpOf(t *testing.T, frame []byte, link vocab.LinkType) (*layers.UDP, string) {
 	t.Helper()
 	first := gopacket.LayerType(layers.LayerTypeEthernet)
 	switch link {
-	case LinkTypeLinuxSLL:
+	case vocab.LinkLinuxSLL:
 		first = layers.LayerTypeLinuxSLL
-	case LinkTypeLinuxSLL2: // gopacket has no SLL2 decoder: skip its 20-byte header
+	case vocab.LinkLinuxSLL2: // gopacket has no SLL2 decoder: skip its 20-byte header
 		frame, first = frame[20:], layers.LayerTypeIPv4
 	}
 	p := gopacket.NewPacket(frame, first, gopacket.Default)
@@ -98,7 +99,7 @@ func TestLiveLoopbackUDP(t *testing.T) {
 	needLive(t)
 	ns := newNetns(t)
 	l := openIn(t, ns, "lo", LiveOptions{Immediate: true})
-	if l.LinkType() != LinkTypeEthernet || l.Name() != "lo" || l.Snaplen() != MaxCaptureLength {
+	if l.LinkType() != vocab.LinkEthernet || l.Name() != "lo" || l.Snaplen() != MaxCaptureLength {
 		t.Errorf("lo: link type %v, name %q, snaplen %d; want ethernet, lo, %d", l.LinkType(), l.Name(), l.Snaplen(), MaxCaptureLength)
 	}
 	send, port := udpSender(t, ns)
@@ -111,7 +112,7 @@ func TestLiveLoopbackUDP(t *testing.T) {
 	}
 	frames, cis := readFrames(t, l, n)
 	for i, f := range frames {
-		udp, payload := udpOf(t, f, LinkTypeEthernet)
+		udp, payload := udpOf(t, f, vocab.LinkEthernet)
 		if uint16(udp.DstPort) != port || payload != fmt.Sprintf("portsift %d", i) {
 			t.Errorf("frame %d: udp to %d with %q; want to %d with %q", i, udp.DstPort, payload, port, fmt.Sprintf("portsift %d", i))
 		}
@@ -161,7 +162,7 @@ func TestLiveFilterAndSnaplen(t *testing.T) {
 		if len(frames[i]) != 50 || cis[i].Length != 84 {
 			t.Errorf("frame %d: captured %d of %d bytes; want 50 of 84 (snaplen 50)", i, len(frames[i]), cis[i].Length)
 		}
-		udp, _ := udpOf(t, frames[i], LinkTypeEthernet)
+		udp, _ := udpOf(t, frames[i], vocab.LinkEthernet)
 		if uint16(udp.DstPort) != p1 {
 			t.Errorf("frame %d: udp to port %d passed the filter for port %d", i, udp.DstPort, p1)
 		}
@@ -173,7 +174,7 @@ func TestLiveAny(t *testing.T) {
 	ns := newNetns(t)
 	l := openIn(t, ns, "any", LiveOptions{Immediate: true})
 	link := l.LinkType()
-	if link != LinkTypeLinuxSLL && link != LinkTypeLinuxSLL2 {
+	if link != vocab.LinkLinuxSLL && link != vocab.LinkLinuxSLL2 {
 		t.Fatalf("any: link type %d, want LINUX_SLL (113) or LINUX_SLL2 (276)", link)
 	}
 	t.Logf("any: link type %d", link)

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // TestCreateFileNeverOverwrites: CreateFile (sniff -w) refuses an existing
@@ -30,17 +32,17 @@ func TestCreateFileNeverOverwrites(t *testing.T) {
 	if err := os.Symlink(filepath.Join(dir, "would-be-created"), dangling); err != nil {
 		t.Fatal(err)
 	}
-	w, err := CreateFile(precious, LinkTypeEthernet, 0)
+	w, err := CreateFile(precious, vocab.LinkEthernet, 0)
 	if err == nil {
 		w.Close()
 	}
 	checkErr(t, "CreateFile(precious)", err, "create "+precious+": file exists", fs.ErrExist)
 	for _, create := range []struct {
 		name string
-		fn   func(string, LinkType, int) (*Writer, error)
+		fn   func(string, vocab.LinkType, int) (*Writer, error)
 	}{{"CreateFile", CreateFile}, {"OverwriteFile", OverwriteFile}} {
 		for _, name := range []string{link, dangling} {
-			w, err := create.fn(name, LinkTypeEthernet, 0)
+			w, err := create.fn(name, vocab.LinkEthernet, 0)
 			if err == nil {
 				w.Close()
 			}
@@ -53,7 +55,7 @@ func TestCreateFileNeverOverwrites(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(dir, "would-be-created")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a dangling symlink was followed: %v", err)
 	}
-	w, err = OverwriteFile(precious, LinkTypeEthernet, 0)
+	w, err = OverwriteFile(precious, vocab.LinkEthernet, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

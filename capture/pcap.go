@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/pcapgo"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // pcapSource reads a pcap file. Records that fit in the shared read buffer
@@ -19,7 +20,7 @@ type pcapSource struct {
 	st   *stream
 	r    *pcapgo.Reader
 	info Info
-	link LinkType
+	link vocab.LinkType
 	big  bool
 	frac uint32 // the largest valid value of a record's fraction-of-second field: 999999 (µs) or 999999999 (ns)
 	mult int64  // nanoseconds per unit of that field: 1000 or 1
@@ -126,7 +127,7 @@ func openPcap(s *stream, magic uint32) (Source, Info, error) {
 	}
 	link := mapLinkType(uint16(word))
 	info.Snaplen = order.Uint32(hdr[16:])
-	info.LinkTypes = []LinkType{link}
+	info.LinkTypes = []vocab.LinkType{link}
 
 	r, err := pcapgo.NewReader(s.br)
 	if err != nil { // the header is buffered and valid: only an I/O error is left
@@ -307,10 +308,10 @@ func (p *pcapSource) fail(err error) ([]byte, gopacket.CaptureInfo, error) {
 }
 
 // LinkType is the file's link type.
-func (p *pcapSource) LinkType() LinkType { return p.link }
+func (p *pcapSource) LinkType() vocab.LinkType { return p.link }
 
 // LinkTypeOf is the file's link type: every pcap record has it.
-func (p *pcapSource) LinkTypeOf(gopacket.CaptureInfo) LinkType { return p.link }
+func (p *pcapSource) LinkTypeOf(gopacket.CaptureInfo) vocab.LinkType { return p.link }
 
 // Close closes the file if the source owns it.
 func (p *pcapSource) Close() error {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/pcapgo"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // pcapng block types.
@@ -39,7 +40,7 @@ type ngSource struct {
 	r      *pcapgo.NgReader
 	info   Info
 	op     string // "open" while the first section header is checked, then "read"
-	first  LinkType
+	first  vocab.LinkType
 	big    bool      // byte order of the section at the scan position
 	ifaces []ngIface // interfaces of that section, by index
 	snap0  uint32    // snapshot length of interface 0, as pcapgo sees it (clamped)
@@ -54,7 +55,7 @@ type ngSource struct {
 
 // ngIface is what capture keeps of an interface description.
 type ngIface struct {
-	link LinkType
+	link vocab.LinkType
 	// binExp, when not 0, says the interface counts time in units of
 	// 2^-binExp s. pcapgo converts those with a truncated integer factor
 	// (1e9/1024 = 976562 ns for 2^-10 s, so 0.5 s reads as 0.499999744 s);
@@ -562,10 +563,10 @@ func (n *ngSource) checkPacket(typ uint32, off, blen int, base int64) error {
 }
 
 // LinkType is the link type of the file's first interface.
-func (n *ngSource) LinkType() LinkType { return n.first }
+func (n *ngSource) LinkType() vocab.LinkType { return n.first }
 
 // LinkTypeOf is the link type of the interface of the packet just read.
-func (n *ngSource) LinkTypeOf(ci gopacket.CaptureInfo) LinkType {
+func (n *ngSource) LinkTypeOf(ci gopacket.CaptureInfo) vocab.LinkType {
 	if i := ci.InterfaceIndex; i >= 0 && i < len(n.ifaces) {
 		return n.ifaces[i].link
 	}

@@ -10,21 +10,22 @@ import (
 
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // TestPcapgoQuirks pins the gopacket v1.1.19 behaviours this package works
 // around. If one of these fails after an upgrade, the workaround named in
 // the message can probably go.
 func TestPcapgoQuirks(t *testing.T) {
-	eth := frame(t, LinkTypeEthernet, kindUDP, 1)
+	eth := frame(t, vocab.LinkEthernet, kindUDP, 1)
 	ngOne := func(idb []byte, rest ...[]byte) []byte {
 		return cat(append([][]byte{ngSHB(le, 1, 0), idb}, rest...)...)
 	}
 
-	t.Run("LinkType is 8 bits", func(t *testing.T) {
+	t.Run("vocab.LinkType is 8 bits", func(t *testing.T) {
 		sll2 := 276
 		if layers.LinkType(sll2) != 20 {
-			t.Errorf("layers.LinkType holds 276: capture.LinkType may go")
+			t.Errorf("layers.LinkType holds 276: vocab.LinkType may go")
 		}
 		r, err := pcapgo.NewReader(bytes.NewReader(pcapHeader(le, 0xa1b2c3d4, 2, 4, 65535, 276)))
 		if err != nil || r.LinkType() != 20 {
@@ -38,7 +39,7 @@ func TestPcapgoQuirks(t *testing.T) {
 		}
 	})
 	t.Run("pcap cut after a record header reads as a clean end", func(t *testing.T) {
-		f := pcapFile(t, LinkTypeEthernet, false, []pkt{{ts: at(1, 0), data: eth}})
+		f := pcapFile(t, vocab.LinkEthernet, false, []pkt{{ts: at(1, 0), data: eth}})
 		r, err := pcapgo.NewReader(bytes.NewReader(f[:24+16]))
 		if err != nil {
 			t.Fatal(err)

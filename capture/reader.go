@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Options configure Open.
@@ -179,7 +180,7 @@ func checkFile(name string) (int64, error) {
 // only error Next returns is io.EOF: check Err afterwards.
 //
 // Next does not allocate in steady state.
-func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link LinkType, err error) {
+func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error) {
 	// Most frames take this path: a pcap record that lies whole in the
 	// read buffer, no filter. It is kept short and straight (a direct
 	// call, the capture info built in registers), since it runs once per
@@ -199,7 +200,7 @@ func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link LinkType, er
 // NextFrame is Next in the form the counting loop takes: the time in unix
 // nanoseconds and the two lengths, without a CaptureInfo (for a pcap record
 // in the read buffer, no time.Time is built at all).
-func (r *Reader) NextFrame() (data []byte, ns int64, caplen, wire int, link LinkType, err error) {
+func (r *Reader) NextFrame() (data []byte, ns int64, caplen, wire int, link vocab.LinkType, err error) {
 	if p := r.pcap; p != nil && r.filter == nil {
 		if data, ns, caplen, wire, ok := p.next(); ok {
 			if r.nframes++; r.nframes&1023 == 0 {
@@ -218,7 +219,7 @@ func (r *Reader) NextFrame() (data []byte, ns int64, caplen, wire int, link Link
 // next is Next for every other case: the first read of a file, a record
 // that is not whole in the buffer, the end of a file, a pcapng file, a
 // filter.
-func (r *Reader) next() (data []byte, ci gopacket.CaptureInfo, link LinkType, err error) {
+func (r *Reader) next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error) {
 	for {
 		if r.cur == nil {
 			if r.closed || r.i >= len(r.names) || r.interrupted.Load() {
@@ -346,13 +347,13 @@ func (r *Reader) Sources() []SourceInfo {
 	out := make([]SourceInfo, len(r.srcs))
 	copy(out, r.srcs)
 	for i := range out {
-		out[i].LinkTypes = append([]LinkType(nil), out[i].LinkTypes...)
+		out[i].LinkTypes = append([]vocab.LinkType(nil), out[i].LinkTypes...)
 	}
 	if r.cur != nil {
 		out[r.i].Frames = r.nframes - r.first
 		if in, ok := r.cur.(infoer); ok {
 			out[r.i].Info = in.sourceInfo()
-			out[r.i].LinkTypes = append([]LinkType(nil), out[r.i].LinkTypes...)
+			out[r.i].LinkTypes = append([]vocab.LinkType(nil), out[r.i].LinkTypes...)
 		}
 	}
 	return out

@@ -13,13 +13,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // readerFrame is what Next returned, copied.
 type readerFrame struct {
 	ts   time.Time
 	data []byte
-	link LinkType
+	link vocab.LinkType
 }
 
 // drain reads r to io.EOF.
@@ -49,15 +51,15 @@ func drain(t testing.TB, r *Reader) []readerFrame {
 // misleading name, standard input and pcap again as one stream.
 func TestReaderFilesInOrder(t *testing.T) {
 	dir := t.TempDir()
-	eth := func(i int) []byte { return frame(t, LinkTypeEthernet, kindUDP, i) }
-	raw := func(i int) []byte { return frame(t, LinkTypeRaw, kindTCP, i) }
+	eth := func(i int) []byte { return frame(t, vocab.LinkEthernet, kindUDP, i) }
+	raw := func(i int) []byte { return frame(t, vocab.LinkRaw, kindTCP, i) }
 	// Timestamps 1..8 µs across the files give the expected order.
-	a := writeFile(t, dir, "a.pcap", pcapFile(t, LinkTypeEthernet, false,
+	a := writeFile(t, dir, "a.pcap", pcapFile(t, vocab.LinkEthernet, false,
 		[]pkt{{ts: at(1, 0), data: eth(1)}, {ts: at(2, 0), data: eth(2)}, {ts: at(3, 0), data: eth(3)}}))
-	b := writeFile(t, dir, "b.pcap", gzipBytes(t, pcapngFile(t, []LinkType{LinkTypeEthernet, LinkTypeRaw},
+	b := writeFile(t, dir, "b.pcap", gzipBytes(t, pcapngFile(t, []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw},
 		[]pkt{{ts: at(4, 0), iface: 1, data: raw(4)}, {ts: at(5, 0), iface: 0, data: eth(5)}})))
-	stdin := pcapFile(t, LinkTypeEthernet, true, []pkt{{ts: at(6, 6), data: eth(6)}, {ts: at(7, 7), data: eth(7)}})
-	c := writeFile(t, dir, "c.pcap", pcapFile(t, LinkTypeRaw, false, []pkt{{ts: at(8, 0), data: raw(8)}}))
+	stdin := pcapFile(t, vocab.LinkEthernet, true, []pkt{{ts: at(6, 6), data: eth(6)}, {ts: at(7, 7), data: eth(7)}})
+	c := writeFile(t, dir, "c.pcap", pcapFile(t, vocab.LinkRaw, false, []pkt{{ts: at(8, 0), data: raw(8)}}))
 
 	r, err := Open([]string{a, b, "-", c}, Options{Stdin: bytes.NewReader(stdin)})
 	if err != nil {
@@ -66,7 +68,7 @@ func TestReaderFilesInOrder(t *testing.T) {
 	defer r.Close()
 	got := drain(t, r)
 	wantTS := []time.Time{at(1, 0), at(2, 0), at(3, 0), at(4, 0), at(5, 0), at(6, 6), at(7, 7), at(8, 0)}
-	wantLinks := []LinkType{1, 1, 1, LinkTypeRaw, 1, 1, 1, LinkTypeRaw}
+	wantLinks := []vocab.LinkType{1, 1, 1, vocab.LinkRaw, 1, 1, 1, vocab.LinkRaw}
 	wantData := [][]byte{eth(1), eth(2), eth(3), raw(4), eth(5), eth(6), eth(7), raw(8)}
 	if len(got) != len(wantTS) {
 		t.Fatalf("read %d frames, want %d", len(got), len(wantTS))
@@ -80,10 +82,10 @@ func TestReaderFilesInOrder(t *testing.T) {
 		t.Errorf("Err() = %v, want nil", err)
 	}
 	want := []SourceInfo{
-		{Name: a, Info: Info{Format: "pcap", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []LinkType{1}}, Frames: 3},
-		{Name: b, Info: Info{Format: "pcapng+gzip", ByteOrder: "little-endian", Version: "1.0", LinkTypes: []LinkType{1, LinkTypeRaw}}, Frames: 2},
-		{Name: "-", Info: Info{Format: "pcap-ns", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []LinkType{1}}, Frames: 2},
-		{Name: c, Info: Info{Format: "pcap", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []LinkType{LinkTypeRaw}}, Frames: 1},
+		{Name: a, Info: Info{Format: "pcap", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []vocab.LinkType{1}}, Frames: 3},
+		{Name: b, Info: Info{Format: "pcapng+gzip", ByteOrder: "little-endian", Version: "1.0", LinkTypes: []vocab.LinkType{1, vocab.LinkRaw}}, Frames: 2},
+		{Name: "-", Info: Info{Format: "pcap-ns", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []vocab.LinkType{1}}, Frames: 2},
+		{Name: c, Info: Info{Format: "pcap", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []vocab.LinkType{vocab.LinkRaw}}, Frames: 1},
 	}
 	checkSources(t, r.Sources(), want)
 
@@ -130,13 +132,13 @@ func checkSources(t testing.TB, got, want []SourceInfo) {
 func TestReaderKeepsGoing(t *testing.T) {
 	dir := t.TempDir()
 	pkts := manyPackets(t, 4)
-	full := pcapFile(t, LinkTypeEthernet, false, pkts)
+	full := pcapFile(t, vocab.LinkEthernet, false, pkts)
 	good1 := writeFile(t, dir, "good1.pcap", full)
 	cut := writeFile(t, dir, "cut.pcap", full[:len(full)-5])
 	notes := writeFile(t, dir, "notes.txt", []byte("Hello, world\n"))
 	empty := writeFile(t, dir, "empty.pcap", nil)
 	gone := writeFile(t, dir, "gone.pcap", full)
-	good2 := writeFile(t, dir, "good2.pcapng", pcapngFile(t, []LinkType{LinkTypeEthernet}, pkts))
+	good2 := writeFile(t, dir, "good2.pcapng", pcapngFile(t, []vocab.LinkType{vocab.LinkEthernet}, pkts))
 
 	r, err := Open([]string{good1, cut, notes, empty, gone, good2}, Options{})
 	if err != nil {
@@ -154,14 +156,14 @@ func TestReaderKeepsGoing(t *testing.T) {
 	notesErr := errors.New(`open "` + notes + `": not a capture file (magic 0x48656c6c at byte 0)`)
 	emptyErr := errors.New(`open "` + empty + `": not a capture file (empty)`)
 	goneErr := errors.New(`open "` + gone + `": no such file or directory`)
-	pcapInfo := Info{Format: "pcap", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []LinkType{1}}
+	pcapInfo := Info{Format: "pcap", ByteOrder: "little-endian", Version: "2.4", Snaplen: 65535, LinkTypes: []vocab.LinkType{1}}
 	checkSources(t, r.Sources(), []SourceInfo{
 		{Name: good1, Info: pcapInfo, Frames: 4},
 		{Name: cut, Info: pcapInfo, Frames: 3, Err: cutErr, Truncated: true},
 		{Name: notes, Err: notesErr},
 		{Name: empty, Err: emptyErr},
 		{Name: gone, Err: goneErr},
-		{Name: good2, Info: Info{Format: "pcapng", ByteOrder: "little-endian", Version: "1.0", LinkTypes: []LinkType{1}}, Frames: 4},
+		{Name: good2, Info: Info{Format: "pcapng", ByteOrder: "little-endian", Version: "1.0", LinkTypes: []vocab.LinkType{1}}, Frames: 4},
 	})
 	err = r.Err()
 	want := strings.Join([]string{cutErr.Error(), notesErr.Error(), emptyErr.Error(), goneErr.Error()}, "\n")
@@ -178,7 +180,7 @@ func TestReaderKeepsGoing(t *testing.T) {
 // read.
 func TestOpenSkipsBadFiles(t *testing.T) {
 	dir := t.TempDir()
-	ok := writeFile(t, dir, "ok.pcap", pcapFile(t, LinkTypeEthernet, false, []pkt{{ts: at(1, 0), data: frame(t, LinkTypeEthernet, kindUDP, 1)}}))
+	ok := writeFile(t, dir, "ok.pcap", pcapFile(t, vocab.LinkEthernet, false, []pkt{{ts: at(1, 0), data: frame(t, vocab.LinkEthernet, kindUDP, 1)}}))
 	nope := filepath.Join(dir, "nope.pcap")
 	r, err := Open([]string{nope, ok, dir}, Options{})
 	if err != nil {
@@ -204,7 +206,7 @@ func TestOpenSkipsBadFiles(t *testing.T) {
 // when no file can be read.
 func TestOpenChecksUpFront(t *testing.T) {
 	dir := t.TempDir()
-	ok := writeFile(t, dir, "ok.pcap", pcapFile(t, LinkTypeEthernet, false, nil))
+	ok := writeFile(t, dir, "ok.pcap", pcapFile(t, vocab.LinkEthernet, false, nil))
 	nope := filepath.Join(dir, "nope.pcap")
 	nope2 := filepath.Join(dir, "nope2.pcap")
 	tests := []struct {
@@ -252,8 +254,8 @@ func TestOpenChecksUpFront(t *testing.T) {
 // Progress may be called from another goroutine while Next runs (-race).
 func TestReaderProgress(t *testing.T) {
 	dir := t.TempDir()
-	a := writeFile(t, dir, "a.pcap", pcapFile(t, LinkTypeEthernet, false, manyPackets(t, 3000)))
-	b := writeFile(t, dir, "b.pcap.gz", gzipBytes(t, pcapFile(t, LinkTypeEthernet, false, manyPackets(t, 3000))))
+	a := writeFile(t, dir, "a.pcap", pcapFile(t, vocab.LinkEthernet, false, manyPackets(t, 3000)))
+	b := writeFile(t, dir, "b.pcap.gz", gzipBytes(t, pcapFile(t, vocab.LinkEthernet, false, manyPackets(t, 3000))))
 	r, err := Open([]string{a, b}, Options{BufferSize: 64 << 10})
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +298,7 @@ func TestReaderProgress(t *testing.T) {
 
 // TestReaderClose: after Close, Next reports the end.
 func TestReaderClose(t *testing.T) {
-	p := writeFile(t, t.TempDir(), "a.pcap", pcapFile(t, LinkTypeEthernet, false, manyPackets(t, 10)))
+	p := writeFile(t, t.TempDir(), "a.pcap", pcapFile(t, vocab.LinkEthernet, false, manyPackets(t, 10)))
 	r, err := Open([]string{p}, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -323,12 +325,12 @@ func TestReaderClose(t *testing.T) {
 
 // TestReaderNoAllocs: Next does not allocate in steady state.
 func TestReaderNoAllocs(t *testing.T) {
-	links := []LinkType{LinkTypeEthernet, LinkTypeRaw}
+	links := []vocab.LinkType{vocab.LinkEthernet, vocab.LinkRaw}
 	for _, tt := range []struct {
 		name string
 		file []byte
 	}{
-		{"pcap", pcapFile(t, LinkTypeEthernet, false, manyPackets(t, 3000))},
+		{"pcap", pcapFile(t, vocab.LinkEthernet, false, manyPackets(t, 3000))},
 		{"pcapng", pcapngFile(t, links, manyPackets(t, 3000, links...))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -355,7 +357,7 @@ func TestReaderNoAllocs(t *testing.T) {
 // each.
 func TestReaderReusesBuffers(t *testing.T) {
 	dir := t.TempDir()
-	f := pcapFile(t, LinkTypeEthernet, false, manyPackets(t, 2))
+	f := pcapFile(t, vocab.LinkEthernet, false, manyPackets(t, 2))
 	var names []string
 	for i := 0; i < 50; i++ {
 		names = append(names, writeFile(t, dir, "f"+itoa(i)+".pcap", f))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/capture/sharedtest"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // traceRow is one row of ../../shared/traces/README.md.
@@ -20,7 +21,7 @@ type traceRow struct {
 	format    string // "pcap", "pcap-ns", "pcapng"
 	order     string
 	version   string // pcap only
-	linkTypes []LinkType
+	linkTypes []vocab.LinkType
 	packets   int
 	readErr   bool // "then a read error"
 }
@@ -173,12 +174,12 @@ func TestTraceDetails(t *testing.T) {
 		// tshark: frames 3 and 4 (1-based) come from interface 10, NULL;
 		// the other 62 from interface 0, Ethernet.
 		for i, f := range p {
-			want := LinkTypeEthernet
+			want := vocab.LinkEthernet
 			if i == 2 || i == 3 {
-				want = LinkTypeNull
+				want = vocab.LinkNull
 			}
-			if LinkType(f.iface) != want {
-				t.Errorf("frame %d: link type %v, want %v", i+1, LinkType(f.iface), want)
+			if vocab.LinkType(f.iface) != want {
+				t.Errorf("frame %d: link type %v, want %v", i+1, vocab.LinkType(f.iface), want)
 			}
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Writer saves frames to a capture file, as `tcpdump -w` does: pcap with
@@ -53,17 +54,17 @@ func IsPcapng(name string) bool {
 // nor through a symbolic link (O_EXCL, O_NOFOLLOW), as a capture often runs
 // as root and a mistyped -w must not destroy a file. That error wraps
 // fs.ErrExist (ErrSymlink for a link). OverwriteFile replaces a file.
-func CreateFile(name string, link LinkType, snaplen int) (*Writer, error) {
+func CreateFile(name string, link vocab.LinkType, snaplen int) (*Writer, error) {
 	return createFile(name, link, snaplen, false)
 }
 
 // OverwriteFile is CreateFile that truncates an existing regular file
 // (sniff -w --force). It still never follows a symbolic link.
-func OverwriteFile(name string, link LinkType, snaplen int) (*Writer, error) {
+func OverwriteFile(name string, link vocab.LinkType, snaplen int) (*Writer, error) {
 	return createFile(name, link, snaplen, true)
 }
 
-func createFile(name string, link LinkType, snaplen int, force bool) (*Writer, error) {
+func createFile(name string, link vocab.LinkType, snaplen int, force bool) (*Writer, error) {
 	f, err := CreateOutput(name, force)
 	if err != nil {
 		return nil, err
@@ -80,7 +81,7 @@ func createFile(name string, link LinkType, snaplen int, force bool) (*Writer, e
 // NewFileWriter is NewWriter for the capture file name, already open as w
 // (by CreateOutput, or standard output): pcapng if IsPcapng(name), and
 // errors name the file. Close flushes but does not close w.
-func NewFileWriter(w io.Writer, name string, link LinkType, snaplen int) (*Writer, error) {
+func NewFileWriter(w io.Writer, name string, link vocab.LinkType, snaplen int) (*Writer, error) {
 	wr, err := NewWriter(w, IsPcapng(name), link, snaplen)
 	if err != nil {
 		return nil, err
@@ -93,7 +94,7 @@ func NewFileWriter(w io.Writer, name string, link LinkType, snaplen int) (*Write
 // frames: pcapng when ng is set, else pcap. Close flushes but does not
 // close w. The error is for writers of the future: every link type can be
 // saved.
-func NewWriter(w io.Writer, ng bool, link LinkType, snaplen int) (*Writer, error) {
+func NewWriter(w io.Writer, ng bool, link vocab.LinkType, snaplen int) (*Writer, error) {
 	raw := uint32(link)
 	if snaplen <= 0 {
 		snaplen = MaxCaptureLength

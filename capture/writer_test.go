@@ -10,16 +10,17 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // writerFrames are frames of every shape the writer must keep intact: odd
 // lengths (pcapng pads to 4 bytes), a frame cut by the snapshot length, an
 // empty one, nanosecond timestamps and one before 2001 (small seconds).
-func writerFrames(t *testing.T, link LinkType) []pkt {
+func writerFrames(t *testing.T, link vocab.LinkType) []pkt {
 	t.Helper()
-	fl := LinkTypeEthernet
-	if link == LinkTypeRaw {
-		fl = LinkTypeRaw
+	fl := vocab.LinkEthernet
+	if link == vocab.LinkRaw {
+		fl = vocab.LinkRaw
 	}
 	f1, f2, f3 := frame(t, fl, kindUDP, 1), frame(t, fl, kindTCP, 2), frame(t, fl, kindUDP, 3)
 	return []pkt{
@@ -35,15 +36,15 @@ func TestWriterRoundTrip(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		ng      bool
-		link    LinkType
+		link    vocab.LinkType
 		format  string
 		snaplen int
 	}{
-		{"pcap ethernet", false, LinkTypeEthernet, "pcap-ns", 0},
-		{"pcap raw", false, LinkTypeRaw, "pcap-ns", 0},
-		{"pcap sll2", false, LinkTypeLinuxSLL2, "pcap-ns", 96},
-		{"pcapng ethernet", true, LinkTypeEthernet, "pcapng", 0},
-		{"pcapng sll2", true, LinkTypeLinuxSLL2, "pcapng", 65535},
+		{"pcap ethernet", false, vocab.LinkEthernet, "pcap-ns", 0},
+		{"pcap raw", false, vocab.LinkRaw, "pcap-ns", 0},
+		{"pcap sll2", false, vocab.LinkLinuxSLL2, "pcap-ns", 96},
+		{"pcapng ethernet", true, vocab.LinkEthernet, "pcapng", 0},
+		{"pcapng sll2", true, vocab.LinkLinuxSLL2, "pcapng", 65535},
 		// A link type portsift cannot decode is still saved as itself.
 		{"pcap 284", false, 284, "pcap-ns", 0},
 		{"pcapng 284", true, 284, "pcapng", 0},
@@ -102,11 +103,11 @@ func TestWriterRoundTrip(t *testing.T) {
 
 func TestWriterCutsToSnaplen(t *testing.T) {
 	var b bytes.Buffer
-	w, err := NewWriter(&b, false, LinkTypeEthernet, 64)
+	w, err := NewWriter(&b, false, vocab.LinkEthernet, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := frame(t, LinkTypeEthernet, kindUDP, 40)
+	f := frame(t, vocab.LinkEthernet, kindUDP, 40)
 	if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts0, CaptureLength: len(f), Length: len(f)}, f); err != nil {
 		t.Fatal(err)
 	}
@@ -122,11 +123,11 @@ func TestWriterCutsToSnaplen(t *testing.T) {
 }
 
 func TestWriterNoAllocs(t *testing.T) {
-	w, err := NewWriter(io.Discard, true, LinkTypeEthernet, 0)
+	w, err := NewWriter(io.Discard, true, vocab.LinkEthernet, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := frame(t, LinkTypeEthernet, kindTCP, 5)
+	f := frame(t, vocab.LinkEthernet, kindTCP, 5)
 	ci := gopacket.CaptureInfo{Timestamp: ts0, CaptureLength: len(f), Length: len(f)}
 	if n := testing.AllocsPerRun(1000, func() {
 		if err := w.WritePacket(ci, f); err != nil {
@@ -141,11 +142,11 @@ func TestCreateFile(t *testing.T) {
 	dir := t.TempDir()
 	for name, want := range map[string]string{"a.pcap": "pcap-ns", "b.PCAPNG": "pcapng", "c.ntar": "pcapng", "d.cap": "pcap-ns", "e": "pcap-ns"} {
 		path := filepath.Join(dir, name)
-		w, err := CreateFile(path, LinkTypeEthernet, 0)
+		w, err := CreateFile(path, vocab.LinkEthernet, 0)
 		if err != nil {
 			t.Fatalf("CreateFile(%q): %v", name, err)
 		}
-		f := frame(t, LinkTypeEthernet, kindUDP, 1)
+		f := frame(t, vocab.LinkEthernet, kindUDP, 1)
 		w.WritePacket(gopacket.CaptureInfo{Timestamp: ts0, CaptureLength: len(f), Length: len(f)}, f)
 		if err := w.Close(); err != nil {
 			t.Fatalf("Close(%q): %v", name, err)
@@ -159,7 +160,7 @@ func TestCreateFile(t *testing.T) {
 		}
 		src.Close()
 	}
-	if _, err := CreateFile(filepath.Join(dir, "no", "such", "dir.pcap"), LinkTypeEthernet, 0); err == nil || !errors.Is(err, os.ErrNotExist) {
+	if _, err := CreateFile(filepath.Join(dir, "no", "such", "dir.pcap"), vocab.LinkEthernet, 0); err == nil || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("CreateFile in a missing directory: %v, want a not-exist error", err)
 	}
 }
@@ -169,11 +170,11 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriterErrorIsSticky(t *testing.T) {
-	w, err := NewWriter(failWriter{}, false, LinkTypeEthernet, 0)
+	w, err := NewWriter(failWriter{}, false, vocab.LinkEthernet, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := frame(t, LinkTypeEthernet, kindUDP, 1)
+	f := frame(t, vocab.LinkEthernet, kindUDP, 1)
 	ci := gopacket.CaptureInfo{Timestamp: ts0, CaptureLength: len(f), Length: len(f)}
 	if err := w.WritePacket(ci, f); err != nil {
 		t.Fatalf("first WritePacket (buffered) failed: %v", err)

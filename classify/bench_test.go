@@ -7,12 +7,13 @@ import (
 
 	"github.com/google/gopacket/pcapgo"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 type frame struct {
 	data []byte
 	wire int
-	link decode.LinkType
+	link vocab.LinkType
 	ts   time.Time // zero: memSource spaces frames timeStep apart
 }
 
@@ -34,7 +35,7 @@ func loadFrames(tb testing.TB, name string) []frame {
 		if err != nil {
 			break
 		}
-		out = append(out, frame{data: data, wire: ci.Length, link: decode.LinkType(r.LinkType())})
+		out = append(out, frame{data: data, wire: ci.Length, link: vocab.LinkType(r.LinkType())})
 	}
 	return out
 }

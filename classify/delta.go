@@ -3,7 +3,7 @@ package classify
 import (
 	"cmp"
 
-	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // IntervalSchema names the interval records of sniff -o json --interval.
@@ -92,7 +92,7 @@ func NewInterval(prev, cur *Report, seq uint64, seconds float64, final bool) *In
 	iv := &Interval{Schema: IntervalSchema, Seq: seq, Seconds: seconds, Final: final, Cumulative: cur,
 		Frames: sub(cur.Frames, prev.Frames), Bytes: sub(cur.Bytes, prev.Bytes), CapturedBytes: sub(cur.CapturedBytes, prev.CapturedBytes),
 		NewFlows: sub(cur.Flows.Total, prev.Flows.Total), Services: []ServiceInterval{}, Alerts: []AlertInterval{}}
-	for k := decode.Bucket(0); k < decode.NumBuckets; k++ {
+	for k := vocab.Bucket(0); k < vocab.NumBuckets; k++ {
 		*iv.Buckets.Get(k) = subCounter(*cur.Buckets.Get(k), *prev.Buckets.Get(k))
 	}
 	type key struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Floods: a million distinct flows, or a million fragments that never
@@ -61,7 +62,7 @@ func (f *flood) randAddrPort() netip.AddrPort {
 }
 
 func (f *flood) send(s *decode.Summary) {
-	f.t.Observe(f.now, 60, 60, decode.LinkEthernet, s)
+	f.t.Observe(f.now, 60, 60, vocab.LinkEthernet, s)
 	f.now = f.now.Add(time.Microsecond)
 }
 
@@ -70,7 +71,7 @@ func (f *flood) send(s *decode.Summary) {
 func checkBuckets(t *testing.T, r *Report) {
 	t.Helper()
 	var frames, bytes uint64
-	for b := decode.Bucket(0); b < decode.NumBuckets; b++ {
+	for b := vocab.Bucket(0); b < vocab.NumBuckets; b++ {
 		frames += r.Buckets.Get(b).Frames
 		bytes += r.Buckets.Get(b).Bytes
 	}
@@ -94,7 +95,7 @@ func TestFloodSYN(t *testing.T) {
 	f := newFlood(Options{})
 	server := netip.MustParseAddrPort("198.51.100.1:80")
 	for range floodSize {
-		s := decode.Summary{Bucket: decode.BucketTCP, Proto: decode.ProtoTCP, IPVersion: 4,
+		s := decode.Summary{Bucket: vocab.BucketTCP, Proto: vocab.TCP, IPVersion: 4,
 			Src: f.randAddrPort(), Dst: server, TCPFlags: decode.TCPSyn, HasFlags: true}
 		f.send(&s)
 	}
@@ -139,7 +140,7 @@ func TestFloodUDP(t *testing.T) {
 	for range floodSize {
 		src := netip.AddrPortFrom(f.randAddrPort().Addr(), uint16(49152+f.rng.IntN(16000)))
 		dst := netip.AddrPortFrom(f.randAddrPort().Addr(), uint16(49152+f.rng.IntN(16000)))
-		s := decode.Summary{Bucket: decode.BucketUDP, Proto: decode.ProtoUDP, IPVersion: 4, Src: src, Dst: dst}
+		s := decode.Summary{Bucket: vocab.BucketUDP, Proto: vocab.UDP, IPVersion: 4, Src: src, Dst: dst}
 		f.send(&s)
 	}
 	grown := liveHeap() - before
@@ -172,7 +173,7 @@ func TestFloodHostTable(t *testing.T) {
 	f := newFlood(Options{MaxHosts: maxHosts})
 	server := netip.MustParseAddrPort("198.51.100.1:53")
 	for range n {
-		s := decode.Summary{Bucket: decode.BucketUDP, Proto: decode.ProtoUDP, IPVersion: 4, Src: f.randAddrPort(), Dst: server}
+		s := decode.Summary{Bucket: vocab.BucketUDP, Proto: vocab.UDP, IPVersion: 4, Src: f.randAddrPort(), Dst: server}
 		f.send(&s)
 	}
 	f.t.settle(false) // hosts are counted when a flow's side is decided
@@ -209,12 +210,12 @@ func TestFloodFirstFragments(t *testing.T) {
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8 & 3), byte(i)}), 700)
 	}
 	first := func(i int) {
-		s := decode.Summary{Bucket: decode.BucketUDP, Proto: decode.ProtoUDP, IPVersion: 4,
+		s := decode.Summary{Bucket: vocab.BucketUDP, Proto: vocab.UDP, IPVersion: 4,
 			Src: src(i), Dst: dst, Fragment: true, FragID: uint32(i)}
 		f.send(&s)
 	}
 	later := func(i int) {
-		s := decode.Summary{Bucket: decode.BucketFragment, Proto: decode.ProtoUDP, IPVersion: 4,
+		s := decode.Summary{Bucket: vocab.BucketFragment, Proto: vocab.UDP, IPVersion: 4,
 			Src: netip.AddrPortFrom(src(i).Addr(), 0), Dst: netip.AddrPortFrom(dst.Addr(), 0), Fragment: true, FragID: uint32(i), FragOffset: 185}
 		f.send(&s)
 	}
@@ -264,7 +265,7 @@ func TestFloodLaterFragments(t *testing.T) {
 	f := newFlood(Options{})
 	dst := netip.MustParseAddr("198.51.100.1")
 	for i := range floodSize {
-		s := decode.Summary{Bucket: decode.BucketFragment, Proto: decode.ProtoUDP, IPVersion: 4,
+		s := decode.Summary{Bucket: vocab.BucketFragment, Proto: vocab.UDP, IPVersion: 4,
 			Src: netip.AddrPortFrom(f.randAddrPort().Addr(), 0), Dst: netip.AddrPortFrom(dst, 0), Fragment: true, FragID: uint32(i), FragOffset: 8}
 		f.send(&s)
 	}
@@ -290,7 +291,7 @@ func TestFloodEndpointHistory(t *testing.T) {
 	victim := netip.MustParseAddr("198.51.100.9")
 	for range 50 * maxFlows { // UDP between random ephemeral ports: no service, but rule 5's history records both ends
 		src := netip.AddrPortFrom(f.randAddrPort().Addr(), uint16(49152+f.rng.IntN(16000)))
-		s := decode.Summary{Bucket: decode.BucketUDP, Proto: decode.ProtoUDP, IPVersion: 4, Src: src,
+		s := decode.Summary{Bucket: vocab.BucketUDP, Proto: vocab.UDP, IPVersion: 4, Src: src,
 			Dst: netip.AddrPortFrom(victim, uint16(49152+f.rng.IntN(16000)))}
 		f.send(&s)
 	}
@@ -305,10 +306,10 @@ func TestFloodEndpointHistory(t *testing.T) {
 	srv := netip.AddrPortFrom(netip.MustParseAddr("198.51.100.53"), 28111)
 	cli := netip.MustParseAddr("192.0.2.7")
 	for i := range 3 {
-		s := decode.Summary{Bucket: decode.BucketUDP, Proto: decode.ProtoUDP, IPVersion: 4, Src: netip.AddrPortFrom(cli, uint16(50000+i)), Dst: srv}
+		s := decode.Summary{Bucket: vocab.BucketUDP, Proto: vocab.UDP, IPVersion: 4, Src: netip.AddrPortFrom(cli, uint16(50000+i)), Dst: srv}
 		f.send(&s)
 	}
-	s := decode.Summary{Bucket: decode.BucketUDP, Proto: decode.ProtoUDP, IPVersion: 4, Src: netip.AddrPortFrom(cli, 23456), Dst: srv}
+	s := decode.Summary{Bucket: vocab.BucketUDP, Proto: vocab.UDP, IPVersion: 4, Src: netip.AddrPortFrom(cli, 23456), Dst: srv}
 	f.send(&s)
 	r := f.t.Report()
 	if row := r.ServicePort("udp", 28111); row == nil || row.Flows != 4 {
@@ -331,7 +332,7 @@ func TestFloodFlowBytes(t *testing.T) {
 	server := netip.MustParseAddrPort("198.51.100.1:80")
 	for i := range floodSize {
 		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 1, 0, byte(i & 63)}), uint16(1024+f.rng.IntN(64000)))
-		s := decode.Summary{Bucket: decode.BucketTCP, Proto: decode.ProtoTCP, IPVersion: 4,
+		s := decode.Summary{Bucket: vocab.BucketTCP, Proto: vocab.TCP, IPVersion: 4,
 			Src: src, Dst: server, TCPFlags: decode.TCPSyn, HasFlags: true}
 		f.send(&s)
 	}

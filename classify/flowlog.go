@@ -7,14 +7,14 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // FlowRecord is one ended flow, as written by --flows. For an ephemeral
 // flow (no service) the client is the first sender. Packet and byte counts
 // include the flow's later IP fragments.
 type FlowRecord struct {
-	Proto           decode.Proto
+	Proto           vocab.Proto
 	Client, Server  netip.AddrPort
 	Service         string // registry name, "unknown", or "ephemeral"
 	Reason          Reason
@@ -38,7 +38,7 @@ func (t *Tracker) fillRecord(f *flow, how uint8) {
 		c = 1
 	}
 	*r = FlowRecord{
-		Proto: decode.Proto(f.key.proto), Client: ca, Server: sa, Reason: f.reason,
+		Proto: vocab.Proto(f.key.proto), Client: ca, Server: sa, Reason: f.reason,
 		PacketsToServer: f.pkts[c] + f.fpkts[c], BytesToServer: f.bytes[c] + f.fbytes[c],
 		PacketsToClient: f.pkts[c^1] + f.fpkts[c^1], BytesToClient: f.bytes[c^1] + f.fbytes[c^1],
 		Fragments: f.fpkts[0] + f.fpkts[1], FragmentBytes: f.fbytes[0] + f.fbytes[1],

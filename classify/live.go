@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // LiveSource yields frames from a live capture. Next returns a frame that is
@@ -16,7 +17,7 @@ import (
 // arrived for a while, which gives the loop control back on a quiet link;
 // io.EOF when the capture ended; any other error ends the run.
 type LiveSource interface {
-	Next() (data []byte, ci gopacket.CaptureInfo, link decode.LinkType, err error)
+	Next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error)
 }
 
 // ErrIdle is what a LiveSource returns when no frame arrived within its

@@ -13,6 +13,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // ethFrame builds an Ethernet/IPv4 frame carrying UDP (tcpFlags < 0) or TCP
@@ -78,7 +79,7 @@ type fakeLive struct {
 	calls  int
 }
 
-func (f *fakeLive) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (f *fakeLive) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	f.calls++
 	if f.idle && f.calls%2 == 1 {
 		return nil, gopacket.CaptureInfo{}, 0, ErrIdle
@@ -92,7 +93,7 @@ func (f *fakeLive) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error)
 	d := f.frames[f.i]
 	ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(f.i) * time.Millisecond), CaptureLength: len(d), Length: len(d)}
 	f.i++
-	return d, ci, decode.LinkEthernet, nil
+	return d, ci, vocab.LinkEthernet, nil
 }
 
 // offline counts frames the way the offline path does: decode, observe,
@@ -102,8 +103,8 @@ func offline(frames [][]byte) *Report {
 	d := decode.NewDecoder()
 	var s decode.Summary
 	for i, f := range frames {
-		d.Decode(decode.LinkEthernet, f, 0, &s)
-		tr.Observe(t0.Add(time.Duration(i)*time.Millisecond), len(f), len(f), decode.LinkEthernet, &s)
+		d.Decode(vocab.LinkEthernet, f, 0, &s)
+		tr.Observe(t0.Add(time.Duration(i)*time.Millisecond), len(f), len(f), vocab.LinkEthernet, &s)
 	}
 	tr.Finish()
 	return tr.Report()
@@ -308,14 +309,14 @@ type cycling struct {
 	left   int
 }
 
-func (c *cycling) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (c *cycling) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	if c.left == 0 {
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}
 	c.left--
 	d := c.frames[c.i%len(c.frames)]
 	c.i++
-	return d, gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(c.i) * time.Microsecond), CaptureLength: len(d), Length: len(d)}, decode.LinkEthernet, nil
+	return d, gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(c.i) * time.Microsecond), CaptureLength: len(d), Length: len(d)}, vocab.LinkEthernet, nil
 }
 
 // TestRunLiveExpiresWhenQuiet: on a quiet link, flows idle past the
@@ -362,7 +363,7 @@ type pacedLive struct {
 	i      int
 }
 
-func (p *pacedLive) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (p *pacedLive) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	if p.i == len(p.frames) {
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}
@@ -370,7 +371,7 @@ func (p *pacedLive) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error
 	d := p.frames[p.i]
 	ci := gopacket.CaptureInfo{Timestamp: t0.Add(time.Duration(p.i) * p.gap), CaptureLength: len(d), Length: len(d)}
 	p.i++
-	return d, ci, decode.LinkEthernet, nil
+	return d, ci, vocab.LinkEthernet, nil
 }
 
 // TestRunLiveClosedFlowsLeave: a TCP flow closed by FIN (or RST) leaves the

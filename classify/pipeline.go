@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // The pipelined and sharded loops hand decoded frames from a reader
@@ -24,7 +25,7 @@ type batchItem struct {
 	ts       int64  // unix nanoseconds
 	wire     uint32 // a record may claim up to 4 GiB on the wire: not int32
 	captured int32
-	link     decode.LinkType
+	link     vocab.LinkType
 }
 
 // RunPipelined is Run on two goroutines: one reads src and decodes with d,

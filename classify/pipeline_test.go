@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // memSource replays frames held in memory, at their own times if they have
@@ -19,7 +20,7 @@ type memSource struct {
 	i      int
 }
 
-func (m *memSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (m *memSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	if m.i == len(m.frames) {
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}
@@ -108,7 +109,7 @@ type loopSource struct {
 	i, n   int
 }
 
-func (l *loopSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (l *loopSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	if l.i == l.n {
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // ErrBadFilter is wrapped by the error of ReadFiles and ReadFrom when
@@ -140,21 +141,21 @@ func readParallel(ctx context.Context, files []string, all *capture.Reader, opts
 // that the buffers of a file read ahead go once it is read.
 type closingSource struct{ r *capture.Reader }
 
-func (s closingSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (s closingSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	data, ci, lt, err := s.r.Next()
 	if err != nil {
 		s.r.Close()
 	}
-	return data, ci, decode.LinkType(lt), err
+	return data, ci, vocab.LinkType(lt), err
 }
 
 // hookSource hands every frame to fn before it is counted (Options.OnFrame).
 type hookSource struct {
 	src Source
-	fn  func([]byte, gopacket.CaptureInfo, decode.LinkType) error
+	fn  func([]byte, gopacket.CaptureInfo, vocab.LinkType) error
 }
 
-func (h hookSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (h hookSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	data, ci, lt, err := h.src.Next()
 	if err == nil {
 		err = h.fn(data, ci, lt)
@@ -205,7 +206,7 @@ func finishRead(ctx context.Context, tr *Tracker, opts Options, panics uint64, r
 	for _, s := range sources {
 		si := SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered, TimesClamped: s.TimesClamped}
 		for _, lt := range s.LinkTypes {
-			si.LinkTypes = append(si.LinkTypes, decode.LinkType(lt).String())
+			si.LinkTypes = append(si.LinkTypes, vocab.LinkType(lt).String())
 		}
 		if s.Err != nil {
 			si.Error = s.Err.Error()
@@ -275,14 +276,14 @@ func rename(err error, name string) error {
 // captureSource adapts capture.Reader to Source.
 type captureSource struct{ r *capture.Reader }
 
-func (s captureSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (s captureSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	data, ci, lt, err := s.r.Next()
-	return data, ci, decode.LinkType(lt), err // both are the file's 16-bit LINKTYPE_ value
+	return data, ci, vocab.LinkType(lt), err // both are the file's 16-bit LINKTYPE_ value
 }
 
-func (s captureSource) NextFrame() ([]byte, int64, int, int, decode.LinkType, error) {
+func (s captureSource) NextFrame() ([]byte, int64, int, int, vocab.LinkType, error) {
 	data, ns, caplen, wire, lt, err := s.r.NextFrame()
-	return data, ns, caplen, wire, decode.LinkType(lt), err
+	return data, ns, caplen, wire, vocab.LinkType(lt), err
 }
 
 // Service returns the row of the service called name (as in Service.Name,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 )
 
@@ -101,7 +102,7 @@ type Buckets struct {
 }
 
 // Get returns the counter of bucket b.
-func (b *Buckets) Get(k decode.Bucket) *Counter {
+func (b *Buckets) Get(k vocab.Bucket) *Counter {
 	return [...]*Counter{&b.TCP, &b.UDP, &b.SCTP, &b.Fragment, &b.ICMP, &b.OtherIP, &b.NonIP, &b.Truncated, &b.Malformed}[k]
 }
 
@@ -265,7 +266,7 @@ func (t *Tracker) Report() *Report {
 		r.First = formatTime(first)
 		r.Last = formatTime(last)
 	}
-	for b := decode.Bucket(0); b < decode.NumBuckets; b++ {
+	for b := vocab.Bucket(0); b < vocab.NumBuckets; b++ {
 		*r.Buckets.Get(b) = tot.buckets[b]
 	}
 	for lt := range 1 << 16 {
@@ -273,23 +274,23 @@ func (t *Tracker) Report() *Report {
 		for _, sh := range t.shards {
 			n += uint64(sh.links[lt])
 			if len(sh.linksBig) > 0 {
-				n += sh.linksBig[decode.LinkType(lt)]
+				n += sh.linksBig[vocab.LinkType(lt)]
 			}
 		}
 		if n > 0 {
-			r.LinkTypes = append(r.LinkTypes, TypeCount{Type: decode.LinkType(lt).String(), Frames: n})
+			r.LinkTypes = append(r.LinkTypes, TypeCount{Type: vocab.LinkType(lt).String(), Frames: n})
 		}
 	}
 	for key, c := range nonIP {
-		name := etherTypeName(uint16(key))
+		name := vocab.EtherType(key).String()
 		if key&linkKey != 0 {
-			name = decode.LinkType(key).String()
+			name = vocab.LinkType(key).String()
 		}
 		r.NonIP = append(r.NonIP, TypeCount{Type: name, Frames: c.Frames, Bytes: c.Bytes})
 	}
 	for p, c := range tot.otherIP {
 		if c.Frames > 0 {
-			r.OtherIP = append(r.OtherIP, TypeCount{Type: decode.Proto(p).String(), Frames: c.Frames, Bytes: c.Bytes})
+			r.OtherIP = append(r.OtherIP, TypeCount{Type: vocab.Proto(p).String(), Frames: c.Frames, Bytes: c.Bytes})
 		}
 	}
 	for k, ts := range tot.tunnels {
@@ -354,7 +355,7 @@ func (t *Tracker) Report() *Report {
 // shardTotals are the sums of the shards' per-frame counters.
 type shardTotals struct {
 	bytes, captured, short, expired uint64
-	buckets                         [decode.NumBuckets]Counter
+	buckets                         [vocab.NumBuckets]Counter
 	tunnels                         [decode.NumTunnels]tunnelStats
 	otherIP                         [256]Counter
 }
@@ -395,48 +396,4 @@ func SortServices(rows []Service, key string) {
 
 func formatTime(ns int64) string {
 	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
-}
-
-// etherTypeName names the EtherTypes seen on real links; others print as hex.
-func etherTypeName(et uint16) string {
-	switch et {
-	case 0:
-		return "llc"
-	case 0x0001:
-		return "802.3"
-	case 0x0004:
-		return "llc"
-	case 0x0806:
-		return "arp"
-	case 0x8035:
-		return "rarp"
-	case 0x88cc:
-		return "lldp"
-	case 0x8809:
-		return "slow-protocols"
-	case 0x888e:
-		return "eapol"
-	case 0x8863:
-		return "pppoed" // PPPoE Discovery, as tshark names it
-	case 0x8864:
-		return "pppoe-session"
-	case 0x880b:
-		return "ppp"
-	case 0x8847:
-		return "mpls"
-	case 0x88e5:
-		return "macsec"
-	case 0x88f7:
-		return "ptp"
-	case 0x9000:
-		return "loopback"
-	case 0x893a:
-		return "ieee1905"
-	case 0x0800:
-		return "ipv4"
-	case 0x86dd:
-		return "ipv6"
-	}
-	const hex = "0123456789abcdef"
-	return "0x" + string([]byte{hex[et>>12], hex[et>>8&15], hex[et>>4&15], hex[et&15]})
 }

@@ -6,23 +6,24 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Source yields captured frames. The returned data is only valid until the
 // next call; Next returns io.EOF after the last frame.
 type Source interface {
-	Next() (data []byte, ci gopacket.CaptureInfo, link decode.LinkType, err error)
+	Next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error)
 }
 
 // frameSource is a Source that can also hand out a frame without a
 // CaptureInfo: the time in unix nanoseconds and the lengths (a capture
 // file's Reader). The counting loops use it when they have it.
 type frameSource interface {
-	NextFrame() (data []byte, ns int64, caplen, wire int, link decode.LinkType, err error)
+	NextFrame() (data []byte, ns int64, caplen, wire int, link vocab.LinkType, err error)
 }
 
 // nextFrame reads src's next frame through fs when it is not nil.
-func nextFrame(src Source, fs frameSource) (data []byte, ns int64, caplen, wire int, link decode.LinkType, err error) {
+func nextFrame(src Source, fs frameSource) (data []byte, ns int64, caplen, wire int, link vocab.LinkType, err error) {
 	if fs != nil {
 		return fs.NextFrame()
 	}

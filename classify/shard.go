@@ -2,6 +2,7 @@ package classify
 
 import (
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // A shard owns the flows of some address pairs and counts the frames routed
@@ -20,8 +21,8 @@ type shard struct {
 	frames, bytes, captured, short uint64
 	first, last                    int64           // smallest and largest frame time seen (unix ns)
 	links                          [1 << 16]uint32 // frames per link type; wraps are spilled into linksBig
-	linksBig                       map[decode.LinkType]uint64
-	buckets                        [decode.NumBuckets]Counter
+	linksBig                       map[vocab.LinkType]uint64
+	buckets                        [vocab.NumBuckets]Counter
 	tunnels                        [decode.NumTunnels]tunnelStats
 	nonIP                          map[uint64]*Counter // EtherType, or 1<<32 | link type for a frame named by its link type
 	otherIP                        [256]Counter
@@ -117,7 +118,7 @@ const (
 func newShard(idle int64, flows int) *shard {
 	return &shard{
 		idle:     idle,
-		linksBig: make(map[decode.LinkType]uint64),
+		linksBig: make(map[vocab.LinkType]uint64),
 		nonIP:    make(map[uint64]*Counter),
 		flows:    newFlowTab(flows),
 		frags:    make(map[fragKey]fragEntry),
@@ -131,7 +132,7 @@ func newShard(idle int64, flows int) *shard {
 func (sh *shard) flow(i int32) *flow { return &sh.chunks[i>>chunkShift][i&(chunkSize-1)] }
 
 // observe counts frame number seq of the input (see Tracker.Observe).
-func (sh *shard) observe(seq uint64, now int64, wire, captured int, link decode.LinkType, s *decode.Summary) {
+func (sh *shard) observe(seq uint64, now int64, wire, captured int, link vocab.LinkType, s *decode.Summary) {
 	if sh.frames == 0 || now < sh.first {
 		sh.first = now
 	}
@@ -160,16 +161,16 @@ func (sh *shard) observe(seq uint64, now int64, wire, captured int, link decode.
 		}
 	}
 	switch s.Bucket {
-	case decode.BucketTCP, decode.BucketUDP, decode.BucketSCTP:
+	case vocab.BucketTCP, vocab.BucketUDP, vocab.BucketSCTP:
 		if s.Short {
 			sh.short++
 		}
 		sh.observeFlow(seq, now, uint64(wire), s)
-	case decode.BucketFragment:
+	case vocab.BucketFragment:
 		sh.observeFragment(seq, now, uint64(wire), s)
-	case decode.BucketOtherIP:
+	case vocab.BucketOtherIP:
 		sh.otherIP[s.Proto].add(uint64(wire))
-	case decode.BucketNonIP:
+	case vocab.BucketNonIP:
 		sh.countNonIP(link, s.EtherType, uint64(wire))
 	}
 }
@@ -177,12 +178,12 @@ func (sh *shard) observe(seq uint64, now int64, wire, captured int, link decode.
 // linkKey marks a non-ip key that is a link type, not an EtherType.
 const linkKey = 1 << 32
 
-func (sh *shard) countNonIP(link decode.LinkType, et uint16, wire uint64) {
+func (sh *shard) countNonIP(link vocab.LinkType, et vocab.EtherType, wire uint64) {
 	key := uint64(et)
 	switch {
 	case !decode.SupportedLink(link):
 		key = linkKey | uint64(link)
-	case et == 0 && link != decode.LinkEthernet && link != decode.LinkLinuxSLL && link != decode.LinkLinuxSLL2 && link != decode.LinkCiscoHDLC:
+	case et == 0 && link != vocab.LinkEthernet && link != vocab.LinkLinuxSLL && link != vocab.LinkLinuxSLL2 && link != vocab.LinkCiscoHDLC:
 		// No EtherType to name the frame by (an 802.11 management frame,
 		// an NFLOG record without the packet, an unknown loopback
 		// family): name it by its link type.
@@ -207,7 +208,7 @@ func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summa
 			sh.expired++
 			sh.endLater(seq, i, endedHow(f, endIdle))
 			ok = false
-		case f.closed != open && s.Proto == decode.ProtoTCP && s.HasFlags && s.TCPFlags&(decode.TCPSyn|decode.TCPAck) == decode.TCPSyn:
+		case f.closed != open && s.Proto == vocab.TCP && s.HasFlags && s.TCPFlags&(decode.TCPSyn|decode.TCPAck) == decode.TCPSyn:
 			sh.endLater(seq, i, f.closed) // a new SYN on a closed tuple starts a new flow
 			ok = false
 		}
@@ -233,7 +234,7 @@ func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summa
 		r.pkts[d]++
 		r.bytes[d] += wire
 	}
-	if s.Proto == decode.ProtoTCP && s.HasFlags && f.closed == open {
+	if s.Proto == vocab.TCP && s.HasFlags && f.closed == open {
 		if s.TCPFlags&decode.TCPRst != 0 {
 			f.closed = closedRst
 		} else if s.TCPFlags&decode.TCPFin != 0 {

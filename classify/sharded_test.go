@@ -19,6 +19,7 @@ import (
 
 	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // randomTraffic makes n Ethernet frames of random traffic between few hosts
@@ -122,7 +123,7 @@ func randomTraffic(seed uint64, n int) []frame {
 // ethernetAt is a copy of an Ethernet frame captured at ts (the FCS not
 // captured: 4 bytes more on the wire).
 func ethernetAt(data []byte, ts time.Time) frame {
-	return frame{data: append([]byte(nil), data...), wire: len(data) + 4, link: decode.LinkEthernet, ts: ts}
+	return frame{data: append([]byte(nil), data...), wire: len(data) + 4, link: vocab.LinkEthernet, ts: ts}
 }
 
 // runMode reads src with threads as ReadFiles would (1 Run, 2

@@ -2,7 +2,7 @@ package classify
 
 import (
 	"github.com/portsift/portsift/decode"
-	"github.com/portsift/portsift/registry"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Reason says why a flow's service side was chosen. It is recorded per flow
@@ -45,7 +45,7 @@ type Side struct {
 
 // Ports is what DecideSide needs to know about a flow's first packet.
 type Ports struct {
-	Proto              decode.Proto
+	Proto              vocab.Proto
 	Src, Dst           uint16
 	SrcNamed, DstNamed bool
 	SrcEph, DstEph     bool // inside the ephemeral ranges
@@ -69,11 +69,11 @@ type Ports struct {
 func DecideSide(p Ports) Side {
 	if p.HasFlags {
 		switch p.Proto {
-		case decode.ProtoTCP:
+		case vocab.TCP:
 			if p.TCPFlags&decode.TCPSyn != 0 {
 				return Side{ServerIsDst: p.TCPFlags&decode.TCPAck == 0, Reason: ReasonHandshake}
 			}
-		case decode.ProtoSCTP:
+		case vocab.SCTP:
 			switch p.SCTPChunk {
 			case decode.SCTPChunkInit:
 				return Side{ServerIsDst: true, Reason: ReasonHandshake}
@@ -101,4 +101,4 @@ func DecideSide(p Ports) Side {
 }
 
 // regProto maps a transport protocol to the registry's.
-func regProto(p decode.Proto) registry.Proto { return registry.Proto(p) }
+func regProto(p vocab.Proto) vocab.Proto { return vocab.Proto(p) }

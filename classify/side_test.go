@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 func TestDecideSide(t *testing.T) {
@@ -12,7 +13,7 @@ func TestDecideSide(t *testing.T) {
 		synack = decode.TCPSyn | decode.TCPAck
 		ack    = decode.TCPAck
 	)
-	tcp := decode.ProtoTCP
+	tcp := vocab.TCP
 	tests := []struct {
 		name string
 		p    Ports
@@ -23,17 +24,17 @@ func TestDecideSide(t *testing.T) {
 		{"rule1 syn+ack: source is the server",
 			Ports{Proto: tcp, Src: 50000, Dst: 443, SrcEph: true, DstNamed: true, TCPFlags: synack, HasFlags: true}, Side{false, ReasonHandshake}},
 		{"rule1 sctp init: destination",
-			Ports{Proto: decode.ProtoSCTP, Src: 2905, Dst: 40000, SCTPChunk: decode.SCTPChunkInit, HasFlags: true}, Side{true, ReasonHandshake}},
+			Ports{Proto: vocab.SCTP, Src: 2905, Dst: 40000, SCTPChunk: decode.SCTPChunkInit, HasFlags: true}, Side{true, ReasonHandshake}},
 		{"rule1 sctp init-ack: source",
-			Ports{Proto: decode.ProtoSCTP, Src: 2905, Dst: 40000, SCTPChunk: decode.SCTPChunkInitAck, HasFlags: true}, Side{false, ReasonHandshake}},
+			Ports{Proto: vocab.SCTP, Src: 2905, Dst: 40000, SCTPChunk: decode.SCTPChunkInitAck, HasFlags: true}, Side{false, ReasonHandshake}},
 		{"rule1 needs the flags: a cut header falls through to the registry",
 			Ports{Proto: tcp, Src: 51000, Dst: 22, DstNamed: true, SrcEph: true, TCPFlags: syn}, Side{true, ReasonRegistry}},
 		{"rule2 only destination named",
 			Ports{Proto: tcp, Src: 51000, Dst: 3306, DstNamed: true, SrcEph: true, TCPFlags: ack, HasFlags: true}, Side{true, ReasonRegistry}},
 		{"rule2 only source named (reply direction)",
-			Ports{Proto: decode.ProtoUDP, Src: 53, Dst: 40000, SrcNamed: true, DstEph: true}, Side{false, ReasonRegistry}},
+			Ports{Proto: vocab.UDP, Src: 53, Dst: 40000, SrcNamed: true, DstEph: true}, Side{false, ReasonRegistry}},
 		{"rule2 a named ephemeral-range port beats an unnamed low port",
-			Ports{Proto: decode.ProtoUDP, Src: 47808, Dst: 900, SrcNamed: true, SrcEph: true}, Side{false, ReasonRegistry}},
+			Ports{Proto: vocab.UDP, Src: 47808, Dst: 900, SrcNamed: true, SrcEph: true}, Side{false, ReasonRegistry}},
 		{"rule3 both named: below 1024 wins",
 			Ports{Proto: tcp, Src: 22, Dst: 8080, SrcNamed: true, DstNamed: true}, Side{false, ReasonWellKnown}},
 		{"rule3 both named above 1024: the non-ephemeral one wins",
@@ -41,19 +42,19 @@ func TestDecideSide(t *testing.T) {
 		{"rule3 both named, both non-ephemeral: lower port",
 			Ports{Proto: tcp, Src: 5432, Dst: 3306, SrcNamed: true, DstNamed: true}, Side{true, ReasonLowerPort}},
 		{"rule3 both named, both below 1024: lower port",
-			Ports{Proto: decode.ProtoUDP, Src: 138, Dst: 137, SrcNamed: true, DstNamed: true}, Side{true, ReasonLowerPort}},
+			Ports{Proto: vocab.UDP, Src: 138, Dst: 137, SrcNamed: true, DstNamed: true}, Side{true, ReasonLowerPort}},
 		{"rule3 both named, both ephemeral: lower port, not ephemeral",
-			Ports{Proto: decode.ProtoUDP, Src: 47808, Dst: 44818, SrcNamed: true, DstNamed: true, SrcEph: true, DstEph: true}, Side{true, ReasonLowerPort}},
+			Ports{Proto: vocab.UDP, Src: 47808, Dst: 44818, SrcNamed: true, DstNamed: true, SrcEph: true, DstEph: true}, Side{true, ReasonLowerPort}},
 		{"rule4 neither named: below 1024 wins",
 			Ports{Proto: tcp, Src: 40001, Dst: 999, SrcEph: true}, Side{true, ReasonWellKnown}},
 		{"rule4 neither named: non-ephemeral wins",
 			Ports{Proto: tcp, Src: 45000, Dst: 7777, SrcEph: true}, Side{true, ReasonNonEphemeral}},
 		{"rule4 neither named: both ephemeral means no service",
-			Ports{Proto: decode.ProtoUDP, Src: 40001, Dst: 50002, SrcEph: true, DstEph: true}, Side{false, ReasonEphemeral}},
+			Ports{Proto: vocab.UDP, Src: 40001, Dst: 50002, SrcEph: true, DstEph: true}, Side{false, ReasonEphemeral}},
 		{"rule4 neither named, both non-ephemeral: lower port",
 			Ports{Proto: tcp, Src: 9000, Dst: 7000}, Side{true, ReasonLowerPort}},
 		{"equal ports: the destination (first sender is the client)",
-			Ports{Proto: decode.ProtoUDP, Src: 500, Dst: 500, SrcNamed: true, DstNamed: true}, Side{true, ReasonLowerPort}},
+			Ports{Proto: vocab.UDP, Src: 500, Dst: 500, SrcNamed: true, DstNamed: true}, Side{true, ReasonLowerPort}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

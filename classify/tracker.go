@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 )
 
@@ -64,7 +65,7 @@ type Options struct {
 	// order, before it is counted (read -w saves them); an error stops the
 	// read. data is only valid during the call. Several files are then read
 	// one after the other.
-	OnFrame func(data []byte, ci gopacket.CaptureInfo, link decode.LinkType) error
+	OnFrame func(data []byte, ci gopacket.CaptureInfo, link vocab.LinkType) error
 	// Threads is how many goroutines read and count: 1 reads, decodes and
 	// counts on one (Run); 2 reads and decodes on one and counts on the
 	// other (RunPipelined); N > 2 reads and decodes on one and counts on
@@ -105,7 +106,7 @@ const (
 // svcStats describe one service (proto, port): what is decided when its
 // flows start. Its packet counters are in the shards' rows.
 type svcStats struct {
-	proto   decode.Proto
+	proto   vocab.Proto
 	port    uint16
 	entry   *registry.Entry
 	flows   uint64
@@ -277,11 +278,11 @@ func (t *Tracker) setShards(n int) {
 }
 
 // transportIndex maps TCP/UDP/SCTP to 0..2.
-func transportIndex(p decode.Proto) int {
+func transportIndex(p vocab.Proto) int {
 	switch p {
-	case decode.ProtoTCP:
+	case vocab.TCP:
 		return 0
-	case decode.ProtoUDP:
+	case vocab.UDP:
 		return 1
 	}
 	return 2
@@ -290,12 +291,12 @@ func transportIndex(p decode.Proto) int {
 // Observe counts one decoded frame: ts is its capture time, wire its
 // original length, captured the bytes captured, link its link type.
 // It does not allocate for frames of known flows.
-func (t *Tracker) Observe(ts time.Time, wire, captured int, link decode.LinkType, s *decode.Summary) {
+func (t *Tracker) Observe(ts time.Time, wire, captured int, link vocab.LinkType, s *decode.Summary) {
 	t.observe(ts.UnixNano(), wire, captured, link, s)
 }
 
 // observe is Observe with the time in unix nanoseconds.
-func (t *Tracker) observe(now int64, wire, captured int, link decode.LinkType, s *decode.Summary) {
+func (t *Tracker) observe(now int64, wire, captured int, link vocab.LinkType, s *decode.Summary) {
 	sh := t.shards[0]
 	if len(t.shards) > 1 { // after a sharded read: a flow's frames go to its shard
 		sh = t.shards[shardOf(s, t.seq, len(t.shards))]
@@ -536,7 +537,7 @@ func (t *Tracker) decide(sh *shard, p *pendingFlow) {
 	if !p.srcIsA {
 		src, sp, dst, dp = dst, dp, src, sp
 	}
-	proto := decode.Proto(k.proto)
+	proto := vocab.Proto(k.proto)
 	rp := regProto(proto)
 	se, de := t.reg.Lookup(rp, sp), t.reg.Lookup(rp, dp)
 	side := DecideSide(Ports{
@@ -545,7 +546,7 @@ func (t *Tracker) decide(sh *shard, p *pendingFlow) {
 		SrcEph: t.eph.Contains(sp), DstEph: t.eph.Contains(dp),
 		TCPFlags: p.tcpFlags, SCTPChunk: p.sctpChunk, HasFlags: p.hasFlags,
 	})
-	if side.Reason >= ReasonWellKnown && side.Reason <= ReasonEphemeral && proto != decode.ProtoSCTP {
+	if side.Reason >= ReasonWellKnown && side.Reason <= ReasonEphemeral && proto != vocab.SCTP {
 		side = t.stability(side, proto, src, sp, dst, dp)
 	}
 	// The client is the source unless the destination is the client.
@@ -629,7 +630,7 @@ func (t *Tracker) addHost(k hostKey) bool {
 }
 
 // service returns the index of the counters for (proto, port), creating them.
-func (t *Tracker) service(p decode.Proto, port uint16, e *registry.Entry) int32 {
+func (t *Tracker) service(p vocab.Proto, port uint16, e *registry.Entry) int32 {
 	ti := transportIndex(p)
 	if j := t.svcIdx[ti][port]; j != 0 {
 		return j - 1
@@ -646,7 +647,7 @@ func (t *Tracker) service(p decode.Proto, port uint16, e *registry.Entry) int32 
 // stability applies rule 5: if exactly one endpoint has been seen in earlier
 // flows with varying peer ports while keeping its own, it is the service. It
 // also records both endpoints for later flows.
-func (t *Tracker) stability(side Side, p decode.Proto, src [16]byte, sp uint16, dst [16]byte, dp uint16) Side {
+func (t *Tracker) stability(side Side, p vocab.Proto, src [16]byte, sp uint16, dst [16]byte, dp uint16) Side {
 	ks, kd := epKey{src, sp, uint8(p)}, epKey{dst, dp, uint8(p)}
 	es, ed := t.endpoint(ks), t.endpoint(kd)
 	srcStable := es.flows >= stabilityFlows && es.varied

@@ -9,24 +9,25 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 )
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func pkt(proto decode.Proto, src, dst string, flags uint8) decode.Summary {
+func pkt(proto vocab.Proto, src, dst string, flags uint8) decode.Summary {
 	s := decode.Summary{Proto: proto, Src: netip.MustParseAddrPort(src), Dst: netip.MustParseAddrPort(dst), TCPFlags: flags, HasFlags: true}
 	s.IPVersion = 4
 	if s.Src.Addr().Is6() {
 		s.IPVersion = 6
 	}
 	switch proto {
-	case decode.ProtoTCP:
-		s.Bucket = decode.BucketTCP
-	case decode.ProtoUDP:
-		s.Bucket, s.HasFlags = decode.BucketUDP, false
-	case decode.ProtoSCTP:
-		s.Bucket = decode.BucketSCTP
+	case vocab.TCP:
+		s.Bucket = vocab.BucketTCP
+	case vocab.UDP:
+		s.Bucket, s.HasFlags = vocab.BucketUDP, false
+	case vocab.SCTP:
+		s.Bucket = vocab.BucketSCTP
 	}
 	return s
 }
@@ -46,7 +47,7 @@ func newFeeder(o Options) *feeder {
 }
 
 func (f *feeder) send(s decode.Summary, wire int) {
-	f.t.Observe(f.now, wire, wire, decode.LinkEthernet, &s)
+	f.t.Observe(f.now, wire, wire, vocab.LinkEthernet, &s)
 	f.now = f.now.Add(time.Second)
 }
 
@@ -70,15 +71,15 @@ const (
 func TestTrackerHandshakeAndClose(t *testing.T) {
 	f := newFeeder(Options{})
 	c, s := "192.0.2.1:51000", "198.51.100.2:443"
-	f.send(pkt(decode.ProtoTCP, c, s, syn), 74)
-	f.send(pkt(decode.ProtoTCP, s, c, synack), 74)
-	f.send(pkt(decode.ProtoTCP, c, s, ack), 66)
-	f.send(pkt(decode.ProtoTCP, s, c, ack), 1514)
-	f.send(pkt(decode.ProtoTCP, c, s, fin), 66)
-	f.send(pkt(decode.ProtoTCP, s, c, fin), 66) // still the same flow after the first FIN
-	f.send(pkt(decode.ProtoTCP, c, s, ack), 66)
-	f.send(pkt(decode.ProtoTCP, c, s, syn), 74) // new SYN on the closed tuple: a second flow
-	f.send(pkt(decode.ProtoTCP, s, c, rst), 60)
+	f.send(pkt(vocab.TCP, c, s, syn), 74)
+	f.send(pkt(vocab.TCP, s, c, synack), 74)
+	f.send(pkt(vocab.TCP, c, s, ack), 66)
+	f.send(pkt(vocab.TCP, s, c, ack), 1514)
+	f.send(pkt(vocab.TCP, c, s, fin), 66)
+	f.send(pkt(vocab.TCP, s, c, fin), 66) // still the same flow after the first FIN
+	f.send(pkt(vocab.TCP, c, s, ack), 66)
+	f.send(pkt(vocab.TCP, c, s, syn), 74) // new SYN on the closed tuple: a second flow
+	f.send(pkt(vocab.TCP, s, c, rst), 60)
 	f.t.Finish()
 	r := f.t.Report()
 	https := findService(r, "tcp", 443)
@@ -112,8 +113,8 @@ func TestTrackerHandshakeAndClose(t *testing.T) {
 func TestTrackerMidstreamReply(t *testing.T) {
 	// A capture that starts with the server's reply: the registry decides.
 	f := newFeeder(Options{})
-	f.send(pkt(decode.ProtoUDP, "198.51.100.53:53", "192.0.2.1:55123", 0), 100)
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:55123", "198.51.100.53:53", 0), 80)
+	f.send(pkt(vocab.UDP, "198.51.100.53:53", "192.0.2.1:55123", 0), 100)
+	f.send(pkt(vocab.UDP, "192.0.2.1:55123", "198.51.100.53:53", 0), 80)
 	f.t.Finish()
 	r := f.t.Report()
 	dns := findService(r, "udp", 53)
@@ -127,17 +128,17 @@ func TestTrackerMidstreamReply(t *testing.T) {
 
 func TestTrackerIdleAndEviction(t *testing.T) {
 	f := newFeeder(Options{MaxFlows: 2, IdleTimeout: 10 * time.Second})
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // flow A
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40002", "198.51.100.1:53", 0), 80) // flow B
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A again: B is now the longest idle
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40003", "198.51.100.1:53", 0), 80) // C: table over its bound
-	f.t.settle(true)                                                          // the next settlement evicts B
+	f.send(pkt(vocab.UDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // flow A
+	f.send(pkt(vocab.UDP, "192.0.2.1:40002", "198.51.100.1:53", 0), 80) // flow B
+	f.send(pkt(vocab.UDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A again: B is now the longest idle
+	f.send(pkt(vocab.UDP, "192.0.2.1:40003", "198.51.100.1:53", 0), 80) // C: table over its bound
+	f.t.settle(true)                                                    // the next settlement evicts B
 	if len(f.ended) != 1 || f.ended[0].Client.Port() != 40002 || f.ended[0].End != "evicted" {
 		t.Fatalf("after eviction: ended = %+v, want flow B evicted", f.ended)
 	}
 	f.now = f.now.Add(time.Minute)
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A was idle: it ends and starts again
-	f.t.settle(true)                                                          // C idles out at the next settlement
+	f.send(pkt(vocab.UDP, "192.0.2.1:40001", "198.51.100.1:53", 0), 80) // A was idle: it ends and starts again
+	f.t.settle(true)                                                    // C idles out at the next settlement
 	if len(f.ended) != 3 || f.ended[1].End != "idle" || f.ended[2].End != "idle" {
 		t.Fatalf("after idle: ended = %+v", f.ended)
 	}
@@ -156,10 +157,10 @@ func TestTrackerIdleAndEviction(t *testing.T) {
 
 func TestTrackerFragments(t *testing.T) {
 	f := newFeeder(Options{})
-	first := pkt(decode.ProtoUDP, "192.0.2.1:40000", "198.51.100.1:2049", 0)
+	first := pkt(vocab.UDP, "192.0.2.1:40000", "198.51.100.1:2049", 0)
 	first.Fragment, first.FragID = true, 77
 	f.send(first, 1514)
-	later := decode.Summary{Bucket: decode.BucketFragment, IPVersion: 4, Proto: decode.ProtoUDP, Fragment: true, FragID: 77, FragOffset: 1480,
+	later := decode.Summary{Bucket: vocab.BucketFragment, IPVersion: 4, Proto: vocab.UDP, Fragment: true, FragID: 77, FragOffset: 1480,
 		Src: netip.MustParseAddrPort("192.0.2.1:0"), Dst: netip.MustParseAddrPort("198.51.100.1:0")}
 	f.send(later, 600)
 	orphan := later
@@ -182,15 +183,15 @@ func TestTrackerFragments(t *testing.T) {
 func TestTrackerPortStability(t *testing.T) {
 	reg := registry.Default()
 	for _, p := range []uint16{62345, 61001, 61002, 61003} {
-		if reg.Name(registry.UDP, p) != "" {
-			t.Fatalf("test needs udp/%d unnamed, registry says %q", p, reg.Name(registry.UDP, p))
+		if reg.Name(vocab.UDP, p) != "" {
+			t.Fatalf("test needs udp/%d unnamed, registry says %q", p, reg.Name(vocab.UDP, p))
 		}
 	}
 	f := newFeeder(Options{})
 	srv := "198.51.100.9:62345"
-	f.send(pkt(decode.ProtoUDP, "192.0.2.1:61001", srv, 0), 100) // ephemeral: nothing known yet
-	f.send(pkt(decode.ProtoUDP, "192.0.2.2:61002", srv, 0), 100) // the server's port stays, the peer's varies
-	f.send(pkt(decode.ProtoUDP, "192.0.2.3:61003", srv, 0), 100) // third flow: port stability
+	f.send(pkt(vocab.UDP, "192.0.2.1:61001", srv, 0), 100) // ephemeral: nothing known yet
+	f.send(pkt(vocab.UDP, "192.0.2.2:61002", srv, 0), 100) // the server's port stays, the peer's varies
+	f.send(pkt(vocab.UDP, "192.0.2.3:61003", srv, 0), 100) // third flow: port stability
 	f.t.Finish()
 	r := f.t.Report()
 	if r.Flows.ByReason["ephemeral"] != 2 || r.Flows.ByReason["port-stability"] != 1 {
@@ -206,16 +207,16 @@ func TestTrackerPortStability(t *testing.T) {
 
 func TestTrackerAlertsAndBuckets(t *testing.T) {
 	reg := registry.Default()
-	e := reg.Lookup(registry.TCP, 31337)
+	e := reg.Lookup(vocab.TCP, 31337)
 	if e == nil || e.Risk != registry.RiskAlert {
 		t.Fatalf("registry: tcp/31337 = %+v, want an alert entry", e)
 	}
 	f := newFeeder(Options{})
-	f.send(pkt(decode.ProtoTCP, "192.0.2.7:51000", "198.51.100.66:31337", syn), 74)
-	f.send(pkt(decode.ProtoTCP, "192.0.2.8:51001", "198.51.100.66:31337", syn), 74)
-	f.send(decode.Summary{Bucket: decode.BucketNonIP, EtherType: 0x0806}, 60)
-	f.send(decode.Summary{Bucket: decode.BucketOtherIP, IPVersion: 4, Proto: decode.ProtoGRE}, 100)
-	f.send(decode.Summary{Bucket: decode.BucketMalformed}, 50)
+	f.send(pkt(vocab.TCP, "192.0.2.7:51000", "198.51.100.66:31337", syn), 74)
+	f.send(pkt(vocab.TCP, "192.0.2.8:51001", "198.51.100.66:31337", syn), 74)
+	f.send(decode.Summary{Bucket: vocab.BucketNonIP, EtherType: 0x0806}, 60)
+	f.send(decode.Summary{Bucket: vocab.BucketOtherIP, IPVersion: 4, Proto: vocab.GRE}, 100)
+	f.send(decode.Summary{Bucket: vocab.BucketMalformed}, 50)
 	f.t.Finish()
 	r := f.t.Report()
 	if len(r.Alerts) != 1 {
@@ -227,7 +228,7 @@ func TestTrackerAlertsAndBuckets(t *testing.T) {
 		t.Errorf("alert = %+v", a)
 	}
 	var sum Counter
-	for b := decode.Bucket(0); b < decode.NumBuckets; b++ {
+	for b := vocab.Bucket(0); b < vocab.NumBuckets; b++ {
 		c := r.Buckets.Get(b)
 		sum.Frames += c.Frames
 		sum.Bytes += c.Bytes
@@ -245,18 +246,18 @@ var sinkTracker *Tracker
 func TestObserveNoAllocs(t *testing.T) {
 	tr := NewTracker(Options{})
 	sinkTracker = tr
-	c2s := pkt(decode.ProtoTCP, "192.0.2.1:51000", "198.51.100.2:443", ack)
-	s2c := pkt(decode.ProtoTCP, "198.51.100.2:443", "192.0.2.1:51000", ack)
-	v6 := pkt(decode.ProtoUDP, "[2001:db8::1]:40000", "[2001:db8::2]:53", 0)
+	c2s := pkt(vocab.TCP, "192.0.2.1:51000", "198.51.100.2:443", ack)
+	s2c := pkt(vocab.TCP, "198.51.100.2:443", "192.0.2.1:51000", ack)
+	v6 := pkt(vocab.UDP, "[2001:db8::1]:40000", "[2001:db8::2]:53", 0)
 	ts := t0
 	for _, s := range []*decode.Summary{&c2s, &s2c, &v6} {
-		tr.Observe(ts, 100, 100, decode.LinkEthernet, s) // create the flows
+		tr.Observe(ts, 100, 100, vocab.LinkEthernet, s) // create the flows
 	}
 	allocs := testing.AllocsPerRun(1000, func() {
 		ts = ts.Add(time.Millisecond)
-		tr.Observe(ts, 100, 100, decode.LinkEthernet, &c2s)
-		tr.Observe(ts, 1500, 1500, decode.LinkEthernet, &s2c)
-		tr.Observe(ts, 80, 80, decode.LinkEthernet, &v6)
+		tr.Observe(ts, 100, 100, vocab.LinkEthernet, &c2s)
+		tr.Observe(ts, 1500, 1500, vocab.LinkEthernet, &s2c)
+		tr.Observe(ts, 80, 80, vocab.LinkEthernet, &v6)
 	})
 	if allocs != 0 {
 		t.Errorf("Observe on known flows: %v allocs, want 0", allocs)
@@ -267,7 +268,7 @@ func TestObserveNoAllocs(t *testing.T) {
 }
 
 func TestFlowWriter(t *testing.T) {
-	rec := FlowRecord{Proto: decode.ProtoTCP, Client: netip.MustParseAddrPort("[2001:db8::1]:51000"),
+	rec := FlowRecord{Proto: vocab.TCP, Client: netip.MustParseAddrPort("[2001:db8::1]:51000"),
 		Server: netip.MustParseAddrPort("[2001:db8::2]:443"), Service: `we"ird`, Reason: ReasonHandshake,
 		PacketsToServer: 3, BytesToServer: 200, PacketsToClient: 2, BytesToClient: 3000,
 		First: t0, Last: t0.Add(1500 * time.Millisecond), End: "fin"}
@@ -305,18 +306,18 @@ func TestFlowWriter(t *testing.T) {
 func TestFragmentFlood(t *testing.T) {
 	f := newFeeder(Options{})
 	const n = 3 * maxFrags
-	first := pkt(decode.ProtoUDP, "192.0.2.1:40000", "198.51.100.1:2049", 0)
+	first := pkt(vocab.UDP, "192.0.2.1:40000", "198.51.100.1:2049", 0)
 	first.Fragment = true
 	for i := 0; i < n; i++ {
 		first.FragID = uint32(i)
-		f.t.Observe(f.now, 100, 100, decode.LinkEthernet, &first)
+		f.t.Observe(f.now, 100, 100, vocab.LinkEthernet, &first)
 		f.now = f.now.Add(time.Microsecond) // all within the 30 s timeout
 	}
 	f.t.settle(true) // the table is cut back to its bound at every settlement
 	if len(f.t.shards[0].frags) != maxFrags || f.t.fragsLost != n-maxFrags {
 		t.Fatalf("fragment table %d entries, %d forgotten; want %d and %d", len(f.t.shards[0].frags), f.t.fragsLost, maxFrags, n-maxFrags)
 	}
-	later := decode.Summary{Bucket: decode.BucketFragment, IPVersion: 4, Proto: decode.ProtoUDP, Fragment: true, FragOffset: 1480,
+	later := decode.Summary{Bucket: vocab.BucketFragment, IPVersion: 4, Proto: vocab.UDP, Fragment: true, FragOffset: 1480,
 		Src: first.Src, Dst: first.Dst}
 	later.FragID = n - 1 // recent: attributed
 	f.send(later, 60)
@@ -325,7 +326,7 @@ func TestFragmentFlood(t *testing.T) {
 	// After the timeout every entry expires at the next settlement.
 	f.now = f.now.Add(time.Minute)
 	first.FragID = 1 << 30
-	f.t.Observe(f.now, 100, 100, decode.LinkEthernet, &first)
+	f.t.Observe(f.now, 100, 100, vocab.LinkEthernet, &first)
 	f.t.settle(true)
 	if len(f.t.shards[0].frags) != 1 {
 		t.Errorf("after the timeout: %d fragment entries, want 1", len(f.t.shards[0].frags))

@@ -14,7 +14,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
-	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 )
@@ -387,17 +387,17 @@ type frameSaver struct {
 	name  string
 	out   *output
 	w     *capture.Writer
-	link  decode.LinkType
+	link  vocab.LinkType
 	err   error
 	saved uint64
 }
 
-func (s *frameSaver) frame(data []byte, ci gopacket.CaptureInfo, link decode.LinkType) error {
+func (s *frameSaver) frame(data []byte, ci gopacket.CaptureInfo, link vocab.LinkType) error {
 	if s.err != nil {
 		return nil
 	}
 	if s.w == nil {
-		w, err := capture.NewFileWriter(s.out, s.name, capture.LinkType(link), 0)
+		w, err := capture.NewFileWriter(s.out, s.name, vocab.LinkType(link), 0)
 		if err != nil {
 			s.err = s.out.errorf(err)
 			return nil
@@ -424,10 +424,10 @@ func (s *frameSaver) close(rep *classify.Report) error {
 		return nil
 	}
 	if s.w == nil && s.err == nil {
-		link := capture.LinkTypeEthernet
+		link := vocab.LinkEthernet
 		if len(rep.Sources) > 0 && len(rep.Sources[0].LinkTypes) > 0 {
-			if lt, ok := decode.ParseLinkType(rep.Sources[0].LinkTypes[0]); ok {
-				link = capture.LinkType(lt)
+			if lt, ok := vocab.ParseLinkType(rep.Sources[0].LinkTypes[0]); ok {
+				link = vocab.LinkType(lt)
 			}
 		}
 		w, err := capture.NewFileWriter(s.out, s.name, link, 0)

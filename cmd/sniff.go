@@ -17,7 +17,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
-	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -179,10 +179,10 @@ func validateSniff(o *SniffOptions) error {
 // liveSource adapts capture.Live to classify.LiveSource.
 type liveSource struct {
 	l    *capture.Live
-	link decode.LinkType
+	link vocab.LinkType
 }
 
-func (s liveSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error) {
+func (s liveSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	data, ci, err := s.l.Next()
 	if err == capture.ErrIdle {
 		err = classify.ErrIdle
@@ -192,7 +192,7 @@ func (s liveSource) Next() ([]byte, gopacket.CaptureInfo, decode.LinkType, error
 
 // decodeLink is the live link type as decode numbers it: both are the
 // 16-bit LINKTYPE_ value.
-func decodeLink(lt capture.LinkType) decode.LinkType { return decode.LinkType(lt) }
+func decodeLink(lt vocab.LinkType) vocab.LinkType { return vocab.LinkType(lt) }
 
 // sniffMode is how reports reach the user during the capture.
 type sniffMode int

@@ -8,6 +8,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // FuzzDecode feeds arbitrary frames to Decode under every link type and
@@ -21,7 +22,7 @@ func FuzzDecode(f *testing.F) {
 	for _, tt := range tunnelCases(f) {
 		f.Add(uint16(tt.link), tt.frame)
 	}
-	f.Add(uint16(LinkRaw), ipipBomb(f))
+	f.Add(uint16(vocab.LinkRaw), ipipBomb(f))
 	// Every frame of the generated traces, tunnel and link-type traces.
 	files, _ := filepath.Glob("../testdata/tunnels/*.pcap*")
 	more, _ := filepath.Glob("../testdata/traces/*.pcap")
@@ -38,7 +39,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		lt := uint16(r.LinkType())
 		if lt == 20 { // pcapgo keeps 8 bits of LINKTYPE_LINUX_SLL2 (276)
-			lt = uint16(LinkLinuxSLL2)
+			lt = uint16(vocab.LinkLinuxSLL2)
 		}
 		for {
 			data, _, err := r.ReadPacketData()
@@ -56,27 +57,27 @@ func FuzzDecode(f *testing.F) {
 	gen.general, gend.general, gend.Decap = true, true, true
 	f.Fuzz(func(t *testing.T, link uint16, frame []byte) {
 		var s Summary
-		err := d.Decode(LinkType(link), frame, 0, &s)
+		err := d.Decode(vocab.LinkType(link), frame, 0, &s)
 		// The fast path (fast.go) must give what the general path gives,
 		// with and without Decap, for a cut frame and a whole one.
 		for _, wire := range []int{0, len(frame)} {
 			var a, b Summary
-			errA, errB := d.Decode(LinkType(link), frame, wire, &a), gen.Decode(LinkType(link), frame, wire, &b)
+			errA, errB := d.Decode(vocab.LinkType(link), frame, wire, &a), gen.Decode(vocab.LinkType(link), frame, wire, &b)
 			if a != b || errA != errB {
 				t.Fatalf("link %d, wire %d: fast path %+v (%v), general path %+v (%v)", link, wire, a, errA, b, errB)
 			}
-			errA, errB = dd.Decode(LinkType(link), frame, wire, &a), gend.Decode(LinkType(link), frame, wire, &b)
+			errA, errB = dd.Decode(vocab.LinkType(link), frame, wire, &a), gend.Decode(vocab.LinkType(link), frame, wire, &b)
 			if a != b || errA != errB {
 				t.Fatalf("link %d, wire %d, decap: fast path %+v (%v), general path %+v (%v)", link, wire, a, errA, b, errB)
 			}
 		}
-		err = d.Decode(LinkType(link), frame, 0, &s)
+		err = d.Decode(vocab.LinkType(link), frame, 0, &s)
 		if s.Decap != 0 || s.InnerDamaged || s.DepthExceeded {
 			t.Fatalf("without Decap: %+v", s)
 		}
 		check(t, d, link, frame, &s, err)
 		var sd Summary
-		err = dd.Decode(LinkType(link), frame, 0, &sd)
+		err = dd.Decode(vocab.LinkType(link), frame, 0, &sd)
 		check(t, dd, link, frame, &sd, err)
 		if sd.Tunnel != s.Tunnel {
 			t.Fatalf("tunnel %v with Decap, %v without", sd.Tunnel, s.Tunnel)
@@ -93,22 +94,22 @@ func FuzzDecode(f *testing.F) {
 // check asserts the properties every Summary has.
 func check(t *testing.T, d *Decoder, link uint16, frame []byte, s *Summary, err error) {
 	{
-		if s.Bucket >= NumBuckets {
+		if s.Bucket >= vocab.NumBuckets {
 			t.Fatalf("bucket %d out of range", s.Bucket)
 		}
 		switch s.Bucket {
-		case BucketTCP, BucketUDP, BucketSCTP:
+		case vocab.BucketTCP, vocab.BucketUDP, vocab.BucketSCTP:
 			if err != nil {
 				t.Fatalf("bucket %v with error %v", s.Bucket, err)
 			}
 			if !s.Proto.HasPorts() || s.IPVersion == 0 {
 				t.Fatalf("bucket %v with proto %v, IP version %d", s.Bucket, s.Proto, s.IPVersion)
 			}
-		case BucketTruncated:
+		case vocab.BucketTruncated:
 			if err != ErrTruncated {
 				t.Fatalf("bucket truncated with error %v", err)
 			}
-		case BucketMalformed:
+		case vocab.BucketMalformed:
 			if err != ErrMalformed {
 				t.Fatalf("bucket malformed with error %v", err)
 			}
@@ -123,13 +124,13 @@ func check(t *testing.T, d *Decoder, link uint16, frame []byte, s *Summary, err 
 		if s.IPVersion == 4 && !(s.Src.Addr().Is4() && s.Dst.Addr().Is4()) {
 			t.Fatalf("IPv4 summary with addresses %v -> %v", s.Src, s.Dst)
 		}
-		if s.Fragment && s.FragOffset != 0 && s.Bucket != BucketFragment {
+		if s.Fragment && s.FragOffset != 0 && s.Bucket != vocab.BucketFragment {
 			t.Fatalf("later fragment (offset %d) in bucket %v", s.FragOffset, s.Bucket)
 		}
 		if d.Panics != 0 {
 			t.Fatalf("decoder recovered %d panics", d.Panics)
 		}
-		if LinkType(link) == LinkEthernet && (s.Bucket == BucketTCP || s.Bucket == BucketUDP) && !s.Short && s.Decap == 0 {
+		if vocab.LinkType(link) == vocab.LinkEthernet && (s.Bucket == vocab.BucketTCP || s.Bucket == vocab.BucketUDP) && !s.Short && s.Decap == 0 {
 			crossCheck(t, frame, s)
 		}
 	}
@@ -155,12 +156,12 @@ func crossCheck(t *testing.T, frame []byte, s *Summary) {
 	var sp, dp uint16
 	switch tl := p.TransportLayer().(type) {
 	case *layers.TCP:
-		if s.Bucket != BucketTCP {
+		if s.Bucket != vocab.BucketTCP {
 			t.Fatalf("gopacket sees TCP, we see %v", s.Bucket)
 		}
 		sp, dp = uint16(tl.SrcPort), uint16(tl.DstPort)
 	case *layers.UDP:
-		if s.Bucket != BucketUDP {
+		if s.Bucket != vocab.BucketUDP {
 			t.Fatalf("gopacket sees UDP, we see %v", s.Bucket)
 		}
 		sp, dp = uint16(tl.SrcPort), uint16(tl.DstPort)

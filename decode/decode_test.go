@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 var (
@@ -75,7 +76,7 @@ var payload = gopacket.Payload([]byte("hello, portsift"))
 // decodeCase is one row of the decode table.
 type decodeCase struct {
 	name   string
-	link   LinkType
+	link   vocab.LinkType
 	frame  []byte
 	want   Summary
 	err    error
@@ -92,7 +93,7 @@ func v6(sp, dp uint16) (netip.AddrPort, netip.AddrPort) {
 
 func withTunnel(s Summary, t Tunnel) Summary { s.Tunnel = t; return s }
 
-func sum(b Bucket, ver uint8, p Proto, src, dst netip.AddrPort) Summary {
+func sum(b vocab.Bucket, ver uint8, p vocab.Proto, src, dst netip.AddrPort) Summary {
 	return Summary{Bucket: b, IPVersion: ver, Proto: p, Src: src, Dst: dst}
 }
 
@@ -103,7 +104,7 @@ func tcpSum(ver uint8, flags uint8, sp, dp uint16) Summary {
 	} else {
 		s.Src, s.Dst = v6(sp, dp)
 	}
-	s.Bucket, s.IPVersion, s.Proto, s.TCPFlags, s.HasFlags = BucketTCP, ver, ProtoTCP, flags, true
+	s.Bucket, s.IPVersion, s.Proto, s.TCPFlags, s.HasFlags = vocab.BucketTCP, ver, vocab.TCP, flags, true
 	return s
 }
 
@@ -114,7 +115,7 @@ func udpSum(ver uint8, sp, dp uint16) Summary {
 	} else {
 		s.Src, s.Dst = v6(sp, dp)
 	}
-	s.Bucket, s.IPVersion, s.Proto = BucketUDP, ver, ProtoUDP
+	s.Bucket, s.IPVersion, s.Proto = vocab.BucketUDP, ver, vocab.UDP
 	return s
 }
 
@@ -148,7 +149,7 @@ func decodeCases(t testing.TB) []decodeCase {
 	}
 	short := func(s Summary) Summary { s.Short = true; return s }
 	noFlags := func(s Summary) Summary { s.HasFlags, s.TCPFlags = false, 0; return s }
-	nonIP := func(et uint16) Summary { return Summary{Bucket: BucketNonIP, EtherType: et} }
+	nonIP := func(et vocab.EtherType) Summary { return Summary{Bucket: vocab.BucketNonIP, EtherType: et} }
 
 	// IPv4 with 8 bytes of options (two NOPs, a 6-byte timestamp-ish option).
 	opt4 := ip4(layers.IPProtocolTCP)
@@ -232,91 +233,91 @@ func decodeCases(t testing.TB) []decodeCase {
 	sllPanic := []byte{0, 0, 0, 1, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0}
 
 	return []decodeCase{
-		{name: "ethernet_ipv4_tcp_syn", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeIPv4), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "ethernet_ipv6_udp", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeIPv6), ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "ethernet_ipv4_synack", link: LinkEthernet, frame: serialize(t, eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolTCP), tcp(443, 51000, true, true)), want: tcpSum(4, TCPSyn|TCPAck, 443, 51000)},
-		{name: "dot1q", link: LinkEthernet, frame: serialize(t, eth(layers.EthernetTypeDot1Q), &layers.Dot1Q{VLANIdentifier: 10, Type: layers.EthernetTypeIPv4}, ip4(layers.IPProtocolUDP), udp(1000, 53), payload), want: udpSum(4, 1000, 53)},
-		{name: "qinq_88a8", link: LinkEthernet, frame: serialize(t, eth(layers.EthernetTypeQinQ), &layers.Dot1Q{VLANIdentifier: 100, Type: layers.EthernetTypeDot1Q}, &layers.Dot1Q{VLANIdentifier: 10, Type: layers.EthernetTypeIPv6}, ip6(layers.IPProtocolUDP), udp(1000, 53), payload), want: udpSum(6, 1000, 53)},
-		{name: "mpls_1", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(1), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "mpls_3_ipv6", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(3), ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "mpls_cut", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(3)[:6]), want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
-		{name: "pppoe_ipv4", link: LinkEthernet, frame: pppoe(0x0021, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "pppoe_ipv6", link: LinkEthernet, frame: pppoe(0x0057, ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "pppoe_lcp", link: LinkEthernet, frame: pppoe(0xc021, []byte{1, 1, 0, 4}), want: nonIP(0x880b)},
-		{name: "sll_ipv4", link: LinkLinuxSLL, frame: cat(sll(0x0800), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "sll_arp", link: LinkLinuxSLL, frame: cat(sll(0x0806), make([]byte, 28)), want: nonIP(0x0806)},
-		{name: "sll_addrlen_ffff", link: LinkLinuxSLL, frame: sllPanic, want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
-		{name: "sll2_ipv6", link: LinkLinuxSLL2, frame: cat(sll2(0x86dd), ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "sll2_cut", link: LinkLinuxSLL2, frame: sll2(0x86dd)[:12], want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
-		{name: "null_le_ipv4", link: LinkNull, frame: cat(le(2), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "null_le_ipv6_30", link: LinkNull, frame: cat(le(30), ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "loop_be_ipv6_24", link: LinkLoop, frame: cat(be(24), ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "ppp_ff03_ipv4", link: LinkPPP, frame: cat([]byte{0xff, 0x03, 0x00, 0x21}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "ppp_plain_ipv6", link: LinkPPP, frame: cat([]byte{0x00, 0x57}, ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "ppp_compressed_ipv4", link: LinkPPP, frame: cat([]byte{0x21}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "raw_ipv4", link: LinkRaw, frame: ipv4TCP, want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "raw_ipv6", link: LinkRaw, frame: ipv6UDP, want: udpSum(6, 53000, 53)},
-		{name: "raw_bsd12_ipv6", link: LinkRawBSD12, frame: ipv6UDP, want: udpSum(6, 53000, 53)},
-		{name: "linktype_ipv4", link: LinkIPv4, frame: ipv4TCP, want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "linktype_ipv6", link: LinkIPv6, frame: ipv6UDP, want: udpSum(6, 53000, 53)},
-		{name: "ipv4_options", link: LinkRaw, frame: serialize(t, opt4, tcp(51000, 443, true, false)), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "ipv6_ext_headers", link: LinkIPv6, frame: ext6, want: udpSum(6, 40000, 5353)},
-		{name: "ipv4_first_fragment", link: LinkRaw, frame: serialize(t, first4, udp(5000, 2049), gopacket.Payload(make([]byte, 16))), want: withFrag(udpSum(4, 5000, 2049), 0x1234, 0)},
-		{name: "ipv4_later_fragment", link: LinkRaw, frame: serialize(t, later4, gopacket.Payload(make([]byte, 16))), want: withFrag(sum(BucketFragment, 4, ProtoUDP, s4, d4), 0x1234, 24)},
-		{name: "ipv6_first_fragment", link: LinkIPv6, frame: frag6(0, true, 17, serialize(t, udp(5000, 2049))), want: withFrag(udpSum(6, 5000, 2049), 0xcafebabe, 0)},
-		{name: "ipv6_later_fragment", link: LinkIPv6, frame: frag6(1232, false, 17, make([]byte, 16)), want: withFrag(sum(BucketFragment, 6, ProtoUDP, s6, d6), 0xcafebabe, 1232)},
-		{name: "sctp_init", link: LinkRaw, frame: serialize(t, sctpIP, gopacket.Payload(sctpInit)), want: func() Summary {
-			s := sum(BucketSCTP, 4, ProtoSCTP, netip.AddrPortFrom(s4.Addr(), 2905), netip.AddrPortFrom(d4.Addr(), 38476))
+		{name: "ethernet_ipv4_tcp_syn", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeIPv4), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ethernet_ipv6_udp", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeIPv6), ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "ethernet_ipv4_synack", link: vocab.LinkEthernet, frame: serialize(t, eth(layers.EthernetTypeIPv4), ip4(layers.IPProtocolTCP), tcp(443, 51000, true, true)), want: tcpSum(4, TCPSyn|TCPAck, 443, 51000)},
+		{name: "dot1q", link: vocab.LinkEthernet, frame: serialize(t, eth(layers.EthernetTypeDot1Q), &layers.Dot1Q{VLANIdentifier: 10, Type: layers.EthernetTypeIPv4}, ip4(layers.IPProtocolUDP), udp(1000, 53), payload), want: udpSum(4, 1000, 53)},
+		{name: "qinq_88a8", link: vocab.LinkEthernet, frame: serialize(t, eth(layers.EthernetTypeQinQ), &layers.Dot1Q{VLANIdentifier: 100, Type: layers.EthernetTypeDot1Q}, &layers.Dot1Q{VLANIdentifier: 10, Type: layers.EthernetTypeIPv6}, ip6(layers.IPProtocolUDP), udp(1000, 53), payload), want: udpSum(6, 1000, 53)},
+		{name: "mpls_1", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(1), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "mpls_3_ipv6", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(3), ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "mpls_cut", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(3)[:6]), want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
+		{name: "pppoe_ipv4", link: vocab.LinkEthernet, frame: pppoe(0x0021, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "pppoe_ipv6", link: vocab.LinkEthernet, frame: pppoe(0x0057, ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "pppoe_lcp", link: vocab.LinkEthernet, frame: pppoe(0xc021, []byte{1, 1, 0, 4}), want: nonIP(0x880b)},
+		{name: "sll_ipv4", link: vocab.LinkLinuxSLL, frame: cat(sll(0x0800), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "sll_arp", link: vocab.LinkLinuxSLL, frame: cat(sll(0x0806), make([]byte, 28)), want: nonIP(0x0806)},
+		{name: "sll_addrlen_ffff", link: vocab.LinkLinuxSLL, frame: sllPanic, want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
+		{name: "sll2_ipv6", link: vocab.LinkLinuxSLL2, frame: cat(sll2(0x86dd), ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "sll2_cut", link: vocab.LinkLinuxSLL2, frame: sll2(0x86dd)[:12], want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
+		{name: "null_le_ipv4", link: vocab.LinkNull, frame: cat(le(2), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "null_le_ipv6_30", link: vocab.LinkNull, frame: cat(le(30), ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "loop_be_ipv6_24", link: vocab.LinkLoop, frame: cat(be(24), ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "ppp_ff03_ipv4", link: vocab.LinkPPP, frame: cat([]byte{0xff, 0x03, 0x00, 0x21}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ppp_plain_ipv6", link: vocab.LinkPPP, frame: cat([]byte{0x00, 0x57}, ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "ppp_compressed_ipv4", link: vocab.LinkPPP, frame: cat([]byte{0x21}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "raw_ipv4", link: vocab.LinkRaw, frame: ipv4TCP, want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "raw_ipv6", link: vocab.LinkRaw, frame: ipv6UDP, want: udpSum(6, 53000, 53)},
+		{name: "raw_bsd12_ipv6", link: vocab.LinkRawBSD12, frame: ipv6UDP, want: udpSum(6, 53000, 53)},
+		{name: "linktype_ipv4", link: vocab.LinkIPv4, frame: ipv4TCP, want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "linktype_ipv6", link: vocab.LinkIPv6, frame: ipv6UDP, want: udpSum(6, 53000, 53)},
+		{name: "ipv4_options", link: vocab.LinkRaw, frame: serialize(t, opt4, tcp(51000, 443, true, false)), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ipv6_ext_headers", link: vocab.LinkIPv6, frame: ext6, want: udpSum(6, 40000, 5353)},
+		{name: "ipv4_first_fragment", link: vocab.LinkRaw, frame: serialize(t, first4, udp(5000, 2049), gopacket.Payload(make([]byte, 16))), want: withFrag(udpSum(4, 5000, 2049), 0x1234, 0)},
+		{name: "ipv4_later_fragment", link: vocab.LinkRaw, frame: serialize(t, later4, gopacket.Payload(make([]byte, 16))), want: withFrag(sum(vocab.BucketFragment, 4, vocab.UDP, s4, d4), 0x1234, 24)},
+		{name: "ipv6_first_fragment", link: vocab.LinkIPv6, frame: frag6(0, true, 17, serialize(t, udp(5000, 2049))), want: withFrag(udpSum(6, 5000, 2049), 0xcafebabe, 0)},
+		{name: "ipv6_later_fragment", link: vocab.LinkIPv6, frame: frag6(1232, false, 17, make([]byte, 16)), want: withFrag(sum(vocab.BucketFragment, 6, vocab.UDP, s6, d6), 0xcafebabe, 1232)},
+		{name: "sctp_init", link: vocab.LinkRaw, frame: serialize(t, sctpIP, gopacket.Payload(sctpInit)), want: func() Summary {
+			s := sum(vocab.BucketSCTP, 4, vocab.SCTP, netip.AddrPortFrom(s4.Addr(), 2905), netip.AddrPortFrom(d4.Addr(), 38476))
 			s.SCTPChunk, s.HasFlags = SCTPChunkInit, true
 			return s
 		}()},
-		{name: "icmp_error_quotes_udp", link: LinkRaw, frame: icmpErr, want: sum(BucketICMP, 4, ProtoICMP, s4, d4)},
-		{name: "icmpv6_echo", link: LinkIPv6, frame: serialize(t, ip6(layers.IPProtocolICMPv6), &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(128, 0)}, payload), want: sum(BucketICMP, 6, ProtoICMPv6, s6, d6)},
-		{name: "arp", link: LinkEthernet, frame: arp, want: nonIP(0x0806)},
-		{name: "lldp_ethertype", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeLinkLayerDiscovery), make([]byte, 46)), want: nonIP(0x88cc)},
-		{name: "gre_other_ip", link: LinkRaw, frame: serialize(t, ip4(layers.IPProtocolGRE), &layers.GRE{Protocol: layers.EthernetTypeIPv4}, payload), want: withTunnel(sum(BucketOtherIP, 4, ProtoGRE, s4, d4), TunnelGRE)},
-		{name: "ipip_outer_only", link: LinkRaw, frame: ipip, want: withTunnel(sum(BucketOtherIP, 4, ProtoIPv4, s4, d4), Tunnel4in4)},
-		{name: "tcp_ports_only", link: LinkEthernet, frame: tcpCut, want: short(noFlags(tcpSum(4, 0, 51000, 443)))},
-		{name: "tcp_flags_cut_header", link: LinkEthernet, frame: tcp14, want: short(tcpSum(4, TCPSyn, 51000, 443))},
-		{name: "ipv4_header_cut", link: LinkEthernet, frame: ipCut, want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
-		{name: "ethernet_cut", link: LinkEthernet, frame: ethHdr(t, layers.EthernetTypeIPv4)[:10], want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
-		{name: "ethernet_no_payload", link: LinkEthernet, frame: ethHdr(t, layers.EthernetTypeIPv4), want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
-		{name: "ipv4_ihl_4", link: LinkRaw, frame: badIHL, want: Summary{Bucket: BucketMalformed}, err: ErrMalformed},
-		{name: "ipv6_in_ethertype_ipv4", link: LinkEthernet, frame: v6in4, want: Summary{Bucket: BucketMalformed}, err: ErrMalformed},
-		{name: "ipv4_length_leaves_2_tcp_bytes", link: LinkRaw, frame: lenTooSmall, want: sum(BucketMalformed, 4, ProtoTCP, s4, d4), err: ErrMalformed},
-		{name: "unknown_link", link: 147, frame: ipv4TCP, want: Summary{Bucket: BucketNonIP}, err: ErrUnsupportedLink},
+		{name: "icmp_error_quotes_udp", link: vocab.LinkRaw, frame: icmpErr, want: sum(vocab.BucketICMP, 4, vocab.ICMP, s4, d4)},
+		{name: "icmpv6_echo", link: vocab.LinkIPv6, frame: serialize(t, ip6(layers.IPProtocolICMPv6), &layers.ICMPv6{TypeCode: layers.CreateICMPv6TypeCode(128, 0)}, payload), want: sum(vocab.BucketICMP, 6, vocab.ICMPv6, s6, d6)},
+		{name: "arp", link: vocab.LinkEthernet, frame: arp, want: nonIP(0x0806)},
+		{name: "lldp_ethertype", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeLinkLayerDiscovery), make([]byte, 46)), want: nonIP(0x88cc)},
+		{name: "gre_other_ip", link: vocab.LinkRaw, frame: serialize(t, ip4(layers.IPProtocolGRE), &layers.GRE{Protocol: layers.EthernetTypeIPv4}, payload), want: withTunnel(sum(vocab.BucketOtherIP, 4, vocab.GRE, s4, d4), TunnelGRE)},
+		{name: "ipip_outer_only", link: vocab.LinkRaw, frame: ipip, want: withTunnel(sum(vocab.BucketOtherIP, 4, vocab.IPIP, s4, d4), Tunnel4in4)},
+		{name: "tcp_ports_only", link: vocab.LinkEthernet, frame: tcpCut, want: short(noFlags(tcpSum(4, 0, 51000, 443)))},
+		{name: "tcp_flags_cut_header", link: vocab.LinkEthernet, frame: tcp14, want: short(tcpSum(4, TCPSyn, 51000, 443))},
+		{name: "ipv4_header_cut", link: vocab.LinkEthernet, frame: ipCut, want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
+		{name: "ethernet_cut", link: vocab.LinkEthernet, frame: ethHdr(t, layers.EthernetTypeIPv4)[:10], want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
+		{name: "ethernet_no_payload", link: vocab.LinkEthernet, frame: ethHdr(t, layers.EthernetTypeIPv4), want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
+		{name: "ipv4_ihl_4", link: vocab.LinkRaw, frame: badIHL, want: Summary{Bucket: vocab.BucketMalformed}, err: ErrMalformed},
+		{name: "ipv6_in_ethertype_ipv4", link: vocab.LinkEthernet, frame: v6in4, want: Summary{Bucket: vocab.BucketMalformed}, err: ErrMalformed},
+		{name: "ipv4_length_leaves_2_tcp_bytes", link: vocab.LinkRaw, frame: lenTooSmall, want: sum(vocab.BucketMalformed, 4, vocab.TCP, s4, d4), err: ErrMalformed},
+		{name: "unknown_link", link: 147, frame: ipv4TCP, want: Summary{Bucket: vocab.BucketNonIP}, err: ErrUnsupportedLink},
 
 		// Issue 11's decoding cases, as tcpdump and tshark read them.
-		{name: "ipv4_option_length_0", link: LinkRaw, frame: badOpt, want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "ipv4_option_longer_than_header", link: LinkRaw, frame: longOpt, want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "ppp_cisco_hdlc_0f", link: LinkPPP, frame: cat([]byte{0x0f, 0x00, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "ppp_hdlc_cisco_hdlc_8f", link: LinkPPPHDLC, frame: cat([]byte{0x8f, 0x00, 0x86, 0xdd}, ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "null_ethertype_le_ipv4", link: LinkNull, frame: cat(le(0x0800), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "null_ethertype_be_ipv6", link: LinkNull, frame: cat(be(0x86dd), ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "null_ethertype_arp", link: LinkNull, frame: cat(be(0x0806), make([]byte, 28)), want: nonIP(0x0806)},
-		{name: "null_unknown_family", link: LinkNull, frame: cat(le(99), ipv4TCP), want: Summary{Bucket: BucketNonIP}},
-		{name: "null_family_500", link: LinkNull, frame: cat(le(500), ipv4TCP), want: Summary{Bucket: BucketNonIP}},
-		{name: "null_ppp_ff03", link: LinkNull, frame: cat([]byte{0xff, 0x03, 0x00, 0x21}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "mpls_pw_control_word", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(1), []byte{0, 0, 0, 7}, ethHdr(t, layers.EthernetTypeIPv4), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "mpls_pw_too_short", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(1), []byte{0, 0, 0, 7}, make([]byte, 8)), want: nonIP(0x8847)},
-		{name: "vntag", link: LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0, 3, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "vntag_cut", link: LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0}), want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
-		{name: "vntag_dot1q_ipv6", link: LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0, 3, 0x81, 0x00, 0, 40, 0x86, 0xdd}, ipv6UDP), want: udpSum(6, 53000, 53)},
-		{name: "macsec_integrity_only", link: LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x20, 0, 0, 0, 0, 1}, make([]byte, 8), []byte{0x08, 0x00}, ipv4TCP, make([]byte, 16)), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "macsec_no_sci", link: LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x00, 0, 0, 0, 0, 1, 0x86, 0xdd}, ipv6UDP, make([]byte, 16)), want: udpSum(6, 53000, 53)},
-		{name: "macsec_encrypted", link: LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x2c, 0, 0, 0, 0, 1}, make([]byte, 8), make([]byte, 60)), want: nonIP(0x88e5)},
-		{name: "llc_snap_ipv4", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetType(8+len(ipv4TCP))), []byte{0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
-		{name: "llc_stp", link: LinkEthernet, frame: cat(ethHdr(t, 38), []byte{0x42, 0x42, 0x03}, make([]byte, 35)), want: nonIP(0)},
-		{name: "llc_snap_cisco_oui", link: LinkEthernet, frame: cat(ethHdr(t, 40), []byte{0xaa, 0xaa, 0x03, 0, 0, 0x0c, 0x20, 0x00}, make([]byte, 32)), want: nonIP(0)},
-		{name: "pppoe_discovery", link: LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypePPPoEDiscovery), []byte{0x11, 0x09, 0, 0, 0, 4, 1, 1, 0, 0}), want: nonIP(0x8863)},
+		{name: "ipv4_option_length_0", link: vocab.LinkRaw, frame: badOpt, want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ipv4_option_longer_than_header", link: vocab.LinkRaw, frame: longOpt, want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ppp_cisco_hdlc_0f", link: vocab.LinkPPP, frame: cat([]byte{0x0f, 0x00, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "ppp_hdlc_cisco_hdlc_8f", link: vocab.LinkPPPHDLC, frame: cat([]byte{0x8f, 0x00, 0x86, 0xdd}, ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "null_ethertype_le_ipv4", link: vocab.LinkNull, frame: cat(le(0x0800), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "null_ethertype_be_ipv6", link: vocab.LinkNull, frame: cat(be(0x86dd), ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "null_ethertype_arp", link: vocab.LinkNull, frame: cat(be(0x0806), make([]byte, 28)), want: nonIP(0x0806)},
+		{name: "null_unknown_family", link: vocab.LinkNull, frame: cat(le(99), ipv4TCP), want: Summary{Bucket: vocab.BucketNonIP}},
+		{name: "null_family_500", link: vocab.LinkNull, frame: cat(le(500), ipv4TCP), want: Summary{Bucket: vocab.BucketNonIP}},
+		{name: "null_ppp_ff03", link: vocab.LinkNull, frame: cat([]byte{0xff, 0x03, 0x00, 0x21}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "mpls_pw_control_word", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(1), []byte{0, 0, 0, 7}, ethHdr(t, layers.EthernetTypeIPv4), ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "mpls_pw_too_short", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypeMPLSUnicast), mplsLabels(1), []byte{0, 0, 0, 7}, make([]byte, 8)), want: nonIP(0x8847)},
+		{name: "vntag", link: vocab.LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0, 3, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "vntag_cut", link: vocab.LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0}), want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
+		{name: "vntag_dot1q_ipv6", link: vocab.LinkEthernet, frame: cat(ethHdr(t, 0x8926), []byte{0x80, 5, 0, 3, 0x81, 0x00, 0, 40, 0x86, 0xdd}, ipv6UDP), want: udpSum(6, 53000, 53)},
+		{name: "macsec_integrity_only", link: vocab.LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x20, 0, 0, 0, 0, 1}, make([]byte, 8), []byte{0x08, 0x00}, ipv4TCP, make([]byte, 16)), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "macsec_no_sci", link: vocab.LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x00, 0, 0, 0, 0, 1, 0x86, 0xdd}, ipv6UDP, make([]byte, 16)), want: udpSum(6, 53000, 53)},
+		{name: "macsec_encrypted", link: vocab.LinkEthernet, frame: cat(ethHdr(t, 0x88e5), []byte{0x2c, 0, 0, 0, 0, 1}, make([]byte, 8), make([]byte, 60)), want: nonIP(0x88e5)},
+		{name: "llc_snap_ipv4", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetType(8+len(ipv4TCP))), []byte{0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00}, ipv4TCP), want: tcpSum(4, TCPSyn, 51000, 443)},
+		{name: "llc_stp", link: vocab.LinkEthernet, frame: cat(ethHdr(t, 38), []byte{0x42, 0x42, 0x03}, make([]byte, 35)), want: nonIP(0)},
+		{name: "llc_snap_cisco_oui", link: vocab.LinkEthernet, frame: cat(ethHdr(t, 40), []byte{0xaa, 0xaa, 0x03, 0, 0, 0x0c, 0x20, 0x00}, make([]byte, 32)), want: nonIP(0)},
+		{name: "pppoe_discovery", link: vocab.LinkEthernet, frame: cat(ethHdr(t, layers.EthernetTypePPPoEDiscovery), []byte{0x11, 0x09, 0, 0, 0, 4, 1, 1, 0, 0}), want: nonIP(0x8863)},
 
 		// A header missing from a frame captured whole is the frame's
 		// fault (malformed); the capture's when it was cut (truncated).
-		{name: "ipv4_header_cut_whole", link: LinkEthernet, frame: ipCut, wire: len(ipCut), want: Summary{Bucket: BucketMalformed}, err: ErrMalformed},
-		{name: "ipv4_header_cut_by_snaplen", link: LinkEthernet, frame: ipCut, wire: len(ipCut) + 28, want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
-		{name: "ethernet_no_payload_whole", link: LinkEthernet, frame: ethHdr(t, layers.EthernetTypeIPv4), wire: 14, want: Summary{Bucket: BucketMalformed}, err: ErrMalformed},
-		{name: "ipv4_declares_more_whole", link: LinkRaw, frame: ipv4TCP[:20], wire: 20, want: sum(BucketMalformed, 4, ProtoTCP, s4, d4), err: ErrMalformed},
-		{name: "empty_frame", link: LinkEthernet, frame: nil, want: Summary{Bucket: BucketTruncated}, err: ErrTruncated},
+		{name: "ipv4_header_cut_whole", link: vocab.LinkEthernet, frame: ipCut, wire: len(ipCut), want: Summary{Bucket: vocab.BucketMalformed}, err: ErrMalformed},
+		{name: "ipv4_header_cut_by_snaplen", link: vocab.LinkEthernet, frame: ipCut, wire: len(ipCut) + 28, want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
+		{name: "ethernet_no_payload_whole", link: vocab.LinkEthernet, frame: ethHdr(t, layers.EthernetTypeIPv4), wire: 14, want: Summary{Bucket: vocab.BucketMalformed}, err: ErrMalformed},
+		{name: "ipv4_declares_more_whole", link: vocab.LinkRaw, frame: ipv4TCP[:20], wire: 20, want: sum(vocab.BucketMalformed, 4, vocab.TCP, s4, d4), err: ErrMalformed},
+		{name: "empty_frame", link: vocab.LinkEthernet, frame: nil, want: Summary{Bucket: vocab.BucketTruncated}, err: ErrTruncated},
 	}
 }
 
@@ -345,7 +346,7 @@ func TestDecodeNoRetain(t *testing.T) {
 	d := NewDecoder()
 	frame := serialize(t, ip6(layers.IPProtocolUDP), udp(53000, 53), payload)
 	var s Summary
-	if err := d.Decode(LinkRaw, frame, 0, &s); err != nil {
+	if err := d.Decode(vocab.LinkRaw, frame, 0, &s); err != nil {
 		t.Fatal(err)
 	}
 	want := s
@@ -371,21 +372,6 @@ func TestDecodeNoAllocs(t *testing.T) {
 		if allocs != 0 {
 			t.Errorf("Decode(%s): %v allocs per frame, want 0", tt.name, allocs)
 		}
-	}
-}
-
-func TestBucketNames(t *testing.T) {
-	for b := Bucket(0); b < NumBuckets; b++ {
-		got, ok := ParseBucket(b.String())
-		if !ok || got != b {
-			t.Errorf("ParseBucket(%q) = %v, %v; want %v", b.String(), got, ok, b)
-		}
-	}
-	if ProtoGRE.String() != "gre" || Proto(253).String() != "253" {
-		t.Errorf("Proto names: %q %q", ProtoGRE.String(), Proto(253).String())
-	}
-	if LinkLinuxSLL2.String() != "linux-sll2" || LinkType(147).String() != "linktype-147" {
-		t.Errorf("LinkType names: %q %q", LinkLinuxSLL2.String(), LinkType(147).String())
 	}
 }
 

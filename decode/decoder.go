@@ -4,11 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Errors Decode returns; compare with errors.Is. The Summary's bucket says
@@ -19,79 +19,15 @@ var (
 	ErrUnsupportedLink = errors.New("unsupported link type")
 )
 
-// LinkType is a pcap/pcapng LINKTYPE_ value. It is 16 bits wide because
-// gopacket v1.1.19's layers.LinkType is a uint8 and cannot hold
-// LINKTYPE_LINUX_SLL2 (276).
-type LinkType uint16
-
-// The link types Decode understands.
-const (
-	LinkNull      LinkType = 0   // BSD loopback, host byte order family
-	LinkEthernet  LinkType = 1   // Ethernet
-	LinkPPP       LinkType = 9   // PPP
-	LinkRawBSD12  LinkType = 12  // DLT_RAW as some BSDs number it
-	LinkRawBSD14  LinkType = 14  // DLT_RAW on OpenBSD
-	LinkPPPHDLC   LinkType = 50  // PPP in HDLC-like framing
-	LinkRaw       LinkType = 101 // raw IPv4 or IPv6, by version nibble
-	LinkLoop      LinkType = 108 // OpenBSD loopback, network byte order family
-	LinkLinuxSLL  LinkType = 113 // Linux cooked capture v1
-	LinkIPv4      LinkType = 228
-	LinkIPv6      LinkType = 229
-	LinkLinuxSLL2 LinkType = 276 // Linux cooked capture v2 ("any" on recent libpcap)
-	LinkCiscoHDLC LinkType = 104 // Cisco HDLC
-	LinkIEEE80211 LinkType = 105 // 802.11 without radio header
-	LinkRadiotap  LinkType = 127 // 802.11 behind a radiotap header
-	LinkNFLOG     LinkType = 239 // Linux NFLOG (iptables/nftables log target)
-)
-
 // SupportedLink reports whether Decode understands frames of link type lt.
-func SupportedLink(lt LinkType) bool {
+func SupportedLink(lt vocab.LinkType) bool {
 	switch lt {
-	case LinkEthernet, LinkLinuxSLL, LinkLinuxSLL2, LinkNull, LinkLoop, LinkPPP, LinkPPPHDLC,
-		LinkRaw, LinkRawBSD12, LinkRawBSD14, LinkIPv4, LinkIPv6, LinkCiscoHDLC, LinkIEEE80211, LinkRadiotap, LinkNFLOG:
+	case vocab.LinkEthernet, vocab.LinkLinuxSLL, vocab.LinkLinuxSLL2, vocab.LinkNull, vocab.LinkLoop, vocab.LinkPPP, vocab.LinkPPPHDLC,
+		vocab.LinkRaw, vocab.LinkRawBSD12, vocab.LinkRawBSD14, vocab.LinkIPv4, vocab.LinkIPv6, vocab.LinkCiscoHDLC, vocab.LinkIEEE80211, vocab.LinkRadiotap, vocab.LinkNFLOG:
 		return true
 	}
 	return false
 }
-
-// String returns a short lower-case name for a link type ("ethernet",
-// "linux-sll2", "linktype-147").
-func (lt LinkType) String() string {
-	switch lt {
-	case LinkEthernet:
-		return "ethernet"
-	case LinkLinuxSLL:
-		return "linux-sll"
-	case LinkLinuxSLL2:
-		return "linux-sll2"
-	case LinkNull:
-		return "null"
-	case LinkLoop:
-		return "loop"
-	case LinkPPP:
-		return "ppp"
-	case LinkPPPHDLC:
-		return "ppp-hdlc"
-	case LinkRaw, LinkRawBSD12, LinkRawBSD14:
-		return "raw"
-	case LinkIPv4:
-		return "ipv4"
-	case LinkIPv6:
-		return "ipv6"
-	case LinkCiscoHDLC:
-		return "cisco-hdlc"
-	case LinkIEEE80211:
-		return "ieee802.11"
-	case LinkRadiotap:
-		return "ieee802.11-radiotap"
-	case LinkNFLOG:
-		return "nflog"
-	}
-	return "linktype-" + itoa(int(lt))
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (lt LinkType) MarshalText() ([]byte, error) { return []byte(lt.String()), nil }
 
 // Decoder decodes frames into Summaries. It owns one gopacket
 // DecodingLayerParser per first layer and the layer values they fill, so it
@@ -171,17 +107,17 @@ func NewDecoder() *Decoder {
 	return d
 }
 
-func (d *Decoder) parser(lt LinkType, frame []byte) *gopacket.DecodingLayerParser {
+func (d *Decoder) parser(lt vocab.LinkType, frame []byte) *gopacket.DecodingLayerParser {
 	switch lt {
-	case LinkEthernet:
+	case vocab.LinkEthernet:
 		return d.pEth
-	case LinkLinuxSLL:
+	case vocab.LinkLinuxSLL:
 		return d.pSLL
-	case LinkLinuxSLL2:
+	case vocab.LinkLinuxSLL2:
 		return d.pSLL2
-	case LinkNull, LinkLoop:
+	case vocab.LinkNull, vocab.LinkLoop:
 		return d.pLoop
-	case LinkPPP, LinkPPPHDLC:
+	case vocab.LinkPPP, vocab.LinkPPPHDLC:
 		// Cisco routers write Cisco HDLC frames (address 0x0f unicast,
 		// 0x8f broadcast) under the PPP link types; tcpdump's ppp_if_print
 		// and ppp_hdlc_if_print and Wireshark's PPP-in-HDLC dissector
@@ -190,19 +126,19 @@ func (d *Decoder) parser(lt LinkType, frame []byte) *gopacket.DecodingLayerParse
 			return d.pHDLC
 		}
 		return d.pPPP
-	case LinkIPv4:
+	case vocab.LinkIPv4:
 		return d.pIP4
-	case LinkIPv6:
+	case vocab.LinkIPv6:
 		return d.pIP6
-	case LinkCiscoHDLC:
+	case vocab.LinkCiscoHDLC:
 		return d.pHDLC
-	case LinkNFLOG:
+	case vocab.LinkNFLOG:
 		return d.pNFLOG
-	case LinkRadiotap:
+	case vocab.LinkRadiotap:
 		return d.pRadio
-	case LinkIEEE80211:
+	case vocab.LinkIEEE80211:
 		return d.pDot11
-	case LinkRaw, LinkRawBSD12, LinkRawBSD14:
+	case vocab.LinkRaw, vocab.LinkRawBSD12, vocab.LinkRawBSD14:
 		if len(frame) > 0 && frame[0]>>4 == 6 {
 			return d.pIP6
 		}
@@ -222,27 +158,27 @@ func (d *Decoder) parser(lt LinkType, frame []byte) *gopacket.DecodingLayerParse
 // A tunnel is recognised and named in s.Tunnel; with Decap set the frame is
 // described by its innermost packet instead (see Decap).
 // Decode does not retain frame and does not allocate.
-func (d *Decoder) Decode(lt LinkType, frame []byte, wire int, s *Summary) error {
+func (d *Decoder) Decode(lt vocab.LinkType, frame []byte, wire int, s *Summary) error {
 	err := d.decode(lt, frame, s)
 	if err == ErrTruncated && wire > 0 && len(frame) >= wire {
-		s.Bucket = BucketMalformed
+		s.Bucket = vocab.BucketMalformed
 		return ErrMalformed
 	}
 	return err
 }
 
-func (d *Decoder) decode(lt LinkType, frame []byte, s *Summary) error {
+func (d *Decoder) decode(lt vocab.LinkType, frame []byte, s *Summary) error {
 	*s = Summary{}
 	var err error
 	if d.general || !d.fast(lt, frame, s) {
 		p := d.parser(lt, frame)
 		if p == nil {
-			s.Bucket = BucketNonIP
+			s.Bucket = vocab.BucketNonIP
 			return ErrUnsupportedLink
 		}
 		err = d.level(p, frame, s)
 	}
-	if err != nil || (s.Bucket != BucketOtherIP && s.Bucket != BucketUDP) {
+	if err != nil || (s.Bucket != vocab.BucketOtherIP && s.Bucket != vocab.BucketUDP) {
 		return err
 	}
 	kind, inner, ip := d.tunnel(s)
@@ -275,7 +211,7 @@ func (d *Decoder) decode(lt LinkType, frame []byte, s *Summary) error {
 			return nil
 		}
 		s.Tunnel, s.Decap = outer.Tunnel, depth
-		if s.Bucket != BucketOtherIP && s.Bucket != BucketUDP {
+		if s.Bucket != vocab.BucketOtherIP && s.Bucket != vocab.BucketUDP {
 			return nil
 		}
 		var next Tunnel
@@ -293,16 +229,16 @@ func (d *Decoder) level(p *gopacket.DecodingLayerParser, data []byte, s *Summary
 	if err := p.DecodeLayers(data, &d.decoded); err != nil {
 		switch {
 		case errors.Is(err, errShort):
-			s.Bucket = BucketTruncated
+			s.Bucket = vocab.BucketTruncated
 			return ErrTruncated
 		case errors.Is(err, errBad):
 		case p.Truncated:
-			s.Bucket = BucketTruncated
+			s.Bucket = vocab.BucketTruncated
 			return ErrTruncated
 		case strings.HasPrefix(err.Error(), "panic:"):
 			d.Panics++
 		}
-		s.Bucket = BucketMalformed
+		s.Bucket = vocab.BucketMalformed
 		return ErrMalformed
 	}
 	st := &d.st
@@ -310,7 +246,7 @@ func (d *Decoder) level(p *gopacket.DecodingLayerParser, data []byte, s *Summary
 		return d.nonIP(s)
 	}
 	s.IPVersion = st.version
-	s.Proto = Proto(st.proto)
+	s.Proto = vocab.Proto(st.proto)
 	if st.version == 4 {
 		s.Src = netip.AddrPortFrom(netip.AddrFrom4([4]byte(d.ip4.SrcIP)), 0)
 		s.Dst = netip.AddrPortFrom(netip.AddrFrom4([4]byte(d.ip4.DstIP)), 0)
@@ -323,7 +259,7 @@ func (d *Decoder) level(p *gopacket.DecodingLayerParser, data []byte, s *Summary
 		s.FragID = st.fragID
 		s.FragOffset = st.fragOff
 		if st.fragOff != 0 {
-			s.Bucket = BucketFragment
+			s.Bucket = vocab.BucketFragment
 			return nil
 		}
 	}
@@ -335,29 +271,29 @@ func (d *Decoder) level(p *gopacket.DecodingLayerParser, data []byte, s *Summary
 func (d *Decoder) transport(s *Summary) error {
 	st := &d.st
 	b := st.payload
-	switch Proto(st.proto) {
-	case ProtoTCP, ProtoUDP, ProtoSCTP:
+	switch vocab.Proto(st.proto) {
+	case vocab.TCP, vocab.UDP, vocab.SCTP:
 		if len(b) < 4 {
 			return d.cut(s)
 		}
 		s.Src = netip.AddrPortFrom(s.Src.Addr(), binary.BigEndian.Uint16(b[0:2]))
 		s.Dst = netip.AddrPortFrom(s.Dst.Addr(), binary.BigEndian.Uint16(b[2:4]))
-		switch Proto(st.proto) {
-		case ProtoTCP:
-			s.Bucket = BucketTCP
+		switch vocab.Proto(st.proto) {
+		case vocab.TCP:
+			s.Bucket = vocab.BucketTCP
 			if len(b) >= 14 {
 				s.TCPFlags = b[13]
 				s.HasFlags = true
 			}
 			s.Short = len(b) < 20 || len(b) < int(b[12]>>4)*4
-		case ProtoUDP:
-			s.Bucket = BucketUDP
+		case vocab.UDP:
+			s.Bucket = vocab.BucketUDP
 			s.Short = len(b) < 8
 			if !s.Short {
 				d.l4 = b[8:]
 			}
-		case ProtoSCTP:
-			s.Bucket = BucketSCTP
+		case vocab.SCTP:
+			s.Bucket = vocab.BucketSCTP
 			if len(b) >= 13 {
 				s.SCTPChunk = b[12]
 				s.HasFlags = true
@@ -365,16 +301,16 @@ func (d *Decoder) transport(s *Summary) error {
 			s.Short = len(b) < 12
 		}
 		return nil
-	case ProtoICMP, ProtoICMPv6:
-		s.Bucket = BucketICMP
+	case vocab.ICMP, vocab.ICMPv6:
+		s.Bucket = vocab.BucketICMP
 		return nil
 	case 0, 43, 44, 60, 51:
 		// An extension header the parser did not enter: nothing followed it.
-		if st.version == 6 || Proto(st.proto) == ProtoAH {
+		if st.version == 6 || vocab.Proto(st.proto) == vocab.AH {
 			return d.cut(s)
 		}
 	}
-	s.Bucket = BucketOtherIP
+	s.Bucket = vocab.BucketOtherIP
 	return nil
 }
 
@@ -384,13 +320,13 @@ func (d *Decoder) transport(s *Summary) error {
 func (d *Decoder) cut(s *Summary) error {
 	switch {
 	case d.st.fragment:
-		s.Bucket = BucketFragment
+		s.Bucket = vocab.BucketFragment
 		return nil
 	case d.st.declaredCut:
-		s.Bucket = BucketTruncated
+		s.Bucket = vocab.BucketTruncated
 		return ErrTruncated
 	}
-	s.Bucket = BucketMalformed
+	s.Bucket = vocab.BucketMalformed
 	return ErrMalformed
 }
 
@@ -398,43 +334,43 @@ func (d *Decoder) cut(s *Summary) error {
 // its payload is not IP (ARP, LLDP), or it ended right after a header that
 // announced one of the layers we decode.
 func (d *Decoder) nonIP(s *Summary) error {
-	s.Bucket = BucketNonIP
+	s.Bucket = vocab.BucketNonIP
 	if len(d.decoded) == 0 {
 		return nil
 	}
 	var next gopacket.LayerType
 	switch d.decoded[len(d.decoded)-1] {
 	case layers.LayerTypeEthernet:
-		s.EtherType = uint16(d.eth.EthernetType)
+		s.EtherType = vocab.EtherType(d.eth.EthernetType)
 		next = d.eth.NextLayerType()
 	case layers.LayerTypeDot1Q:
-		s.EtherType = uint16(d.vlan.Type)
+		s.EtherType = vocab.EtherType(d.vlan.Type)
 		next = d.vlan.NextLayerType()
 	case layers.LayerTypeLinuxSLL:
-		s.EtherType = d.sll.proto
+		s.EtherType = vocab.EtherType(d.sll.proto)
 		next = d.sll.NextLayerType()
 	case layerTypeSLL2:
-		s.EtherType = d.sll2.proto
+		s.EtherType = vocab.EtherType(d.sll2.proto)
 		next = d.sll2.NextLayerType()
 	case layers.LayerTypeMPLS:
-		s.EtherType = uint16(layers.EthernetTypeMPLSUnicast)
+		s.EtherType = vocab.EtherType(layers.EthernetTypeMPLSUnicast)
 		next = d.mpls.next
 	case layers.LayerTypePPPoE:
-		s.EtherType = uint16(layers.EthernetTypePPPoESession)
+		s.EtherType = vocab.EtherType(layers.EthernetTypePPPoESession)
 		next = layers.LayerTypePPP
 	case layers.LayerTypePPP:
 		s.EtherType = 0x880b // PPP's EtherType stands for "a PPP protocol that is not IP"
 		next = d.ppp.NextLayerType()
 	case layers.LayerTypeLoopback:
-		s.EtherType = d.lo.etherType()
+		s.EtherType = vocab.EtherType(d.lo.etherType())
 		next = d.lo.NextLayerType()
 	case layerTypeCHDLC:
-		s.EtherType = d.hdlc.proto
+		s.EtherType = vocab.EtherType(d.hdlc.proto)
 		next = d.hdlc.NextLayerType()
 	case layerTypeRadio:
 		next = layerTypeDot11
 	case layerTypeDot11:
-		s.EtherType = d.wifi.proto
+		s.EtherType = vocab.EtherType(d.wifi.proto)
 		next = d.wifi.NextLayerType()
 	case layerTypeNFLOG:
 		next = d.nfl.next
@@ -446,7 +382,7 @@ func (d *Decoder) nonIP(s *Summary) error {
 		layers.LayerTypePPPoE, layers.LayerTypePPP, layers.LayerTypeEthernet, layerTypePBB, layerTypeDot11:
 		// The parser stops when a header leaves no payload: the frame ends
 		// where a layer we decode should start.
-		s.Bucket, s.EtherType = BucketTruncated, 0
+		s.Bucket, s.EtherType = vocab.BucketTruncated, 0
 		return ErrTruncated
 	}
 	return nil
@@ -472,20 +408,4 @@ func itoa(n int) string {
 		b[i] = '-'
 	}
 	return string(b[i:])
-}
-
-// ParseLinkType is the inverse of LinkType.String: "ethernet" or
-// "linktype-147". "raw" is LinkRaw (101).
-func ParseLinkType(name string) (LinkType, bool) {
-	if n, ok := strings.CutPrefix(name, "linktype-"); ok {
-		v, err := strconv.ParseUint(n, 10, 16)
-		return LinkType(v), err == nil
-	}
-	for _, lt := range []LinkType{LinkNull, LinkEthernet, LinkPPP, LinkPPPHDLC, LinkRaw, LinkLoop, LinkLinuxSLL, LinkIPv4, LinkIPv6,
-		LinkLinuxSLL2, LinkCiscoHDLC, LinkIEEE80211, LinkRadiotap, LinkNFLOG} {
-		if lt.String() == name {
-			return lt, true
-		}
-	}
-	return 0, false
 }

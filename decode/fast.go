@@ -3,6 +3,8 @@ package decode
 import (
 	"encoding/binary"
 	"net/netip"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // fast decodes the frames most links carry, Ethernet (with up to two VLAN
@@ -14,10 +16,10 @@ import (
 // header, a header cut short or invalid): the general path decodes those.
 // Its results are the general path's, field for field (TestFastSameAsGeneral
 // and FuzzDecode check it on every frame they have).
-func (d *Decoder) fast(lt LinkType, b []byte, s *Summary) bool {
+func (d *Decoder) fast(lt vocab.LinkType, b []byte, s *Summary) bool {
 	var et uint16
 	switch lt {
-	case LinkEthernet:
+	case vocab.LinkEthernet:
 		if len(b) < 14 {
 			return false
 		}
@@ -28,7 +30,7 @@ func (d *Decoder) fast(lt LinkType, b []byte, s *Summary) bool {
 			}
 			et, b = binary.BigEndian.Uint16(b[2:4]), b[4:]
 		}
-	case LinkRaw, LinkRawBSD12, LinkRawBSD14, LinkIPv4, LinkIPv6:
+	case vocab.LinkRaw, vocab.LinkRawBSD12, vocab.LinkRawBSD14, vocab.LinkIPv4, vocab.LinkIPv6:
 		if len(b) == 0 {
 			return false
 		}
@@ -36,7 +38,7 @@ func (d *Decoder) fast(lt LinkType, b []byte, s *Summary) bool {
 		if b[0]>>4 == 6 {
 			et = 0x86dd
 		}
-		if lt == LinkIPv4 && et != 0x0800 || lt == LinkIPv6 && et != 0x86dd {
+		if lt == vocab.LinkIPv4 && et != 0x0800 || lt == vocab.LinkIPv6 && et != 0x86dd {
 			return false
 		}
 	default:
@@ -81,11 +83,11 @@ func (d *Decoder) fast(lt LinkType, b []byte, s *Summary) bool {
 	default:
 		return false
 	}
-	if (st.proto != uint8(ProtoTCP) && st.proto != uint8(ProtoUDP)) || len(st.payload) < 4 {
+	if (st.proto != uint8(vocab.TCP) && st.proto != uint8(vocab.UDP)) || len(st.payload) < 4 {
 		return false
 	}
 	d.st, d.l4 = st, nil
-	s.IPVersion, s.Proto = st.version, Proto(st.proto)
+	s.IPVersion, s.Proto = st.version, vocab.Proto(st.proto)
 	s.Src, s.Dst = netip.AddrPortFrom(src, 0), netip.AddrPortFrom(dst, 0)
 	if st.fragment {
 		s.Fragment, s.FragID = true, st.fragID

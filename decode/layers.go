@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Errors the decoding layers return. They are sentinels (no allocation) and
@@ -433,7 +434,7 @@ func (ip *ipv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 }
 
 func (ip *ipv4) NextLayerType() gopacket.LayerType {
-	if ip.st.fragOff == 0 && ip.st.proto == uint8(ProtoAH) {
+	if ip.st.fragOff == 0 && ip.st.proto == uint8(vocab.AH) {
 		return layers.LayerTypeIPSecAH
 	}
 	return gopacket.LayerTypePayload

@@ -1,6 +1,10 @@
 package decode
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/portsift/portsift/decode/vocab"
+)
 
 // TCP flag bits as they appear in Summary.TCPFlags (byte 13 of the TCP header).
 const (
@@ -22,11 +26,11 @@ const (
 // empty summary; Decoder.Decode overwrites every field.
 type Summary struct {
 	// Bucket is the counter the frame lands in. Always valid.
-	Bucket Bucket
+	Bucket vocab.Bucket
 
 	// Proto is the IP protocol of the outermost IP header's payload (after
 	// IPv6 extension headers). Valid iff IPVersion != 0.
-	Proto Proto
+	Proto vocab.Proto
 
 	// IPVersion is 4 or 6 when an IP header was decoded, else 0.
 	IPVersion uint8
@@ -75,7 +79,7 @@ type Summary struct {
 	// EtherType is the type of the last link-layer header when Bucket is
 	// BucketNonIP (0x0806 for ARP; 0 when the link type itself is unknown or
 	// the frame is 802.3 LLC). For other buckets it is undefined.
-	EtherType uint16
+	EtherType vocab.EtherType
 }
 
 // IsFirstFragment reports whether s is the first fragment of a fragmented

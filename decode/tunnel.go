@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Tunnel names an encapsulation portsift recognises.
@@ -62,20 +63,20 @@ const (
 // at its first layer. inner is nil when the tunnel carries no packet (a
 // GTP-U echo) or its header is cut.
 func (d *Decoder) tunnel(s *Summary) (Tunnel, []byte, *gopacket.DecodingLayerParser) {
-	if s.Bucket == BucketOtherIP {
+	if s.Bucket == vocab.BucketOtherIP {
 		b := d.st.payload
 		switch s.Proto {
-		case ProtoIPv4:
+		case vocab.IPIP:
 			if s.IPVersion == 4 {
 				return Tunnel4in4, b, d.pIP4
 			}
 			return Tunnel4in6, b, d.pIP4
-		case ProtoIPv6:
+		case vocab.IPv6:
 			if s.IPVersion == 4 {
 				return Tunnel6in4, b, d.pIP6
 			}
 			return Tunnel6in6, b, d.pIP6
-		case ProtoGRE:
+		case vocab.GRE:
 			return d.gre(b)
 		}
 		return TunnelNone, nil, nil

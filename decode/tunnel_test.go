@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Inner packets the tunnel cases carry, and what Decap should make of them.
@@ -73,7 +74,7 @@ func badInner(t testing.TB) []byte {
 
 type tunnelCase struct {
 	name  string
-	link  LinkType
+	link  vocab.LinkType
 	frame []byte
 	want  Summary // with Decap
 	outer Tunnel  // tunnel without Decap (the bucket is then the outer packet's)
@@ -85,26 +86,26 @@ func tunnelCases(t testing.TB) []tunnelCase {
 	dec := func(s Summary, k Tunnel, depth uint8) Summary { s.Tunnel, s.Decap = k, depth; return s }
 
 	return []tunnelCase{
-		{"gre_ipv4", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x0800, 0), innerTCP4(t))), dec(tcpIn, TunnelGRE, 1), TunnelGRE},
-		{"gre_csum_key_seq_ipv6", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0xb0, 0x86dd, 12), innerUDP6(t))), dec(udpIn, TunnelGRE, 1), TunnelGRE},
-		{"nvgre_ethernet", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0x20, 0x6558, 4), innerEthTCP4(t))), dec(tcpIn, TunnelGRE, 1), TunnelGRE},
-		{"gre_mpls", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x8847, 0), mplsLabels(2), innerTCP4(t))), dec(tcpIn, TunnelGRE, 1), TunnelGRE},
-		{"erspan_i", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x88be, 0), innerEthTCP4(t))), dec(tcpIn, TunnelERSPAN1, 1), TunnelERSPAN1},
-		{"erspan_ii", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0x10, 0x88be, 4), []byte{0x10, 0, 0, 1, 0, 0, 0, 0}, innerEthTCP4(t))), dec(tcpIn, TunnelERSPAN2, 1), TunnelERSPAN2},
-		{"erspan_iii_subheader", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0x10, 0x22eb, 4), []byte{0x20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, make([]byte, 8), innerEthTCP4(t))), dec(tcpIn, TunnelERSPAN3, 1), TunnelERSPAN3},
-		{"pptp_gre_v1", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat([]byte{0x30, 0x81, 0x88, 0x0b, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1}, []byte{0xff, 0x03, 0x00, 0x21}, innerTCP4(t))), dec(tcpIn, TunnelPPTP, 1), TunnelPPTP},
-		{"ipip", LinkEthernet, outer4(t, layers.IPProtocolIPv4, innerTCP4(t)), dec(tcpIn, Tunnel4in4, 1), Tunnel4in4},
-		{"6in4", LinkEthernet, outer4(t, layers.IPProtocolIPv6, innerUDP6(t)), dec(udpIn, Tunnel6in4, 1), Tunnel6in4},
-		{"4in6", LinkEthernet, outer6(t, layers.IPProtocolIPv4, innerTCP4(t)), dec(tcpIn, Tunnel4in6, 1), Tunnel4in6},
-		{"6in6", LinkEthernet, outer6(t, layers.IPProtocolIPv6, innerUDP6(t)), dec(udpIn, Tunnel6in6, 1), Tunnel6in6},
-		{"vxlan", LinkEthernet, outerUDP(t, 40000, 4789, cat([]byte{0x08, 0, 0, 0, 0, 0, 1, 0}, innerEthTCP4(t))), dec(tcpIn, TunnelVXLAN, 1), TunnelVXLAN},
-		{"vxlan_linux_8472", LinkEthernet, outerUDP(t, 40000, 8472, cat([]byte{0x08, 0, 0, 0, 0, 0, 1, 0}, innerEthTCP4(t))), dec(tcpIn, TunnelVXLAN, 1), TunnelVXLAN},
-		{"geneve_options", LinkEthernet, outerUDP(t, 40000, 6081, cat([]byte{0x02, 0, 0x65, 0x58, 0, 0, 1, 0}, make([]byte, 8), innerEthTCP4(t))), dec(tcpIn, TunnelGeneve, 1), TunnelGeneve},
-		{"gtpu_tpdu_ext", LinkEthernet, outerUDP(t, 2152, 2152, gtp(255, true, innerUDP6(t))), dec(udpIn, TunnelGTPU, 1), TunnelGTPU},
-		{"gtpu_tpdu", LinkEthernet, outerUDP(t, 2152, 2152, gtp(255, false, innerTCP4(t))), dec(tcpIn, TunnelGTPU, 1), TunnelGTPU},
-		{"teredo_origin", LinkEthernet, outerUDP(t, 3544, 50000, cat([]byte{0, 0, 0x12, 0x34, 1, 2, 3, 4}, innerUDP6(t))), dec(udpIn, TunnelTeredo, 1), TunnelTeredo},
-		{"mpls_in_udp", LinkEthernet, outerUDP(t, 40000, 6635, cat(mplsLabels(1), innerTCP4(t))), dec(tcpIn, TunnelMPLSUDP, 1), TunnelMPLSUDP},
-		{"vxlan_in_gre", LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x0800, 0),
+		{"gre_ipv4", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x0800, 0), innerTCP4(t))), dec(tcpIn, TunnelGRE, 1), TunnelGRE},
+		{"gre_csum_key_seq_ipv6", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0xb0, 0x86dd, 12), innerUDP6(t))), dec(udpIn, TunnelGRE, 1), TunnelGRE},
+		{"nvgre_ethernet", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0x20, 0x6558, 4), innerEthTCP4(t))), dec(tcpIn, TunnelGRE, 1), TunnelGRE},
+		{"gre_mpls", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x8847, 0), mplsLabels(2), innerTCP4(t))), dec(tcpIn, TunnelGRE, 1), TunnelGRE},
+		{"erspan_i", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x88be, 0), innerEthTCP4(t))), dec(tcpIn, TunnelERSPAN1, 1), TunnelERSPAN1},
+		{"erspan_ii", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0x10, 0x88be, 4), []byte{0x10, 0, 0, 1, 0, 0, 0, 0}, innerEthTCP4(t))), dec(tcpIn, TunnelERSPAN2, 1), TunnelERSPAN2},
+		{"erspan_iii_subheader", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0x10, 0x22eb, 4), []byte{0x20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}, make([]byte, 8), innerEthTCP4(t))), dec(tcpIn, TunnelERSPAN3, 1), TunnelERSPAN3},
+		{"pptp_gre_v1", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat([]byte{0x30, 0x81, 0x88, 0x0b, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1}, []byte{0xff, 0x03, 0x00, 0x21}, innerTCP4(t))), dec(tcpIn, TunnelPPTP, 1), TunnelPPTP},
+		{"ipip", vocab.LinkEthernet, outer4(t, layers.IPProtocolIPv4, innerTCP4(t)), dec(tcpIn, Tunnel4in4, 1), Tunnel4in4},
+		{"6in4", vocab.LinkEthernet, outer4(t, layers.IPProtocolIPv6, innerUDP6(t)), dec(udpIn, Tunnel6in4, 1), Tunnel6in4},
+		{"4in6", vocab.LinkEthernet, outer6(t, layers.IPProtocolIPv4, innerTCP4(t)), dec(tcpIn, Tunnel4in6, 1), Tunnel4in6},
+		{"6in6", vocab.LinkEthernet, outer6(t, layers.IPProtocolIPv6, innerUDP6(t)), dec(udpIn, Tunnel6in6, 1), Tunnel6in6},
+		{"vxlan", vocab.LinkEthernet, outerUDP(t, 40000, 4789, cat([]byte{0x08, 0, 0, 0, 0, 0, 1, 0}, innerEthTCP4(t))), dec(tcpIn, TunnelVXLAN, 1), TunnelVXLAN},
+		{"vxlan_linux_8472", vocab.LinkEthernet, outerUDP(t, 40000, 8472, cat([]byte{0x08, 0, 0, 0, 0, 0, 1, 0}, innerEthTCP4(t))), dec(tcpIn, TunnelVXLAN, 1), TunnelVXLAN},
+		{"geneve_options", vocab.LinkEthernet, outerUDP(t, 40000, 6081, cat([]byte{0x02, 0, 0x65, 0x58, 0, 0, 1, 0}, make([]byte, 8), innerEthTCP4(t))), dec(tcpIn, TunnelGeneve, 1), TunnelGeneve},
+		{"gtpu_tpdu_ext", vocab.LinkEthernet, outerUDP(t, 2152, 2152, gtp(255, true, innerUDP6(t))), dec(udpIn, TunnelGTPU, 1), TunnelGTPU},
+		{"gtpu_tpdu", vocab.LinkEthernet, outerUDP(t, 2152, 2152, gtp(255, false, innerTCP4(t))), dec(tcpIn, TunnelGTPU, 1), TunnelGTPU},
+		{"teredo_origin", vocab.LinkEthernet, outerUDP(t, 3544, 50000, cat([]byte{0, 0, 0x12, 0x34, 1, 2, 3, 4}, innerUDP6(t))), dec(udpIn, TunnelTeredo, 1), TunnelTeredo},
+		{"mpls_in_udp", vocab.LinkEthernet, outerUDP(t, 40000, 6635, cat(mplsLabels(1), innerTCP4(t))), dec(tcpIn, TunnelMPLSUDP, 1), TunnelMPLSUDP},
+		{"vxlan_in_gre", vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x0800, 0),
 			serialize(t, &layers.IPv4{Version: 4, IHL: 5, TTL: 1, Protocol: layers.IPProtocolUDP, SrcIP: []byte{10, 1, 1, 1}, DstIP: []byte{10, 1, 1, 2}}, udp(1, 4789),
 				gopacketPayload(cat([]byte{0x08, 0, 0, 0, 0, 0, 1, 0}, innerEthTCP4(t)))))), dec(tcpIn, TunnelGRE, 2), TunnelGRE},
 	}
@@ -138,23 +139,23 @@ func TestDecodeDecap(t *testing.T) {
 
 	// GTP-U echo request: a GTP-U frame without a packet stays the outer flow.
 	var got Summary
-	decap.Decode(LinkEthernet, outerUDP(t, 2152, 2152, gtp(1, false, nil)), 0, &got)
-	if got.Bucket != BucketUDP || got.Dst.Port() != 2152 || got.Tunnel != TunnelGTPU || got.Decap != 0 {
+	decap.Decode(vocab.LinkEthernet, outerUDP(t, 2152, 2152, gtp(1, false, nil)), 0, &got)
+	if got.Bucket != vocab.BucketUDP || got.Dst.Port() != 2152 || got.Tunnel != TunnelGTPU || got.Decap != 0 {
 		t.Errorf("GTP-U echo: %+v, want the outer udp/2152 flow in tunnel gtp-u", got)
 	}
 	// A tunnel bomb stops at the depth limit and is counted there.
-	decap.Decode(LinkRaw, ipipBomb(t), 0, &got)
-	if !got.DepthExceeded || got.Decap != 0 || got.Bucket != BucketOtherIP || got.Proto != ProtoIPv4 || got.Src.Addr().String() != "10.9.9.19" {
+	decap.Decode(vocab.LinkRaw, ipipBomb(t), 0, &got)
+	if !got.DepthExceeded || got.Decap != 0 || got.Bucket != vocab.BucketOtherIP || got.Proto != vocab.IPIP || got.Src.Addr().String() != "10.9.9.19" {
 		t.Errorf("20 nested IP-in-IP: %+v, want the outermost packet (other-ip from 10.9.9.19) with DepthExceeded", got)
 	}
 	// A damaged inner packet leaves the frame to its outer flow.
-	decap.Decode(LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x0800, 0), badInner(t))), 0, &got)
-	if !got.InnerDamaged || got.Bucket != BucketOtherIP || got.Proto != ProtoGRE || got.Decap != 0 {
+	decap.Decode(vocab.LinkEthernet, outer4(t, layers.IPProtocolGRE, cat(greHdr(0, 0x0800, 0), badInner(t))), 0, &got)
+	if !got.InnerDamaged || got.Bucket != vocab.BucketOtherIP || got.Proto != vocab.GRE || got.Decap != 0 {
 		t.Errorf("GRE with a bad inner header: %+v, want the outer gre packet, InnerDamaged", got)
 	}
 	// Random UDP on a tunnel port that is not a tunnel stays what it is.
-	decap.Decode(LinkEthernet, outerUDP(t, 40000, 4789, []byte("\x00 no I flag: not vxlan")), 0, &got)
-	if got.Tunnel != TunnelNone || got.Bucket != BucketUDP {
+	decap.Decode(vocab.LinkEthernet, outerUDP(t, 40000, 4789, []byte("\x00 no I flag: not vxlan")), 0, &got)
+	if got.Tunnel != TunnelNone || got.Bucket != vocab.BucketUDP {
 		t.Errorf("udp/4789 without the VXLAN I flag: %+v", got)
 	}
 }
@@ -181,21 +182,21 @@ func TestDecodeLinkTypes(t *testing.T) {
 		ethHdr(t, layers.EthernetTypeIPv4), innerTCP4(t))
 	tests := []struct {
 		name  string
-		link  LinkType
+		link  vocab.LinkType
 		frame []byte
 		want  Summary
 	}{
-		{"cisco_hdlc_ipv4", LinkCiscoHDLC, cat([]byte{0x0f, 0, 0x08, 0x00}, innerTCP4(t)), tcpIn},
-		{"cisco_hdlc_ipv6", LinkCiscoHDLC, cat([]byte{0x8f, 0, 0x86, 0xdd}, innerUDP6(t)), udpIn},
-		{"cisco_hdlc_slarp", LinkCiscoHDLC, cat([]byte{0x8f, 0, 0x80, 0x35}, make([]byte, 20)), Summary{Bucket: BucketNonIP, EtherType: 0x8035}},
-		{"nflog_ipv4", LinkNFLOG, cat([]byte{2, 0, 0, 1}, tlv(1, []byte{8, 0, 1, 0}), tlv(10, []byte("drop: ")), tlv(9, innerTCP4(t))), tcpIn},
-		{"nflog_ipv6", LinkNFLOG, cat([]byte{10, 0, 0, 1}, tlv(9, innerUDP6(t))), udpIn},
-		{"nflog_no_payload", LinkNFLOG, cat([]byte{2, 0, 0, 1}, tlv(10, []byte("log"))), Summary{Bucket: BucketNonIP}},
-		{"radiotap_qos_data", LinkRadiotap, cat(radiotap, qos, snap, innerTCP4(t)), tcpIn},
-		{"radiotap_beacon", LinkRadiotap, cat(radiotap, beacon), Summary{Bucket: BucketNonIP}},
-		{"radiotap_protected", LinkRadiotap, cat(radiotap, protected), Summary{Bucket: BucketNonIP}},
-		{"ieee80211_data", LinkIEEE80211, cat([]byte{0x08, 0x02}, make([]byte, 22), snap, innerTCP4(t)), tcpIn},
-		{"pbb_itag", LinkEthernet, pbbFrame, tcpIn},
+		{"cisco_hdlc_ipv4", vocab.LinkCiscoHDLC, cat([]byte{0x0f, 0, 0x08, 0x00}, innerTCP4(t)), tcpIn},
+		{"cisco_hdlc_ipv6", vocab.LinkCiscoHDLC, cat([]byte{0x8f, 0, 0x86, 0xdd}, innerUDP6(t)), udpIn},
+		{"cisco_hdlc_slarp", vocab.LinkCiscoHDLC, cat([]byte{0x8f, 0, 0x80, 0x35}, make([]byte, 20)), Summary{Bucket: vocab.BucketNonIP, EtherType: 0x8035}},
+		{"nflog_ipv4", vocab.LinkNFLOG, cat([]byte{2, 0, 0, 1}, tlv(1, []byte{8, 0, 1, 0}), tlv(10, []byte("drop: ")), tlv(9, innerTCP4(t))), tcpIn},
+		{"nflog_ipv6", vocab.LinkNFLOG, cat([]byte{10, 0, 0, 1}, tlv(9, innerUDP6(t))), udpIn},
+		{"nflog_no_payload", vocab.LinkNFLOG, cat([]byte{2, 0, 0, 1}, tlv(10, []byte("log"))), Summary{Bucket: vocab.BucketNonIP}},
+		{"radiotap_qos_data", vocab.LinkRadiotap, cat(radiotap, qos, snap, innerTCP4(t)), tcpIn},
+		{"radiotap_beacon", vocab.LinkRadiotap, cat(radiotap, beacon), Summary{Bucket: vocab.BucketNonIP}},
+		{"radiotap_protected", vocab.LinkRadiotap, cat(radiotap, protected), Summary{Bucket: vocab.BucketNonIP}},
+		{"ieee80211_data", vocab.LinkIEEE80211, cat([]byte{0x08, 0x02}, make([]byte, 22), snap, innerTCP4(t)), tcpIn},
+		{"pbb_itag", vocab.LinkEthernet, pbbFrame, tcpIn},
 	}
 	d := NewDecoder()
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // parseEmbedded parses ports.txt and fails the test on error.
@@ -69,28 +70,28 @@ func TestEmbeddedRiskLines(t *testing.T) {
 
 func TestRiskLevels(t *testing.T) {
 	tests := []struct {
-		proto Proto
+		proto vocab.Proto
 		port  uint16
 		want  Risk
 	}{
-		{TCP, 0, RiskAlert},
-		{UDP, 0, RiskAlert},
-		{UDP, 31337, RiskAlert},
-		{TCP, 31337, RiskAlert},
-		{TCP, 12345, RiskAlert},
-		{TCP, 1243, RiskAlert},
-		{TCP, 27374, RiskAlert},
-		{TCP, 54320, RiskAlert},
-		{UDP, 27444, RiskAlert},
-		{TCP, 21, RiskNote},
-		{TCP, 23, RiskNote},
-		{TCP, 25, RiskNote},
-		{TCP, 80, RiskNote},
-		{TCP, 110, RiskNote},
-		{TCP, 2000, RiskNote},
-		{TCP, 443, RiskNone},
-		{TCP, 2049, RiskNone},
-		{UDP, 12345, RiskNone}, // NetBus is TCP only
+		{vocab.TCP, 0, RiskAlert},
+		{vocab.UDP, 0, RiskAlert},
+		{vocab.UDP, 31337, RiskAlert},
+		{vocab.TCP, 31337, RiskAlert},
+		{vocab.TCP, 12345, RiskAlert},
+		{vocab.TCP, 1243, RiskAlert},
+		{vocab.TCP, 27374, RiskAlert},
+		{vocab.TCP, 54320, RiskAlert},
+		{vocab.UDP, 27444, RiskAlert},
+		{vocab.TCP, 21, RiskNote},
+		{vocab.TCP, 23, RiskNote},
+		{vocab.TCP, 25, RiskNote},
+		{vocab.TCP, 80, RiskNote},
+		{vocab.TCP, 110, RiskNote},
+		{vocab.TCP, 2000, RiskNote},
+		{vocab.TCP, 443, RiskNone},
+		{vocab.TCP, 2049, RiskNone},
+		{vocab.UDP, 12345, RiskNone}, // NetBus is TCP only
 	}
 	r := Default()
 	for _, tt := range tests {
@@ -113,7 +114,7 @@ func TestRiskLevels(t *testing.T) {
 // TestSeedFixes checks the corrections the registry-data README lists.
 func TestSeedFixes(t *testing.T) {
 	tests := []struct {
-		proto    Proto
+		proto    vocab.Proto
 		port     uint16
 		name     string
 		descHas  string // substring of the description, "" to skip
@@ -121,14 +122,14 @@ func TestSeedFixes(t *testing.T) {
 		noteHas  string
 		wantRisk Risk
 	}{
-		{TCP, 110, "pop3", "Post Office Protocol version 3", "RPC", "", RiskNote},
-		{TCP, 111, "sunrpc", "portmapper", "", "rpc.mountd", RiskNote},
-		{UDP, 111, "sunrpc", "portmapper", "", "", RiskNote},
-		{TCP, 109, "pop2", "version 2", "version 3", "", RiskNote},
-		{TCP, 553, "pirp", "which is 683", "", "", RiskNone},
-		{TCP, 683, "corba-iiop", "CORBA IIOP", "", "", RiskNote},
-		{TCP, 2023, "xinuexpansion3", "Xinu expansion 3", "expansion4", "Pass Ripper", RiskAlert},
-		{TCP, 1, "tcpmux", "", "", "SGI IRIX", RiskNote},
+		{vocab.TCP, 110, "pop3", "Post Office Protocol version 3", "RPC", "", RiskNote},
+		{vocab.TCP, 111, "sunrpc", "portmapper", "", "rpc.mountd", RiskNote},
+		{vocab.UDP, 111, "sunrpc", "portmapper", "", "", RiskNote},
+		{vocab.TCP, 109, "pop2", "version 2", "version 3", "", RiskNote},
+		{vocab.TCP, 553, "pirp", "which is 683", "", "", RiskNone},
+		{vocab.TCP, 683, "corba-iiop", "CORBA IIOP", "", "", RiskNote},
+		{vocab.TCP, 2023, "xinuexpansion3", "Xinu expansion 3", "expansion4", "Pass Ripper", RiskAlert},
+		{vocab.TCP, 1, "tcpmux", "", "", "SGI IRIX", RiskNote},
 	}
 	r := Default()
 	for _, tt := range tests {
@@ -215,7 +216,7 @@ func TestSeedPortsCovered(t *testing.T) {
 	r := Default()
 	ours := func(port uint16) []Entry {
 		var out []Entry
-		for _, p := range protos {
+		for _, p := range vocab.PortProtos {
 			if e := r.Lookup(p, port); e != nil && e.Source == SourcePortsift {
 				out = append(out, *e)
 			}
@@ -275,13 +276,13 @@ func TestOurNamesAgreeWithIANA(t *testing.T) {
 	t.Logf("%d names in ports.txt agree with IANA's", agree)
 }
 
-func gopacketName(p Proto, port uint16) string {
+func gopacketName(p vocab.Proto, port uint16) string {
 	switch p {
-	case TCP:
+	case vocab.TCP:
 		return layers.TCPPortNames[layers.TCPPort(port)]
-	case UDP:
+	case vocab.UDP:
 		return layers.UDPPortNames[layers.UDPPort(port)]
-	case SCTP:
+	case vocab.SCTP:
 		return layers.SCTPPortNames[layers.SCTPPort(port)]
 	}
 	return ""

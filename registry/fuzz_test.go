@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // FuzzLoadServices feeds arbitrary files to the parser. Properties: no
@@ -39,7 +41,7 @@ func FuzzLoadServices(f *testing.F) {
 			t.Fatalf("LoadServices = %d, registry has %d entries", n, r.Len())
 		}
 		for _, e := range r.Entries() {
-			if e.Proto.table() < 0 || r.Lookup(e.Proto, e.Port) == nil {
+			if table(e.Proto) < 0 || r.Lookup(e.Proto, e.Port) == nil {
 				t.Fatalf("entry %v/%d is not reachable by Lookup", e.Proto, e.Port)
 			}
 			if (e.Risk != RiskNone) != (e.Note != "") {
@@ -60,11 +62,11 @@ func TestConcurrentLookups(t *testing.T) {
 			defer wg.Done()
 			r := Default()
 			for port := range 65536 {
-				if e := r.Lookup(TCP, uint16(port)); e != nil && e.Port != uint16(port) {
+				if e := r.Lookup(vocab.TCP, uint16(port)); e != nil && e.Port != uint16(port) {
 					t.Errorf("goroutine %d: Lookup(tcp, %d).Port = %d", g, port, e.Port)
 					return
 				}
-				if r.Name(UDP, uint16(port)) != "" {
+				if r.Name(vocab.UDP, uint16(port)) != "" {
 					named[g]++
 				}
 			}

@@ -1,5 +1,7 @@
 package registry
 
+import "github.com/portsift/portsift/decode/vocab"
+
 // preferredNames settles (port, proto) pairs for which IANA lists more than
 // one service name. It serves two loaders:
 //
@@ -14,18 +16,18 @@ package registry
 //
 // These are names, not text: facts IANA publishes under CC0.
 var preferredNames = []struct {
-	proto Proto
+	proto vocab.Proto
 	port  uint16
 	name  string
 }{
-	{TCP, 113, "auth"},        // rules: "ident" has no description
-	{UDP, 512, "biff"},        // rules: "comsat" has no description
-	{TCP, 666, "doom"},        // rules: "mdqs" has no description
-	{UDP, 666, "doom"},        // rules
-	{UDP, 750, "kerberos-iv"}, // rules: "loadav" has no description
-	{TCP, 2049, "nfs"},        // rules: "shilp" has no description (IANA notes a conflict)
-	{UDP, 2049, "nfs"},        // rules
-	{TCP, 465, "submissions"}, // tie with "urd"; RFC 8314 mail submission over TLS is what runs here
-	{TCP, 1701, "l2tp"},       // tie with "l2f"; L2TP replaced Cisco's L2F on this port
-	{UDP, 1701, "l2tp"},       // tie
+	{vocab.TCP, 113, "auth"},        // rules: "ident" has no description
+	{vocab.UDP, 512, "biff"},        // rules: "comsat" has no description
+	{vocab.TCP, 666, "doom"},        // rules: "mdqs" has no description
+	{vocab.UDP, 666, "doom"},        // rules
+	{vocab.UDP, 750, "kerberos-iv"}, // rules: "loadav" has no description
+	{vocab.TCP, 2049, "nfs"},        // rules: "shilp" has no description (IANA notes a conflict)
+	{vocab.UDP, 2049, "nfs"},        // rules
+	{vocab.TCP, 465, "submissions"}, // tie with "urd"; RFC 8314 mail submission over TLS is what runs here
+	{vocab.TCP, 1701, "l2tp"},       // tie with "l2f"; L2TP replaced Cisco's L2F on this port
+	{vocab.UDP, 1701, "l2tp"},       // tie
 }

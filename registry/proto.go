@@ -3,74 +3,22 @@ package registry
 import (
 	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
-// Proto is an IANA protocol number. The registry knows TCP, UDP and SCTP;
-// other values are valid but have no entries.
-type Proto uint8
-
-// Transport protocols the registry has port tables for.
-const (
-	TCP  Proto = 6
-	UDP  Proto = 17
-	SCTP Proto = 132
-)
-
-// protos lists the protocols with a table, in the order their tables are
-// stored and their entries are sorted.
-var protos = [...]Proto{TCP, UDP, SCTP}
-
-// table returns the index of p's table in Registry.idx, or -1.
-func (p Proto) table() int {
+// table returns the index of p's table in Registry.idx, or -1: the
+// registry has tables for PortProtos.
+func table(p vocab.Proto) int {
 	switch p {
-	case TCP:
+	case vocab.TCP:
 		return 0
-	case UDP:
+	case vocab.UDP:
 		return 1
-	case SCTP:
+	case vocab.SCTP:
 		return 2
 	}
 	return -1
-}
-
-// String returns "tcp", "udp" or "sctp", and "proto-N" for other numbers.
-func (p Proto) String() string {
-	switch p {
-	case TCP:
-		return "tcp"
-	case UDP:
-		return "udp"
-	case SCTP:
-		return "sctp"
-	}
-	return "proto-" + strconv.Itoa(int(p))
-}
-
-// MarshalText implements encoding.TextMarshaler with the String form.
-func (p Proto) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
-
-// UnmarshalText implements encoding.TextUnmarshaler with [ParseProto].
-func (p *Proto) UnmarshalText(b []byte) error {
-	v, err := ParseProto(string(b))
-	if err != nil {
-		return err
-	}
-	*p = v
-	return nil
-}
-
-// ParseProto parses "tcp", "udp" or "sctp" in any case.
-func ParseProto(s string) (Proto, error) {
-	switch strings.ToLower(s) {
-	case "tcp":
-		return TCP, nil
-	case "udp":
-		return UDP, nil
-	case "sctp":
-		return SCTP, nil
-	}
-	return 0, fmt.Errorf("unknown protocol %q (want tcp, udp or sctp)", s)
 }
 
 // Risk says how much attention traffic on a port deserves.

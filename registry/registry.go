@@ -12,13 +12,14 @@ import (
 	"sync"
 
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Entry is what the registry knows about one (protocol, port) pair.
 // Entries returned by [Registry.Lookup] belong to the registry: do not modify
 // them or their Aliases.
 type Entry struct {
-	Proto       Proto
+	Proto       vocab.Proto
 	Port        uint16
 	Name        string   // registry service name ("https"); "" if unnamed
 	Aliases     []string // other names of the service ("www", "www-http"); read-only
@@ -45,7 +46,7 @@ type Registry struct {
 	// idx[t][port] is 1 + the index in entries of the entry for the
 	// protocol of table t (see Proto.table) and port; 0 means none.
 	// int32 because a registry can hold up to 3×65536 entries.
-	idx     [len(protos)][65536]int32
+	idx     [len(vocab.PortProtos)][65536]int32
 	entries []Entry
 }
 
@@ -73,9 +74,9 @@ func build() (*Registry, error) {
 	// slice is never copied while it grows (the registry is built at the
 	// start of every run).
 	r.entries = make([]Entry, 0, len(layers.TCPPortNames)+len(layers.UDPPortNames)+len(layers.SCTPPortNames)+2048)
-	addPortNames(r, TCP, layers.TCPPortNames)
-	addPortNames(r, UDP, layers.UDPPortNames)
-	addPortNames(r, SCTP, layers.SCTPPortNames)
+	addPortNames(r, vocab.TCP, layers.TCPPortNames)
+	addPortNames(r, vocab.UDP, layers.UDPPortNames)
+	addPortNames(r, vocab.SCTP, layers.SCTPPortNames)
 	for _, pn := range preferredNames {
 		r.apply(record{proto: pn.proto, port: pn.port, name: pn.name}, SourceIANA)
 	}
@@ -91,7 +92,7 @@ func build() (*Registry, error) {
 
 // addPortNames copies one of gopacket's IANA maps into r, in port order so
 // that the entry slice (and everything derived from it) is deterministic.
-func addPortNames[K ~uint16](r *Registry, p Proto, m map[K]string) {
+func addPortNames[K ~uint16](r *Registry, p vocab.Proto, m map[K]string) {
 	ports := make([]K, 0, len(m))
 	for port := range m {
 		ports = append(ports, port)
@@ -106,7 +107,7 @@ func addPortNames[K ~uint16](r *Registry, p Proto, m map[K]string) {
 // takes rec's name and aliases (unless rec keeps the name), its description
 // if it has one, and its risk and note if it has a risk.
 func (r *Registry) apply(rec record, source string) {
-	slot := &r.idx[rec.proto.table()][rec.port]
+	slot := &r.idx[table(rec.proto)][rec.port]
 	if *slot == 0 {
 		r.entries = append(r.entries, Entry{
 			Proto: rec.proto, Port: rec.port, Name: rec.name, Aliases: rec.aliases,
@@ -141,14 +142,14 @@ func (r *Registry) Clone() *Registry {
 // Lookup returns what r knows about port on protocol p, or nil if nothing.
 // The Entry belongs to r (do not modify it); it stays readable after later
 // loads but then may be out of date. Lookup does not allocate.
-func (r *Registry) Lookup(p Proto, port uint16) *Entry {
+func (r *Registry) Lookup(p vocab.Proto, port uint16) *Entry {
 	var i int32
 	switch p {
-	case TCP:
+	case vocab.TCP:
 		i = r.idx[0][port]
-	case UDP:
+	case vocab.UDP:
 		i = r.idx[1][port]
-	case SCTP:
+	case vocab.SCTP:
 		i = r.idx[2][port]
 	default:
 		return nil
@@ -161,7 +162,7 @@ func (r *Registry) Lookup(p Proto, port uint16) *Entry {
 
 // Name returns the service name of port on protocol p, or "" if the port
 // is unnamed. It does not allocate.
-func (r *Registry) Name(p Proto, port uint16) string {
+func (r *Registry) Name(p vocab.Proto, port uint16) string {
 	if e := r.Lookup(p, port); e != nil {
 		return e.Name
 	}
@@ -185,7 +186,7 @@ func (r *Registry) Risky() []Entry {
 func (r *Registry) collect(keep func(*Entry) bool) []Entry {
 	var out []Entry
 	for port := range 65536 {
-		for t := range protos {
+		for t := range vocab.PortProtos {
 			if i := r.idx[t][port]; i != 0 && keep(&r.entries[i-1]) {
 				out = append(out, r.entries[i-1])
 			}
@@ -207,9 +208,9 @@ func (r *Registry) collect(keep func(*Entry) bool) []Entry {
 func (r *Registry) Find(query string) ([]Entry, error) {
 	q := strings.TrimSpace(query)
 	what, protoPart, hasProto := strings.Cut(q, "/")
-	var only Proto
+	var only vocab.Proto
 	if hasProto {
-		p, err := ParseProto(protoPart)
+		p, err := vocab.ParsePortProto(protoPart)
 		if err != nil {
 			return nil, fmt.Errorf("bad query %q: %w", query, err)
 		}
@@ -224,7 +225,7 @@ func (r *Registry) Find(query string) ([]Entry, error) {
 			return nil, fmt.Errorf("bad query %q: %w", query, err)
 		}
 		var out []Entry
-		for _, p := range protos {
+		for _, p := range vocab.PortProtos {
 			if only != 0 && p != only {
 				continue
 			}
@@ -281,7 +282,7 @@ func (r *Registry) Fingerprint() string {
 	}
 	// The entries in Entries' order, without building that slice (6 MB).
 	for port := range 65536 {
-		for t := range protos {
+		for t := range vocab.PortProtos {
 			i := r.idx[t][port]
 			if i == 0 {
 				continue

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Package-level sinks keep the compiler from dropping the work measured in
@@ -20,32 +21,32 @@ var (
 
 func TestLookup(t *testing.T) {
 	tests := []struct {
-		proto  Proto
+		proto  vocab.Proto
 		port   uint16
 		name   string // "" with nilOK: Lookup must return nil
 		source string
 	}{
-		{TCP, 443, "https", SourcePortsift},
-		{UDP, 53, "domain", SourcePortsift},
-		{TCP, 22, "ssh", SourcePortsift},
-		{TCP, 2049, "nfs", SourcePortsift},
-		{TCP, 113, "auth", SourcePortsift},
+		{vocab.TCP, 443, "https", SourcePortsift},
+		{vocab.UDP, 53, "domain", SourcePortsift},
+		{vocab.TCP, 22, "ssh", SourcePortsift},
+		{vocab.TCP, 2049, "nfs", SourcePortsift},
+		{vocab.TCP, 113, "auth", SourcePortsift},
 		// Not in ports.txt: names from gopacket's IANA maps.
-		{TCP, 3306, "mysql", SourceIANA},
-		{UDP, 123, "ntp", SourceIANA},
-		{UDP, 443, "https", SourceIANA},
-		{SCTP, 2905, "m3ua", SourceIANA},
-		{SCTP, 22, "ssh", SourceIANA},
-		{TCP, 8080, "http-alt", SourceIANA},
+		{vocab.TCP, 3306, "mysql", SourceIANA},
+		{vocab.UDP, 123, "ntp", SourceIANA},
+		{vocab.UDP, 443, "https", SourceIANA},
+		{vocab.SCTP, 2905, "m3ua", SourceIANA},
+		{vocab.SCTP, 22, "ssh", SourceIANA},
+		{vocab.TCP, 8080, "http-alt", SourceIANA},
 		// Corrected by preferredNames.
-		{TCP, 465, "submissions", SourceIANA},
-		{UDP, 1701, "l2tp", SourceIANA},
-		{UDP, 750, "kerberos-iv", SourceIANA},
+		{vocab.TCP, 465, "submissions", SourceIANA},
+		{vocab.UDP, 1701, "l2tp", SourceIANA},
+		{vocab.UDP, 750, "kerberos-iv", SourceIANA},
 		// Unnamed.
-		{TCP, 60000, "", ""},
-		{UDP, 6711, "", ""}, // SubSeven's 6711 is TCP only
-		{SCTP, 53, "", ""},
-		{Proto(1), 80, "", ""}, // ICMP has no ports
+		{vocab.TCP, 60000, "", ""},
+		{vocab.UDP, 6711, "", ""}, // SubSeven's 6711 is TCP only
+		{vocab.SCTP, 53, "", ""},
+		{vocab.Proto(1), 80, "", ""}, // ICMP has no ports
 	}
 	r := Default()
 	for _, tt := range tests {
@@ -85,7 +86,7 @@ func TestGopacketNames(t *testing.T) {
 	}
 	r := Default()
 	checked := 0
-	check := func(p Proto, port uint16, want string) {
+	check := func(p vocab.Proto, port uint16, want string) {
 		if ours[pairKey{p, port}] {
 			return
 		}
@@ -95,13 +96,13 @@ func TestGopacketNames(t *testing.T) {
 		}
 	}
 	for port, name := range layers.TCPPortNames {
-		check(TCP, uint16(port), name)
+		check(vocab.TCP, uint16(port), name)
 	}
 	for port, name := range layers.UDPPortNames {
-		check(UDP, uint16(port), name)
+		check(vocab.UDP, uint16(port), name)
 	}
 	for port, name := range layers.SCTPPortNames {
-		check(SCTP, uint16(port), name)
+		check(vocab.SCTP, uint16(port), name)
 	}
 	if checked < 11000 {
 		t.Errorf("checked %d gopacket names, want over 11000", checked)
@@ -113,20 +114,20 @@ func TestGopacketNames(t *testing.T) {
 func TestPriority(t *testing.T) {
 	r := Default()
 	// 2049/tcp: gopacket says shilp, ports.txt and preferredNames say nfs.
-	if got := r.Name(TCP, 2049); got != "nfs" {
+	if got := r.Name(vocab.TCP, 2049); got != "nfs" {
 		t.Errorf("Name(tcp, 2049) = %q, want %q", got, "nfs")
 	}
 	if layers.TCPPortNames[2049] != "shilp" {
 		t.Logf("gopacket no longer says shilp for 2049/tcp; the check above proves less")
 	}
 	// 12345/tcp: IANA's name kept, risk from ports.txt, malware as alias.
-	e := r.Lookup(TCP, 12345)
+	e := r.Lookup(vocab.TCP, 12345)
 	if e == nil || e.Name != "italk" || e.Risk != RiskAlert || !slices.Contains(e.Aliases, "netbus") || !strings.Contains(e.Note, "NetBus") {
 		t.Errorf("Lookup(tcp, 12345) = %+v, want italk, alert, alias netbus, a NetBus note", e)
 	}
 	// Port 0 and 1024: "-" lines, no IANA name, so unnamed but described.
 	for _, port := range []uint16{0, 1024} {
-		e := r.Lookup(TCP, port)
+		e := r.Lookup(vocab.TCP, port)
 		if e == nil || e.Name != "" || e.Description == "" {
 			t.Errorf("Lookup(tcp, %d) = %+v, want an unnamed entry with a description", port, e)
 		}
@@ -141,19 +142,19 @@ func TestNoAllocs(t *testing.T) {
 		fn   func()
 	}{
 		{"Lookup", func() {
-			sinkEntry = r.Lookup(TCP, 443)
+			sinkEntry = r.Lookup(vocab.TCP, 443)
 			if sinkEntry == nil {
 				panic("Lookup(tcp, 443) = nil")
 			}
 		}},
 		{"LookupMiss", func() {
-			sinkEntry = r.Lookup(UDP, 60001)
+			sinkEntry = r.Lookup(vocab.UDP, 60001)
 			if sinkEntry != nil {
 				panic("Lookup(udp, 60001) != nil")
 			}
 		}},
 		{"Name", func() {
-			sinkName = r.Name(UDP, 53)
+			sinkName = r.Name(vocab.UDP, 53)
 			if sinkName != "domain" {
 				panic("Name(udp, 53) = " + sinkName)
 			}
@@ -243,7 +244,7 @@ func TestRisky(t *testing.T) {
 	if len(es) == 0 {
 		t.Fatal("Risky() is empty")
 	}
-	if es[0].Port != 0 || es[0].Proto != TCP || es[1].Port != 0 || es[1].Proto != UDP {
+	if es[0].Port != 0 || es[0].Proto != vocab.TCP || es[1].Port != 0 || es[1].Proto != vocab.UDP {
 		t.Errorf("Risky()[:2] = %v, want 0/tcp 0/udp", portProtos(es[:2]))
 	}
 	for i, e := range es {
@@ -269,13 +270,13 @@ func TestCloneIsolated(t *testing.T) {
 	if _, err := c.LoadServices(strings.NewReader("web 80/tcp # renamed\nnew 40001/udp\n"), "t"); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Name(TCP, 80); got != "web" {
+	if got := c.Name(vocab.TCP, 80); got != "web" {
 		t.Errorf("clone: Name(tcp, 80) = %q, want %q", got, "web")
 	}
-	if got := def.Name(TCP, 80); got != "http" {
+	if got := def.Name(vocab.TCP, 80); got != "http" {
 		t.Errorf("default after loading into a clone: Name(tcp, 80) = %q, want %q", got, "http")
 	}
-	if def.Lookup(UDP, 40001) != nil || def.Len() != beforeLen || def.Fingerprint() != before {
+	if def.Lookup(vocab.UDP, 40001) != nil || def.Len() != beforeLen || def.Fingerprint() != before {
 		t.Errorf("default changed after loading into a clone")
 	}
 	if c.Fingerprint() == before {
@@ -320,7 +321,7 @@ func TestFingerprint(t *testing.T) {
 
 func TestZeroRegistry(t *testing.T) {
 	var r Registry
-	if e := r.Lookup(TCP, 22); e != nil || r.Name(TCP, 22) != "" || r.Len() != 0 || len(r.Risky()) != 0 {
+	if e := r.Lookup(vocab.TCP, 22); e != nil || r.Name(vocab.TCP, 22) != "" || r.Len() != 0 || len(r.Risky()) != 0 {
 		t.Errorf("zero Registry is not empty")
 	}
 	es, err := r.Find("ssh")
@@ -329,30 +330,7 @@ func TestZeroRegistry(t *testing.T) {
 	}
 }
 
-func TestProto(t *testing.T) {
-	tests := []struct {
-		in   string
-		want Proto
-		str  string
-	}{
-		{"tcp", TCP, "tcp"},
-		{"UDP", UDP, "udp"},
-		{"Sctp", SCTP, "sctp"},
-	}
-	for _, tt := range tests {
-		got, err := ParseProto(tt.in)
-		if err != nil || got != tt.want || got.String() != tt.str {
-			t.Errorf("ParseProto(%q) = %v (%d), %v; want %s (%d)", tt.in, got, got, err, tt.str, tt.want)
-		}
-	}
-	for _, bad := range []string{"", "ddp", "dccp", "6", "tcp "} {
-		if p, err := ParseProto(bad); err == nil {
-			t.Errorf("ParseProto(%q) = %v, nil; want error", bad, p)
-		}
-	}
-	if got := Proto(1).String(); got != "proto-1" {
-		t.Errorf("Proto(1).String() = %q, want %q", got, "proto-1")
-	}
+func TestRisk(t *testing.T) {
 	for r, want := range map[Risk]string{RiskNone: "", RiskNote: "note", RiskAlert: "alert"} {
 		if got := r.String(); got != want {
 			t.Errorf("Risk(%d).String() = %q, want %q", r, got, want)
@@ -360,15 +338,15 @@ func TestProto(t *testing.T) {
 	}
 	// JSON round trip, the form reports use.
 	type row struct {
-		Proto Proto
+		Proto vocab.Proto
 		Risk  Risk
 	}
-	b, err := json.Marshal(row{UDP, RiskAlert})
+	b, err := json.Marshal(row{vocab.UDP, RiskAlert})
 	if err != nil || string(b) != `{"Proto":"udp","Risk":"alert"}` {
 		t.Errorf("json.Marshal = %s, %v", b, err)
 	}
 	var back row
-	if err := json.Unmarshal(b, &back); err != nil || back != (row{UDP, RiskAlert}) {
+	if err := json.Unmarshal(b, &back); err != nil || back != (row{vocab.UDP, RiskAlert}) {
 		t.Errorf("json.Unmarshal(%s) = %+v, %v", b, back, err)
 	}
 }
@@ -379,7 +357,7 @@ func BenchmarkLookup(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		sinkEntry = r.Lookup(TCP, ports[i&7])
+		sinkEntry = r.Lookup(vocab.TCP, ports[i&7])
 	}
 }
 
@@ -387,7 +365,7 @@ func BenchmarkName(b *testing.B) {
 	r := Default()
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		sinkName = r.Name(UDP, uint16(i))
+		sinkName = r.Name(vocab.UDP, uint16(i))
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Limits against hostile or broken input. IANA's CSV, the largest file we
@@ -28,7 +30,7 @@ const ianaHeader = "Service Name,Port Number"
 
 // record is one (proto, port) assignment read from a file.
 type record struct {
-	proto   Proto
+	proto   vocab.Proto
 	port    uint16
 	name    string // "" keeps the existing name (a "-" line)
 	aliases []string
@@ -105,7 +107,7 @@ func parseServices(rd io.Reader) (parseResult, error) {
 }
 
 type pairKey struct {
-	proto Proto
+	proto vocab.Proto
 	port  uint16
 }
 
@@ -163,9 +165,9 @@ func parseServicesLines(rd io.Reader, lim *limitReader) (parseResult, error) {
 		if err != nil {
 			return fail("%w", err)
 		}
-		var ps []Proto
+		var ps []vocab.Proto
 		for _, s := range strings.Split(protoPart, "/") {
-			p, err := ParseProto(s)
+			p, err := vocab.ParsePortProto(s)
 			if err != nil {
 				if s == "" {
 					return fail("bad port/proto %q", f[1])
@@ -340,7 +342,7 @@ func parseIANACSV(rd io.Reader, lim *limitReader) (parseResult, error) {
 			res.skipped++
 			continue
 		}
-		p, err := ParseProto(protoField)
+		p, err := vocab.ParsePortProto(protoField)
 		if err != nil {
 			res.skipped++ // dccp
 			continue

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // load loads file into a clone of the default registry.
@@ -26,7 +28,7 @@ func TestLoadServicesOverride(t *testing.T) {
 		name      string
 		file      string
 		n         int // pairs the file sets
-		proto     Proto
+		proto     vocab.Proto
 		port      uint16
 		wantName  string
 		aliases   []string
@@ -38,39 +40,39 @@ func TestLoadServicesOverride(t *testing.T) {
 	}{
 		{
 			name: "rename keeps risk", file: "web 80/tcp web2 # my web server\n", n: 1,
-			proto: TCP, port: 80, wantName: "web", aliases: []string{"web2"}, desc: "my web server",
-			risk: RiskNote, note: Default().Lookup(TCP, 80).Note, wantSrc: "test.services",
+			proto: vocab.TCP, port: 80, wantName: "web", aliases: []string{"web2"}, desc: "my web server",
+			risk: RiskNote, note: Default().Lookup(vocab.TCP, 80).Note, wantSrc: "test.services",
 		},
 		{
 			name: "no comment keeps description", file: "secsh 22/tcp\n", n: 1,
-			proto: TCP, port: 22, wantName: "secsh", desc: Default().Lookup(TCP, 22).Description,
-			risk: RiskNote, note: Default().Lookup(TCP, 22).Note, wantSrc: "test.services",
+			proto: vocab.TCP, port: 22, wantName: "secsh", desc: Default().Lookup(vocab.TCP, 22).Description,
+			risk: RiskNote, note: Default().Lookup(vocab.TCP, 22).Note, wantSrc: "test.services",
 		},
 		{
 			name: "new port on two protocols", file: "myapp 40001/tcp/udp my-app # My app | alert: watch it\n", n: 2,
-			proto: UDP, port: 40001, wantName: "myapp", aliases: []string{"my-app"}, desc: "My app",
+			proto: vocab.UDP, port: 40001, wantName: "myapp", aliases: []string{"my-app"}, desc: "My app",
 			risk: RiskAlert, note: "watch it", wantSrc: "test.services", wantOther: "myapp",
 		},
 		{
 			name: "dash keeps the name and sets a risk", file: "- 443/tcp # | note: our proxy\n", n: 1,
-			proto: TCP, port: 443, wantName: "https", desc: Default().Lookup(TCP, 443).Description,
+			proto: vocab.TCP, port: 443, wantName: "https", desc: Default().Lookup(vocab.TCP, 443).Description,
 			risk: RiskNote, note: "our proxy", wantSrc: "test.services",
 		},
 		{
 			name: "note text may contain bars", file: "x 40001/tcp # a|b | alert: c | d\n", n: 1,
-			proto: TCP, port: 40001, wantName: "x", desc: "a|b", risk: RiskAlert, note: "c | d", wantSrc: "test.services",
+			proto: vocab.TCP, port: 40001, wantName: "x", desc: "a|b", risk: RiskAlert, note: "c | d", wantSrc: "test.services",
 		},
 		{
 			name: "first line wins, comments and blanks skipped", file: "# header\n\n   \na 40001/tcp # first\nb 40001/tcp # second\n", n: 1,
-			proto: TCP, port: 40001, wantName: "a", desc: "first", wantSrc: "test.services",
+			proto: vocab.TCP, port: 40001, wantName: "a", desc: "first", wantSrc: "test.services",
 		},
 		{
 			name: "ddp skipped, tab separated, CRLF, BOM", file: "\ufeffrtmp\t1/ddp\r\nz\t40001/sctp\tzz\t# Zed\r\n", n: 1,
-			proto: SCTP, port: 40001, wantName: "z", aliases: []string{"zz"}, desc: "Zed", wantSrc: "test.services",
+			proto: vocab.SCTP, port: 40001, wantName: "z", aliases: []string{"zz"}, desc: "Zed", wantSrc: "test.services",
 		},
 		{
 			name: "range", file: "x11 6000-6063/tcp # X Window System\n", n: 64,
-			proto: TCP, port: 6063, wantName: "x11", desc: "X Window System", wantSrc: "test.services",
+			proto: vocab.TCP, port: 6063, wantName: "x11", desc: "X Window System", wantSrc: "test.services",
 		},
 	}
 	for _, tt := range tests {
@@ -90,7 +92,7 @@ func TestLoadServicesOverride(t *testing.T) {
 					tt.wantName, tt.aliases, tt.desc, tt.risk, tt.note, tt.wantSrc)
 			}
 			if tt.wantOther != "" {
-				if got := r.Name(TCP, tt.port); got != tt.wantOther {
+				if got := r.Name(vocab.TCP, tt.port); got != tt.wantOther {
 					t.Errorf("Name(tcp, %d) = %q, want %q", tt.port, got, tt.wantOther)
 				}
 			}
@@ -185,24 +187,24 @@ aka,7007,tcp,Alias but described,,,,,,,,Alias to bad_name
 		t.Errorf("LoadServices = %d, want 13", n)
 	}
 	tests := []struct {
-		proto Proto
+		proto vocab.Proto
 		port  uint16
 		name  string
 		desc  string
 	}{
-		{TCP, 6000, "x11", "X Window System"},
-		{TCP, 6003, "x11", "X Window System"},
-		{TCP, 6004, "", ""},
-		{TCP, 6100, "", ""},
-		{TCP, 80, "http", "World Wide Web HTTP"},
-		{TCP, 2049, "nfs", "Network File System"}, // shilp has no description; first line only
-		{TCP, 7002, "good-name", "Well formed"},
-		{UDP, 7003, "first", "Tie"},
-		{TCP, 465, "submissions", "Message Submission over TLS protocol"}, // preferredNames breaks the tie
-		{TCP, 7004, "alias", "Alias row only"},
-		{UDP, 7005, "withdesc", "Has a description"}, // rule 2, listed second
-		{TCP, 7006, "real", "Same service"},          // rule 1, listed second
-		{TCP, 7007, "Bad_Name", ""},                  // rule 1 outranks rules 2 and 3                            // an alias row still names a port with no other row
+		{vocab.TCP, 6000, "x11", "X Window System"},
+		{vocab.TCP, 6003, "x11", "X Window System"},
+		{vocab.TCP, 6004, "", ""},
+		{vocab.TCP, 6100, "", ""},
+		{vocab.TCP, 80, "http", "World Wide Web HTTP"},
+		{vocab.TCP, 2049, "nfs", "Network File System"}, // shilp has no description; first line only
+		{vocab.TCP, 7002, "good-name", "Well formed"},
+		{vocab.UDP, 7003, "first", "Tie"},
+		{vocab.TCP, 465, "submissions", "Message Submission over TLS protocol"}, // preferredNames breaks the tie
+		{vocab.TCP, 7004, "alias", "Alias row only"},
+		{vocab.UDP, 7005, "withdesc", "Has a description"}, // rule 2, listed second
+		{vocab.TCP, 7006, "real", "Same service"},          // rule 1, listed second
+		{vocab.TCP, 7007, "Bad_Name", ""},                  // rule 1 outranks rules 2 and 3                            // an alias row still names a port with no other row
 	}
 	for _, tt := range tests {
 		if got := r.Name(tt.proto, tt.port); got != tt.name {
@@ -212,7 +214,7 @@ aka,7007,tcp,Alias but described,,,,,,,,Alias to bad_name
 			t.Errorf("Lookup(%v, %d).Description = %q, want %q", tt.proto, tt.port, e.Description, tt.desc)
 		}
 	}
-	if e := r.Lookup(TCP, 80); e != nil && len(e.Aliases) != 0 {
+	if e := r.Lookup(vocab.TCP, 80); e != nil && len(e.Aliases) != 0 {
 		t.Errorf("Lookup(tcp, 80).Aliases = %q, want none from the CSV", e.Aliases)
 	}
 }
@@ -226,7 +228,7 @@ func TestLoadServicesFile(t *testing.T) {
 	if err := r.LoadServicesFile(path); err != nil {
 		t.Fatalf("LoadServicesFile(%q): %v", path, err)
 	}
-	if e := r.Lookup(TCP, 40001); e == nil || e.Name != "myapp" || e.Source != path {
+	if e := r.Lookup(vocab.TCP, 40001); e == nil || e.Name != "myapp" || e.Source != path {
 		t.Errorf("Lookup(tcp, 40001) = %+v, want myapp from %q", e, path)
 	}
 

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/portsift/portsift/capture/sharedtest"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // sharedFile returns the path of a file in the shared registry-data folder,
@@ -39,8 +40,8 @@ func parseFile(t *testing.T, name string) parseResult {
 	return res
 }
 
-func countByProto(recs []record) map[Proto]int {
-	n := make(map[Proto]int)
+func countByProto(recs []record) map[vocab.Proto]int {
+	n := make(map[vocab.Proto]int)
 	for _, rec := range recs {
 		if rec.name != "" {
 			n[rec.proto]++
@@ -54,7 +55,7 @@ func TestSharedIANACSV(t *testing.T) {
 	// README: 11,606 named (port, proto) pairs, of which dccp 9. Resolving
 	// duplicate names picks one name per pair and drops none.
 	got := countByProto(res.recs)
-	want := map[Proto]int{TCP: 5952, UDP: 5557, SCTP: 88}
+	want := map[vocab.Proto]int{vocab.TCP: 5952, vocab.UDP: 5557, vocab.SCTP: 88}
 	for p, w := range want {
 		if got[p] != w {
 			t.Errorf("IANA CSV: %d named %v pairs, want %d", got[p], p, w)
@@ -83,36 +84,36 @@ func TestSharedIANACSV(t *testing.T) {
 		t.Errorf("LoadServices(IANA CSV) into an empty registry = %d (Len %d), want %d", n, r.Len(), 5952+5557+88)
 	}
 	tests := []struct {
-		proto Proto
+		proto vocab.Proto
 		port  uint16
 		name  string
 		why   string
 	}{
-		{TCP, 80, "http", "www and www-http are duplicate rows"},
-		{TCP, 2049, "nfs", "shilp is listed first but has no description"},
-		{UDP, 2049, "nfs", "same"},
+		{vocab.TCP, 80, "http", "www and www-http are duplicate rows"},
+		{vocab.TCP, 2049, "nfs", "shilp is listed first but has no description"},
+		{vocab.UDP, 2049, "nfs", "same"},
 		// ident is listed first, but its row has no description, so rule 2
 		// picks auth ("Authentication Service"); /etc/services agrees.
-		{TCP, 113, "auth", "ident has no description"},
-		{TCP, 465, "submissions", "tie with urd, settled by preferredNames"},
-		{UDP, 1701, "l2tp", "tie with l2f, settled by preferredNames"},
-		{TCP, 631, "ipp", "tie with ipps: first in IANA order"},
-		{UDP, 3478, "stun", "tie with turn and stun-behavior: first"},
-		{TCP, 20034, "nburn-id", "nburn_id is not well formed"},
-		{TCP, 6000, "x11", "from the range 6000-6063"},
-		{TCP, 6063, "x11", "end of the range"},
-		{TCP, 22, "ssh", ""},
-		{SCTP, 2905, "m3ua", ""},
-		{TCP, 31337, "eldim", ""},
-		{TCP, 0, "", "port 0 is reserved, unnamed"},
-		{TCP, 49152, "", "no IANA name in 49152-65535"},
+		{vocab.TCP, 113, "auth", "ident has no description"},
+		{vocab.TCP, 465, "submissions", "tie with urd, settled by preferredNames"},
+		{vocab.UDP, 1701, "l2tp", "tie with l2f, settled by preferredNames"},
+		{vocab.TCP, 631, "ipp", "tie with ipps: first in IANA order"},
+		{vocab.UDP, 3478, "stun", "tie with turn and stun-behavior: first"},
+		{vocab.TCP, 20034, "nburn-id", "nburn_id is not well formed"},
+		{vocab.TCP, 6000, "x11", "from the range 6000-6063"},
+		{vocab.TCP, 6063, "x11", "end of the range"},
+		{vocab.TCP, 22, "ssh", ""},
+		{vocab.SCTP, 2905, "m3ua", ""},
+		{vocab.TCP, 31337, "eldim", ""},
+		{vocab.TCP, 0, "", "port 0 is reserved, unnamed"},
+		{vocab.TCP, 49152, "", "no IANA name in 49152-65535"},
 	}
 	for _, tt := range tests {
 		if got := r.Name(tt.proto, tt.port); got != tt.name {
 			t.Errorf("IANA CSV: Name(%v, %d) = %q, want %q (%s)", tt.proto, tt.port, got, tt.name, tt.why)
 		}
 	}
-	if e := r.Lookup(TCP, 80); e == nil || e.Description != "World Wide Web HTTP" {
+	if e := r.Lookup(vocab.TCP, 80); e == nil || e.Description != "World Wide Web HTTP" {
 		t.Errorf("IANA CSV: Lookup(tcp, 80) = %+v, want description %q", e, "World Wide Web HTTP")
 	}
 
@@ -121,7 +122,7 @@ func TestSharedIANACSV(t *testing.T) {
 	if err := c.LoadServicesFile(sharedFile(t, "service-names-port-numbers.csv")); err != nil {
 		t.Fatal(err)
 	}
-	e := c.Lookup(TCP, 12345)
+	e := c.Lookup(vocab.TCP, 12345)
 	if e == nil || e.Name != "italk" || e.Risk != RiskAlert || !strings.HasSuffix(e.Source, "service-names-port-numbers.csv") {
 		t.Errorf("default + IANA CSV: Lookup(tcp, 12345) = %+v, want italk, still alert, source the CSV", e)
 	}
@@ -130,7 +131,7 @@ func TestSharedIANACSV(t *testing.T) {
 func TestSharedEtcServices(t *testing.T) {
 	res := parseFile(t, "etc-services.netbase-6.4")
 	got := countByProto(res.recs)
-	want := map[Proto]int{TCP: 218, UDP: 95, SCTP: 1} // 318 pairs minus 4 ddp
+	want := map[vocab.Proto]int{vocab.TCP: 218, vocab.UDP: 95, vocab.SCTP: 1} // 318 pairs minus 4 ddp
 	for p, w := range want {
 		if got[p] != w {
 			t.Errorf("/etc/services: %d %v pairs, want %d", got[p], p, w)
@@ -144,17 +145,17 @@ func TestSharedEtcServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		proto   Proto
+		proto   vocab.Proto
 		port    uint16
 		name    string
 		aliases string
 	}{
-		{TCP, 22, "ssh", ""},
-		{TCP, 25, "smtp", "mail"},
-		{UDP, 9, "discard", "sink null"},
-		{TCP, 113, "auth", "authentication tap ident"},
-		{UDP, 21, "fsp", "fspd"},
-		{TCP, 1, "tcpmux", ""},
+		{vocab.TCP, 22, "ssh", ""},
+		{vocab.TCP, 25, "smtp", "mail"},
+		{vocab.UDP, 9, "discard", "sink null"},
+		{vocab.TCP, 113, "auth", "authentication tap ident"},
+		{vocab.UDP, 21, "fsp", "fspd"},
+		{vocab.TCP, 1, "tcpmux", ""},
 	}
 	for _, tt := range tests {
 		e := r.Lookup(tt.proto, tt.port)
@@ -162,7 +163,7 @@ func TestSharedEtcServices(t *testing.T) {
 			t.Errorf("/etc/services: Lookup(%v, %d) = %+v, want %q aliases %q", tt.proto, tt.port, e, tt.name, tt.aliases)
 		}
 	}
-	if e := r.Lookup(TCP, 22); e == nil || e.Description != "SSH Remote Login Protocol" {
+	if e := r.Lookup(vocab.TCP, 22); e == nil || e.Description != "SSH Remote Login Protocol" {
 		t.Errorf("/etc/services: Lookup(tcp, 22).Description = %+v, want the comment", e)
 	}
 }
@@ -189,7 +190,7 @@ func ianaRows(t *testing.T) (names map[pairKey][]string, modified map[pairKey]st
 		if first || row[0] == "" || row[1] == "" {
 			continue
 		}
-		p, err := ParseProto(row[2])
+		p, err := vocab.ParsePortProto(row[2])
 		if err != nil {
 			continue
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Hostile input through the binary: every corrupt and real capture, floods,
@@ -327,7 +328,7 @@ func errorsJoin(errs ...error) error {
 // writeFlood writes a pcap of n frames made by frame (which fills b in
 // place, b being reused), one microsecond apart.
 func writeFlood(w interface{ Write([]byte) (int, error) }, n int, frame func(i int, b []byte)) error {
-	wr, err := capture.NewWriter(w, false, capture.LinkTypeEthernet, 0)
+	wr, err := capture.NewWriter(w, false, vocab.LinkEthernet, 0)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 )
 
@@ -52,7 +53,7 @@ func checkPorts(t *testing.T) {
 	t.Helper()
 	reg := registry.Default()
 	for _, p := range []struct {
-		proto registry.Proto
+		proto vocab.Proto
 		port  uint16
 	}{{17, portEphA}, {17, cliDNS}, {17, cliEph}, {6, portHigh}} {
 		if name := reg.Name(p.proto, p.port); name != "" {
