@@ -8,22 +8,9 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
+	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/decode"
-	"github.com/portsift/portsift/decode/vocab"
 )
-
-// LiveSource yields frames from a live capture. Next returns a frame that is
-// valid until the next call; ErrIdle (possibly wrapped) when no frame
-// arrived for a while, which gives the loop control back on a quiet link;
-// io.EOF when the capture ended; any other error ends the run.
-type LiveSource interface {
-	Next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error)
-}
-
-// ErrIdle is what a LiveSource returns when no frame arrived within its
-// read timeout. A source that never returns it can still be captured from,
-// but on a quiet link snapshots and the end of the run wait for a frame.
-var ErrIdle = errors.New("no frame within the read timeout")
 
 // DefaultInterval is how often RunLive publishes a snapshot by default.
 const DefaultInterval = time.Second
@@ -136,7 +123,7 @@ const (
 // and io.EOF are normal ends (nil error); a source or OnFrame error is
 // returned with the final snapshot, which counts everything before it.
 // RunLive does not close src.
-func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder, o LiveOptions, out *Latest) (*Snapshot, error) {
+func (t *Tracker) RunLive(ctx context.Context, src Source, d *decode.Decoder, o LiveOptions, out *Latest) (*Snapshot, error) {
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
@@ -222,7 +209,7 @@ func (t *Tracker) RunLive(ctx context.Context, src LiveSource, d *decode.Decoder
 		}
 		data, ci, link, rerr := src.Next()
 		if rerr != nil {
-			if errors.Is(rerr, ErrIdle) {
+			if errors.Is(rerr, capture.ErrIdle) {
 				continue
 			}
 			if rerr != io.EOF {

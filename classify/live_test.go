@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -82,10 +83,10 @@ type fakeLive struct {
 func (f *fakeLive) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	f.calls++
 	if f.idle && f.calls%2 == 1 {
-		return nil, gopacket.CaptureInfo{}, 0, ErrIdle
+		return nil, gopacket.CaptureInfo{}, 0, capture.ErrIdle
 	}
 	if f.i >= len(f.frames) {
-		if f.end == ErrIdle {
+		if f.end == capture.ErrIdle {
 			time.Sleep(time.Millisecond) // like a read timeout, shortened
 		}
 		return nil, gopacket.CaptureInfo{}, 0, f.end
@@ -159,7 +160,7 @@ func reportJSON(t *testing.T, r *Report) string {
 }
 
 func TestRunLiveLimit(t *testing.T) {
-	src := &fakeLive{frames: liveFrames(t), end: ErrIdle}
+	src := &fakeLive{frames: liveFrames(t), end: capture.ErrIdle}
 	final, err := NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{Limit: 4}, NewLatest())
 	if err != nil || final.Report.Frames != 4 || src.i != 4 {
 		t.Errorf("Limit 4: err %v, %d frames counted, %d read; want nil, 4, 4", err, final.Report.Frames, src.i)
@@ -167,7 +168,7 @@ func TestRunLiveLimit(t *testing.T) {
 }
 
 func TestRunLiveStopsOnCancelAndPublishesWhileIdle(t *testing.T) {
-	src := &fakeLive{frames: liveFrames(t)[:3], end: ErrIdle} // then a quiet link
+	src := &fakeLive{frames: liveFrames(t)[:3], end: capture.ErrIdle} // then a quiet link
 	latest := NewLatest()
 	ctx, cancel := context.WithCancel(context.Background())
 	type result struct {
@@ -324,7 +325,7 @@ func (c *cycling) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 // more frames.
 func TestRunLiveExpiresWhenQuiet(t *testing.T) {
 	frames := liveFrames(t) // 10 frames 1 ms apart, 5 flows
-	src := &fakeLive{frames: frames, end: ErrIdle}
+	src := &fakeLive{frames: frames, end: capture.ErrIdle}
 	latest := NewLatest()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -427,7 +428,7 @@ func TestRunLiveQuietClock(t *testing.T) {
 		ethFrame(t, c, s, int(decode.TCPFin|decode.TCPAck), 0), ethFrame(t, s, c, int(decode.TCPFin|decode.TCPAck), 0),
 		ethFrame(t, "192.0.2.9:50009", "198.51.100.53:53", -1, 30),
 	}
-	src := &fakeLive{frames: frames, end: ErrIdle}
+	src := &fakeLive{frames: frames, end: capture.ErrIdle}
 	var mu sync.Mutex
 	var ends []string
 	tr := NewTracker(Options{IdleTimeout: 300 * time.Millisecond, FlowLog: func(r *FlowRecord) { mu.Lock(); ends = append(ends, r.End); mu.Unlock() }})

@@ -9,8 +9,11 @@ import (
 	"github.com/portsift/portsift/decode/vocab"
 )
 
-// Source yields captured frames. The returned data is only valid until the
-// next call; Next returns io.EOF after the last frame.
+// Source yields captured frames, from a file or a live capture. The
+// returned data is only valid until the next call; Next returns io.EOF
+// after the last frame. A live source returns capture.ErrIdle (possibly
+// wrapped) when no frame arrived within its read timeout, which gives
+// RunLive control back on a quiet link; any other error ends the run.
 type Source interface {
 	Next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error)
 }

@@ -184,15 +184,8 @@ type liveSource struct {
 
 func (s liveSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	data, ci, err := s.l.Next()
-	if err == capture.ErrIdle {
-		err = classify.ErrIdle
-	}
 	return data, ci, s.link, err
 }
-
-// decodeLink is the live link type as decode numbers it: both are the
-// 16-bit LINKTYPE_ value.
-func decodeLink(lt vocab.LinkType) vocab.LinkType { return vocab.LinkType(lt) }
 
 // sniffMode is how reports reach the user during the capture.
 type sniffMode int
@@ -273,7 +266,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 		return err
 	}
 	defer src.Close()
-	link := decodeLink(src.LinkType())
+	link := src.LinkType()
 
 	var (
 		wr        *capture.Writer

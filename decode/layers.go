@@ -18,7 +18,10 @@ var (
 
 // layerTypeSLL2 is Linux cooked capture v2 (LINKTYPE_LINUX_SLL2, 276), which
 // gopacket v1.1.19 lacks. 1276 is outside the range gopacket's own layers use.
-var layerTypeSLL2 = gopacket.RegisterLayerType(1276, gopacket.LayerTypeMetadata{Name: "LinuxSLL2"})
+// It is not registered with gopacket.RegisterLayerType: a DecodingLayerParser
+// only compares layer types, and importing decode must not write into
+// gopacket's global tables (another package may have registered 1276).
+const layerTypeSLL2 gopacket.LayerType = 1276
 
 // ipState is what the IP layers tell the transport step: the protocol of
 // the payload after the last header walked, that payload, and fragment data.

@@ -9,12 +9,14 @@ import (
 
 // Layer types for link layers gopacket v1.1.19 lacks. The numbers are
 // outside the range gopacket's own layers use (they echo the LINKTYPE value).
-var (
-	layerTypeCHDLC = gopacket.RegisterLayerType(1104, gopacket.LayerTypeMetadata{Name: "CiscoHDLC"})
-	layerTypeNFLOG = gopacket.RegisterLayerType(1239, gopacket.LayerTypeMetadata{Name: "NFLOG"})
-	layerTypeDot11 = gopacket.RegisterLayerType(1105, gopacket.LayerTypeMetadata{Name: "Dot11Data"})
-	layerTypeRadio = gopacket.RegisterLayerType(1127, gopacket.LayerTypeMetadata{Name: "RadiotapHeader"})
-	layerTypePBB   = gopacket.RegisterLayerType(1488, gopacket.LayerTypeMetadata{Name: "PBBITag"})
+// Like layerTypeSLL2 they are not registered: importing decode has no side
+// effect on gopacket.
+const (
+	layerTypeCHDLC gopacket.LayerType = 1104
+	layerTypeNFLOG gopacket.LayerType = 1239
+	layerTypeDot11 gopacket.LayerType = 1105
+	layerTypeRadio gopacket.LayerType = 1127
+	layerTypePBB   gopacket.LayerType = 1488
 )
 
 // etherTypePBB is the 802.1ah I-TAG EtherType.
