@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // DiffSections are the parts of a report that Diff compares, in the order
@@ -153,10 +155,10 @@ func (r *Report) Diff(expected *Report, o DiffOptions) Diff {
 	}
 	if want("buckets") {
 		dc.sec = "buckets"
-		eb, gb := e.Buckets.all(), g.Buckets.all()
-		for i, name := range bucketNames {
-			dc.num(name, "frames", eb[i].Frames, gb[i].Frames)
-			dc.num(name, "bytes", eb[i].Bytes, gb[i].Bytes)
+		for b := range vocab.NumBuckets {
+			ec, gc := e.Buckets.Get(b), g.Buckets.Get(b)
+			dc.num(b.String(), "frames", ec.Frames, gc.Frames)
+			dc.num(b.String(), "bytes", ec.Bytes, gc.Bytes)
 		}
 		dc.types("link_types", e.LinkTypes, g.LinkTypes)
 		dc.types("non_ip", e.NonIP, g.NonIP)
@@ -195,13 +197,6 @@ func (r *Report) Diff(expected *Report, o DiffOptions) Diff {
 		}
 	}
 	return Diff{Changes: dc.changes}
-}
-
-// bucketNames are the JSON keys of Buckets, in the order of all.
-var bucketNames = [...]string{"tcp", "udp", "sctp", "fragment", "icmp", "other-ip", "non-ip", "truncated", "malformed"}
-
-func (b *Buckets) all() [len(bucketNames)]Counter {
-	return [...]Counter{b.TCP, b.UDP, b.SCTP, b.Fragment, b.ICMP, b.OtherIP, b.NonIP, b.Truncated, b.Malformed}
 }
 
 // differ collects the changes of one comparison.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -142,13 +143,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.bytes, e.Bytes, "ephemeral", "", "", "")
 	counter(c.flows, e.Flows, "ephemeral", "", "")
 
-	for _, b := range []struct {
-		name string
-		c    Counter
-	}{{"tcp", r.Buckets.TCP}, {"udp", r.Buckets.UDP}, {"sctp", r.Buckets.SCTP}, {"fragment", r.Buckets.Fragment},
-		{"icmp", r.Buckets.ICMP}, {"other-ip", r.Buckets.OtherIP}, {"non-ip", r.Buckets.NonIP},
-		{"truncated", r.Buckets.Truncated}, {"malformed", r.Buckets.Malformed}} {
-		counter(c.frames, b.c.Frames, b.name)
+	for b := range vocab.NumBuckets {
+		counter(c.frames, r.Buckets.Get(b).Frames, b.String())
 	}
 	counter(c.evicted, r.Flows.Evicted)
 	if lc := r.Capture; lc != nil {

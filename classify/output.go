@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // WriteJSON writes r as indented JSON followed by a newline. The output is
@@ -106,14 +108,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 
 	// Buckets.
 	fmt.Fprintln(ew)
-	b := &r.Buckets
 	var parts []string
-	for _, kv := range []struct {
-		name string
-		c    Counter
-	}{{"tcp", b.TCP}, {"udp", b.UDP}, {"sctp", b.SCTP}, {"fragment", b.Fragment}, {"icmp", b.ICMP},
-		{"other-ip", b.OtherIP}, {"non-ip", b.NonIP}, {"truncated", b.Truncated}, {"malformed", b.Malformed}} {
-		parts = append(parts, fmt.Sprintf("%s %s", kv.name, commas(kv.c.Frames)))
+	for b := range vocab.NumBuckets {
+		parts = append(parts, fmt.Sprintf("%s %s", b, commas(r.Buckets.Get(b).Frames)))
 	}
 	const label = len("frames:   ") // where the text of a trailer line starts
 	tx.list("frames:   "+strings.Join(parts, ", "), label)
@@ -146,7 +143,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		tx.list(fmt.Sprintf("tunnels:  %s (%s)", strings.Join(parts, ", "), mode), label)
 	}
 	fr := r.Fragments
-	if b.Fragment.Frames > 0 || fr.Untracked > 0 {
+	if r.Buckets.Fragment.Frames > 0 || fr.Untracked > 0 {
 		line := fmt.Sprintf("fragments: %s attributed to their flow, %s unattributed", commas(fr.Attributed.Frames), commas(fr.Unattributed.Frames))
 		if fr.Untracked > 0 {
 			line += fmt.Sprintf(", %s first fragments forgotten early (fragment table full)", commas(fr.Untracked))
