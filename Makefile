@@ -78,7 +78,7 @@ fuzz: deps
 # golden rewrites the golden files and the generated traces; review the diff.
 golden: deps
 	$(GO) test ./cmd/tracegen -run TestTraces -update
-	$(GO) test ./classify ./cmd ./cmd/portsift -run Golden -update
+	$(GO) test ./classify/... ./cmd ./cmd/portsift -run Golden -update
 	git status --short testdata
 
 # bench compares `portsift read` with the C references in ../shared/bench on

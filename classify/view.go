@@ -11,6 +11,12 @@ import (
 	"time"
 )
 
+// svcLabel names a service row by protocol and port.
+type svcLabel struct {
+	proto string
+	port  uint16
+}
+
 // ViewOptions shape the live view.
 type ViewOptions struct {
 	// Rows is the most service rows shown (the rest are summed in one

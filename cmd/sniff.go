@@ -17,6 +17,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/metrics"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
@@ -120,7 +121,7 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv) as flows end; never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
 	addFlowsFormatFlag(f, &opts.FlowsFormat)
 	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9155 (default off)")
-	f.IntVar(&opts.MetricsMax, "metrics-max-services", classify.DefaultMetricsMaxServices, "give at most `N` unnamed service ports their own series; fold the rest into service=\"other\"")
+	f.IntVar(&opts.MetricsMax, "metrics-max-services", metrics.DefaultMetricsMaxServices, "give at most `N` unnamed service ports their own series; fold the rest into service=\"other\"")
 	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
@@ -549,7 +550,7 @@ func serveMetrics(opts *SniffOptions, latest *classify.Latest) (stop func(), err
 	}
 	mux := http.NewServeMux()
 	// Only /metrics, exactly: every other path is 404 (the mux's default).
-	mux.Handle("/metrics", classify.MetricsHandler(classify.NewCollector(latest, limit)))
+	mux.Handle("/metrics", metrics.MetricsHandler(metrics.NewCollector(latest, limit)))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	addr := ln.Addr().(*net.TCPAddr)

@@ -6,13 +6,13 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/capture"
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/metrics"
 	"github.com/portsift/portsift/decode"
 )
 
 func TestNewCmdSniff(t *testing.T) {
 	defaults := SniffOptions{Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute,
-		Snaplen: capture.MaxCaptureLength, BufferKiB: 32768, Interval: time.Second, MetricsMax: classify.DefaultMetricsMaxServices,
+		Snaplen: capture.MaxCaptureLength, BufferKiB: 32768, Interval: time.Second, MetricsMax: metrics.DefaultMetricsMaxServices,
 		DecodeFlags: DecodeFlags{DecapDepth: decode.DefaultMaxDepth}}
 	with := func(f func(*SniffOptions)) SniffOptions { o := defaults; f(&o); return o }
 	tests := []struct {

@@ -1,4 +1,4 @@
-package classify
+package metrics
 
 import (
 	"flag"
@@ -10,38 +10,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/portsift/portsift/classify"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in ../testdata/golden")
-
-// metricsReport is a synthetic report: named services, a risky one, three
-// unnamed ports (of which the collector below keeps two), the ephemeral
-// row, buckets and the kernel's counters.
-func metricsReport() *Report {
-	r := &Report{Schema: Schema, Frames: 200}
-	r.Services = []Service{
-		{Proto: "tcp", Port: 443, Name: "https", Packets: 22, Bytes: 10500, Flows: 2,
-			ToServer: Direction{10, 1500}, ToClient: Direction{12, 9000}},
-		{Proto: "udp", Port: 53, Name: "domain", Risk: "note", Packets: 8, Bytes: 800, Flows: 4,
-			ToServer: Direction{4, 300}, ToClient: Direction{4, 500}},
-		{Proto: "tcp", Port: 41000, Name: "unknown", Packets: 20, Bytes: 2000, Flows: 1,
-			ToServer: Direction{10, 1000}, ToClient: Direction{10, 1000}},
-		{Proto: "udp", Port: 40000, Name: "unknown", Packets: 5, Bytes: 500, Flows: 5, ToServer: Direction{5, 500}},
-		{Proto: "tcp", Port: 50000, Name: "unknown", Packets: 1, Bytes: 60, Flows: 1, ToServer: Direction{1, 60}},
-		{Proto: "tcp", Port: 31337, Name: "eldim", Risk: "alert", Packets: 3, Bytes: 180, Flows: 1,
-			ToServer: Direction{2, 120}, ToClient: Direction{1, 60}},
-	}
-	r.Alerts = []Alert{{Proto: "tcp", Port: 31337, Name: "eldim", Risk: "alert", Packets: 3, Flows: 1, Hosts: []string{"192.0.2.1", "192.0.2.2"}}}
-	r.Ephemeral = Ephemeral{Packets: 4, Bytes: 400, Flows: 1}
-	r.Buckets.TCP = Counter{46, 12740}
-	r.Buckets.UDP = Counter{17, 1700}
-	r.Buckets.ICMP = Counter{2, 196}
-	r.Buckets.NonIP = Counter{1, 60}
-	r.Flows = FlowTotals{Total: 15, Evicted: 3, Expired: 1}
-	r.Capture = &LiveCapture{Interface: "eth0", Received: 230, DroppedKernel: 2, DroppedInterface: 1, FlowsActive: 7}
-	return r
-}
+var update = flag.Bool("update", false, "rewrite golden files in ../../testdata/golden")
 
 func scrape(t *testing.T, c *Collector) string {
 	t.Helper()
@@ -55,7 +28,7 @@ func scrape(t *testing.T, c *Collector) string {
 
 func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("..", "testdata", "golden", name)
+	path := filepath.Join("..", "..", "testdata", "golden", name)
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -64,20 +37,20 @@ func goldenFile(t *testing.T, name, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (go test ./classify -run Golden -update creates it)", err)
+		t.Fatalf("%v (go test ./classify/metrics -run Golden -update creates it)", err)
 	}
 	if string(want) != got {
-		t.Errorf("%s differs (review, then go test ./classify -run Golden -update):\n--- want\n%s\n--- got\n%s", name, want, got)
+		t.Errorf("%s differs (review, then go test ./classify/metrics -run Golden -update):\n--- want\n%s\n--- got\n%s", name, want, got)
 	}
 }
 
 func TestMetricsGolden(t *testing.T) {
-	l := NewLatest()
+	l := classify.NewLatest()
 	c := NewCollector(l, 2)
 	if got := scrape(t, c); got != "" {
 		t.Errorf("scrape before the first snapshot: %q, want nothing", got)
 	}
-	l.Publish(&Snapshot{Report: metricsReport()})
+	l.Publish(&classify.Snapshot{Report: metricsReport()})
 	goldenFile(t, "metrics.prom", scrape(t, c))
 }
 
@@ -104,20 +77,20 @@ func series(t *testing.T, text string) map[string]float64 {
 // busy, a new port beyond the limit is folded too, and so every series only
 // grows, as counters must.
 func TestMetricsFoldingIsSticky(t *testing.T) {
-	l := NewLatest()
+	l := classify.NewLatest()
 	c := NewCollector(l, 2)
 	r1 := metricsReport()
-	l.Publish(&Snapshot{Report: r1})
+	l.Publish(&classify.Snapshot{Report: r1})
 	first := series(t, scrape(t, c))
 
 	r2 := metricsReport()
 	for i := range r2.Services {
 		if r2.Services[i].Port == 50000 { // the folded port becomes the busiest
-			r2.Services[i].Packets, r2.Services[i].ToServer = 1001, Direction{1001, 60060}
+			r2.Services[i].Packets, r2.Services[i].ToServer = 1001, classify.Direction{Packets: 1001, Bytes: 60060}
 		}
 	}
-	r2.Services = append(r2.Services, Service{Proto: "udp", Port: 45000, Name: "unknown", Packets: 50, Flows: 1, ToServer: Direction{50, 5000}})
-	l.Publish(&Snapshot{Report: r2})
+	r2.Services = append(r2.Services, classify.Service{Proto: "udp", Port: 45000, Name: "unknown", Packets: 50, Flows: 1, ToServer: classify.Direction{Packets: 50, Bytes: 5000}})
+	l.Publish(&classify.Snapshot{Report: r2})
 	second := series(t, scrape(t, c))
 
 	for k, v := range first {
@@ -143,8 +116,8 @@ func TestMetricsFoldingIsSticky(t *testing.T) {
 }
 
 func TestMetricsLint(t *testing.T) {
-	l := NewLatest()
-	l.Publish(&Snapshot{Report: metricsReport()})
+	l := classify.NewLatest()
+	l.Publish(&classify.Snapshot{Report: metricsReport()})
 	problems, err := testutil.CollectAndLint(NewCollector(l, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -155,8 +128,8 @@ func TestMetricsLint(t *testing.T) {
 }
 
 func TestMetricsNoUnnamedSeries(t *testing.T) {
-	l := NewLatest()
-	l.Publish(&Snapshot{Report: metricsReport()})
+	l := classify.NewLatest()
+	l.Publish(&classify.Snapshot{Report: metricsReport()})
 	got := scrape(t, NewCollector(l, -1))
 	if strings.Contains(got, `service="unknown"`) || !strings.Contains(got, `port="other",proto="tcp",service="other"`) {
 		t.Errorf("maxServices -1 must fold every unnamed port:\n%s", got)
@@ -166,7 +139,7 @@ func TestMetricsNoUnnamedSeries(t *testing.T) {
 // TestMetricsConcurrentScrapes scrapes from several goroutines while
 // snapshots are published (run with -race).
 func TestMetricsConcurrentScrapes(t *testing.T) {
-	l := NewLatest()
+	l := classify.NewLatest()
 	c := NewCollector(l, 1)
 	h := MetricsHandler(c)
 	var wg sync.WaitGroup
@@ -187,7 +160,19 @@ func TestMetricsConcurrentScrapes(t *testing.T) {
 	for i := range 200 {
 		r := metricsReport()
 		r.Frames = uint64(i)
-		l.Publish(&Snapshot{Report: r, Seq: uint64(i)})
+		l.Publish(&classify.Snapshot{Report: r, Seq: uint64(i)})
 	}
 	wg.Wait()
+}
+
+// metricsReport is the synthetic report in testdata/golden/synthetic-report.json
+// (written from the literal the collector tests began with): named services, a
+// risky one, three unnamed ports (of which the collector keeps two), the
+// ephemeral row, buckets and the kernel's counters.
+func metricsReport() *classify.Report {
+	r, err := classify.ReadReportFile(filepath.Join("..", "..", "testdata", "golden", "synthetic-report.json"))
+	if err != nil {
+		panic(err)
+	}
+	return r
 }

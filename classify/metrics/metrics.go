@@ -1,4 +1,4 @@
-package classify
+package metrics
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -44,24 +45,25 @@ const DefaultMetricsMaxServices = 200
 //
 // Collect may be called from several scrapes at once.
 type Collector struct {
-	latest *Latest
+	latest *classify.Latest
 	max    int
 
 	packets, bytes, flows, active, evicted, frames, received, dropped, alerts *prometheus.Desc
 
 	mu   sync.Mutex
-	own  map[svcLabel]bool // unnamed ports seen so far: true = own series, false = folded into other
+	own  map[portLabel]bool // unnamed ports seen so far: true = own series, false = folded into other
 	nOwn int
 }
 
-type svcLabel struct {
+// portLabel is an unnamed service port: its series' labels.
+type portLabel struct {
 	proto string
 	port  uint16
 }
 
 // NewCollector returns a Collector over latest's snapshots; maxServices 0
 // means DefaultMetricsMaxServices, a negative value folds every unnamed port.
-func NewCollector(latest *Latest, maxServices int) *Collector {
+func NewCollector(latest *classify.Latest, maxServices int) *Collector {
 	if maxServices == 0 {
 		maxServices = DefaultMetricsMaxServices
 	}
@@ -70,7 +72,7 @@ func NewCollector(latest *Latest, maxServices int) *Collector {
 	return &Collector{
 		latest:   latest,
 		max:      maxServices,
-		own:      map[svcLabel]bool{},
+		own:      map[portLabel]bool{},
 		packets:  prometheus.NewDesc("portsift_service_packets_total", "Frames with a transport header, by service and direction.", dir, nil),
 		bytes:    prometheus.NewDesc("portsift_service_bytes_total", "Wire bytes of those frames, by service and direction.", dir, nil),
 		flows:    prometheus.NewDesc("portsift_service_flows_total", "Flows whose service side is this port.", svc, nil),
@@ -101,7 +103,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}
-	service := func(name, proto, port string, toServer, toClient Direction, flows uint64) {
+	service := func(name, proto, port string, toServer, toClient classify.Direction, flows uint64) {
 		counter(c.packets, toServer.Packets, name, proto, port, "to_server")
 		counter(c.packets, toClient.Packets, name, proto, port, "to_client")
 		counter(c.bytes, toServer.Bytes, name, proto, port, "to_server")
@@ -110,7 +112,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 
 	type folded struct {
-		toServer, toClient Direction
+		toServer, toClient classify.Direction
 		flows              uint64
 	}
 	other := map[string]*folded{}
@@ -118,7 +120,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	c.assign(r.Services)
 	for i := range r.Services {
 		sv := &r.Services[i]
-		k := svcLabel{sv.Proto, sv.Port}
+		k := portLabel{sv.Proto, sv.Port}
 		if sv.Name != "unknown" || c.own[k] {
 			service(sv.Name, sv.Proto, strconv.Itoa(int(sv.Port)), sv.ToServer, sv.ToClient, sv.Flows)
 			continue
@@ -160,18 +162,18 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 
 // assign decides, for unnamed ports not seen before, whether they get a
 // series: the busiest first, while fewer than max have one. Call with mu.
-func (c *Collector) assign(rows []Service) {
-	var fresh []*Service
+func (c *Collector) assign(rows []classify.Service) {
+	var fresh []*classify.Service
 	for i := range rows {
 		sv := &rows[i]
 		if sv.Name != "unknown" {
 			continue
 		}
-		if _, seen := c.own[svcLabel{sv.Proto, sv.Port}]; !seen {
+		if _, seen := c.own[portLabel{sv.Proto, sv.Port}]; !seen {
 			fresh = append(fresh, sv)
 		}
 	}
-	slices.SortFunc(fresh, func(a, b *Service) int {
+	slices.SortFunc(fresh, func(a, b *classify.Service) int {
 		return cmp.Or(cmp.Compare(b.Packets, a.Packets), cmp.Compare(b.Bytes, a.Bytes),
 			cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
 	})
@@ -180,7 +182,7 @@ func (c *Collector) assign(rows []Service) {
 		if ok {
 			c.nOwn++
 		}
-		c.own[svcLabel{sv.Proto, sv.Port}] = ok
+		c.own[portLabel{sv.Proto, sv.Port}] = ok
 	}
 }
 

@@ -1,0 +1,6 @@
+// Package metrics is portsift's Prometheus exporter: a scrape-time
+// Collector over the newest classify.Snapshot (classify.Latest) and the
+// /metrics handler, in the shape of node_exporter's collectors. It is the
+// only package that imports the Prometheus client library, so the counting
+// API (classify) links without it.
+package metrics
