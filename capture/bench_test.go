@@ -23,13 +23,13 @@ func benchReader(b *testing.B, file []byte, frames int, filter string) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		data, ci, link, err := r.Next()
+		data, ci, link, err := next(r)
 		if err == io.EOF {
 			b.StopTimer()
 			r.Close()
 			r = open()
 			b.StartTimer()
-			data, ci, link, err = r.Next()
+			data, ci, link, err = next(r)
 		}
 		if err != nil {
 			b.Fatal(err)

@@ -212,7 +212,7 @@ func TestFilterNoAllocs(t *testing.T) {
 	}
 	defer r.Close()
 	allocs := testing.AllocsPerRun(2000, func() {
-		data, ci, link, err := r.Next()
+		data, ci, link, err := next(r)
 		if err != nil {
 			t.Fatalf("Next: %v", err)
 		}

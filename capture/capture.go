@@ -15,7 +15,13 @@ import (
 	"github.com/portsift/portsift/decode/vocab"
 )
 
-// Source is one stream of frames: a capture file now, a live interface later.
+// Frame is the frame Reader and Live hand out: one type for files and live
+// captures alike. It is vocab.Frame, so decode and classify take it without
+// importing capture (and libpcap with it).
+type Frame = vocab.Frame
+
+// Source is one capture file's stream of records, as gopacket's readers
+// hand them out; Reader turns Sources into Frames.
 //
 // A Source is not safe for concurrent use; one goroutine reads it. The data
 // returned by ZeroCopyReadPacketData is owned by the Source and valid only

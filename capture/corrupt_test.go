@@ -105,7 +105,7 @@ func TestCorruptFiles(t *testing.T) {
 				}
 				n := 0
 				for {
-					data, ci, _, err := r.Next()
+					data, ci, _, err := next(r)
 					if err == io.EOF {
 						break
 					}
@@ -232,14 +232,14 @@ func TestInterruptBetweenFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, _, _, err := r.Next(); err != nil {
+	if _, _, _, err := next(r); err != nil {
 		t.Fatal(err)
 	}
 	r.Interrupt()
 	r.Interrupt() // twice is fine
 	n := 0
 	for {
-		if _, _, _, err := r.Next(); err != nil {
+		if _, _, _, err := next(r); err != nil {
 			if !errors.Is(err, io.EOF) {
 				t.Fatal(err)
 			}

@@ -51,26 +51,26 @@ func TestOpenFIFO(t *testing.T) {
 		w <- f
 	}()
 	for i := range 3 {
-		if _, _, _, err := r.Next(); err != nil {
+		if _, _, _, err := next(r); err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
 	}
 	if f := <-w; f != nil {
 		defer f.Close()
 	}
-	next := make(chan error, 1)
+	nextErr := make(chan error, 1)
 	go func() {
-		_, _, _, err := r.Next() // waits: the writer is quiet
-		next <- err
+		_, _, _, err := next(r) // waits: the writer is quiet
+		nextErr <- err
 	}()
 	select {
-	case err := <-next:
+	case err := <-nextErr:
 		t.Fatalf("Next returned %v with the writer quiet and the pipe open", err)
 	case <-time.After(50 * time.Millisecond):
 	}
 	r.Interrupt()
 	select {
-	case err := <-next:
+	case err := <-nextErr:
 		if err != io.EOF {
 			t.Errorf("Next after Interrupt = %v, want io.EOF", err)
 		}
@@ -83,7 +83,7 @@ func TestOpenFIFO(t *testing.T) {
 	if err := r.Err(); err != nil {
 		t.Errorf("Err() = %v, want nil", err)
 	}
-	if _, _, _, err := r.Next(); err != io.EOF {
+	if _, _, _, err := next(r); err != io.EOF {
 		t.Errorf("Next after the interrupted one = %v, want io.EOF", err)
 	}
 }

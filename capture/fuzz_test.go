@@ -107,7 +107,10 @@ func readAlone(name string, r io.Reader) readSummary {
 			s.err = err
 			return s
 		}
-		s.frames = append(s.frames, readFrame{bytes.Clone(data), ci, src.LinkTypeOf(ci)})
+		link := src.LinkTypeOf(ci)
+		// A Frame carries the link type, not the interface it came from.
+		ci.InterfaceIndex, ci.AncillaryData = 0, nil
+		s.frames = append(s.frames, readFrame{bytes.Clone(data), ci, link})
 	}
 }
 
@@ -156,7 +159,7 @@ func fuzzReaderBody(t *testing.T, prefix, whole string, data []byte, cut uint16)
 		var got [3]readSummary
 		var total uint64
 		for n := 0; ; n++ {
-			data, ci, link, err := r.Next()
+			data, ci, link, err := next(r)
 			if err == io.EOF {
 				break
 			}

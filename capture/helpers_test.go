@@ -378,3 +378,25 @@ func manyPackets(t testing.TB, n int, links ...vocab.LinkType) []pkt {
 	}
 	return pkts
 }
+
+// next reads r's next frame in the shape the tests compare: data, a capture
+// info (time, captured and wire lengths) and the link type.
+func next(r *Reader) ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
+	var f Frame
+	err := r.Next(&f)
+	return f.Data, frameInfo(&f), f.Link, err
+}
+
+// liveNext is next for a live capture.
+func liveNext(l *Live) ([]byte, gopacket.CaptureInfo, error) {
+	var f Frame
+	err := l.Next(&f)
+	return f.Data, frameInfo(&f), err
+}
+
+func frameInfo(f *Frame) gopacket.CaptureInfo {
+	if f.Data == nil && f.Wire == 0 && f.Time == 0 {
+		return gopacket.CaptureInfo{}
+	}
+	return gopacket.CaptureInfo{Timestamp: f.Timestamp(), CaptureLength: f.Captured(), Length: f.Wire}
+}

@@ -14,13 +14,12 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/google/gopacket"
 	"github.com/google/gopacket/pcap"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
-// Live captures frames from a network interface through libpcap. It is a
-// Source: one goroutine reads it with Next or ZeroCopyReadPacketData.
+// Live captures frames from a network interface through libpcap: one
+// goroutine reads it with Next, which fills a Frame as Reader.Next does.
 // Stop may be called from any goroutine; Stats and Close too, but a frame
 // returned by a read is only valid until the next read or Close, so close
 // from the reading goroutine (or after it stopped reading).
@@ -149,29 +148,40 @@ func liveLinkType(h *pcap.Handle) vocab.LinkType {
 	return mapLinkType(raw)
 }
 
-// Next returns the next frame and its capture info. When no frame arrived
-// within the read timeout it returns ErrIdle; after Stop or Close, io.EOF.
-// Any other error is libpcap's (the interface went away, say) and ends the
-// capture. The frame belongs to libpcap and is valid until the next call or
-// Close. Next does not allocate.
-func (l *Live) Next() (data []byte, ci gopacket.CaptureInfo, err error) {
+// Next fills f with the next frame. When no frame arrived within the read
+// timeout it returns ErrIdle; after Stop or Close, io.EOF. Any other error
+// is libpcap's (the interface went away, say) and ends the capture. f.Data
+// belongs to libpcap and is valid until the next call or Close. Next does
+// not allocate.
+func (l *Live) Next(f *Frame) error {
 	if l.stopping.Load() {
-		return nil, ci, io.EOF
+		return io.EOF
 	}
-	data, ci, err = l.h.ZeroCopyReadPacketData()
+	data, ci, err := l.h.ZeroCopyReadPacketData()
 	if err == nil {
-		return data, ci, nil
+		f.Data, f.Wire, f.Time, f.Link = data, ci.Length, ci.Timestamp.UnixNano(), l.link
+		return nil
 	}
 	if err == pcap.NextErrorTimeoutExpired {
 		if l.stopping.Load() {
-			return nil, ci, io.EOF
+			return io.EOF
 		}
-		return nil, ci, ErrIdle
+		return ErrIdle
 	}
 	if err == io.EOF || l.stopping.Load() {
-		return nil, ci, io.EOF
+		return io.EOF
 	}
-	return nil, ci, fmt.Errorf("capture on %q: %s", l.name, lowerFirst(l.readError(err)))
+	return fmt.Errorf("capture on %q: %s", l.name, lowerFirst(l.readError(err)))
+}
+
+// Wait is Next without ErrIdle: it waits, in read-timeout steps, until a
+// frame arrives or Stop is called.
+func (l *Live) Wait(f *Frame) error {
+	for {
+		if err := l.Next(f); err != ErrIdle {
+			return err
+		}
+	}
 }
 
 // readError gives the reason libpcap recorded for a failed read.
@@ -182,18 +192,6 @@ func (l *Live) readError(err error) string {
 		}
 	}
 	return err.Error()
-}
-
-// ZeroCopyReadPacketData implements gopacket.ZeroCopyPacketDataSource: Next
-// without ErrIdle (it waits, in read-timeout steps, until a frame arrives
-// or Stop is called).
-func (l *Live) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
-	for {
-		data, ci, err := l.Next()
-		if err != ErrIdle {
-			return data, ci, err
-		}
-	}
 }
 
 // Stop makes reads return io.EOF within the read timeout. It may be called
@@ -209,9 +207,6 @@ func (l *Live) Snaplen() int { return l.snaplen }
 // LinkType is the interface's link type, mapped as for files: the Linux
 // "any" device gives LinkLinuxSLL or LinkLinuxSLL2.
 func (l *Live) LinkType() vocab.LinkType { return l.link }
-
-// LinkTypeOf returns LinkType: a live handle has one link type.
-func (l *Live) LinkTypeOf(gopacket.CaptureInfo) vocab.LinkType { return l.link }
 
 // Stats returns the kernel's counters for this capture. After Close it
 // returns those read at Close.
@@ -300,5 +295,3 @@ func Interfaces() ([]Interface, error) {
 	}
 	return out, nil
 }
-
-var _ Source = (*Live)(nil)

@@ -5,7 +5,6 @@ package capture
 import (
 	"io"
 
-	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
@@ -19,18 +18,11 @@ func OpenLive(name string, o LiveOptions) (*Live, error) { return nil, ErrNoLive
 // Interfaces returns ErrNoLive: this build has no libpcap.
 func Interfaces() ([]Interface, error) { return nil, ErrNoLive }
 
-func (*Live) Next() ([]byte, gopacket.CaptureInfo, error) {
-	return nil, gopacket.CaptureInfo{}, io.EOF
-}
-func (*Live) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
-	return nil, gopacket.CaptureInfo{}, io.EOF
-}
-func (*Live) Stop()                                          {}
-func (*Live) Name() string                                   { return "" }
-func (*Live) Snaplen() int                                   { return 0 }
-func (*Live) LinkType() vocab.LinkType                       { return 0 }
-func (*Live) LinkTypeOf(gopacket.CaptureInfo) vocab.LinkType { return 0 }
-func (*Live) Stats() (Stats, error)                          { return Stats{}, ErrNoLive }
-func (*Live) Close() error                                   { return nil }
-
-var _ Source = (*Live)(nil)
+func (*Live) Next(*Frame) error        { return io.EOF }
+func (*Live) Wait(*Frame) error        { return io.EOF }
+func (*Live) Stop()                    {}
+func (*Live) Name() string             { return "" }
+func (*Live) Snaplen() int             { return 0 }
+func (*Live) LinkType() vocab.LinkType { return 0 }
+func (*Live) Stats() (Stats, error)    { return Stats{}, ErrNoLive }
+func (*Live) Close() error             { return nil }

@@ -58,7 +58,7 @@ func readFrames(t *testing.T, l *Live, n int) ([][]byte, []gopacket.CaptureInfo)
 	)
 	deadline := time.Now().Add(10 * time.Second) // generous: only reached on failure
 	for len(frames) < n {
-		data, ci, err := l.Next()
+		data, ci, err := liveNext(l)
 		if errors.Is(err, ErrIdle) {
 			if time.Now().After(deadline) {
 				t.Fatalf("read %d frames, want %d: nothing more arrived within 10s", len(frames), n)
@@ -71,7 +71,7 @@ func readFrames(t *testing.T, l *Live, n int) ([][]byte, []gopacket.CaptureInfo)
 		frames = append(frames, append([]byte(nil), data...))
 		cis = append(cis, ci)
 	}
-	if data, _, err := l.Next(); err != ErrIdle {
+	if data, _, err := liveNext(l); err != ErrIdle {
 		t.Fatalf("after the %d expected frames: Next = %d bytes, %v; want ErrIdle (no stray frame)", n, len(data), err)
 	}
 	return frames, cis
@@ -136,7 +136,7 @@ func TestLiveLoopbackUDP(t *testing.T) {
 	if after, err := l.Stats(); err != nil || after.Received < st.Received {
 		t.Errorf("Stats after Close = %+v, %v; want the final counters", after, err)
 	}
-	if _, _, err := l.Next(); err != io.EOF {
+	if _, _, err := liveNext(l); err != io.EOF {
 		t.Errorf("Next after Close: %v, want io.EOF", err)
 	}
 	if err := l.Close(); err != nil {
@@ -194,7 +194,7 @@ func TestLiveIdleStopClose(t *testing.T) {
 	needLive(t)
 	ns := newNetns(t)
 	l := openIn(t, ns, "lo", LiveOptions{Timeout: 20 * time.Millisecond})
-	if _, _, err := l.Next(); err != ErrIdle {
+	if _, _, err := liveNext(l); err != ErrIdle {
 		t.Fatalf("Next on a quiet link: %v, want ErrIdle", err)
 	}
 	go func() {
@@ -203,16 +203,17 @@ func TestLiveIdleStopClose(t *testing.T) {
 	}()
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := l.ZeroCopyReadPacketData() // waits through the idle timeouts until Stop
+		var f Frame
+		err := l.Wait(&f) // waits through the idle timeouts until Stop
 		done <- err
 	}()
 	select {
 	case err := <-done:
 		if err != io.EOF {
-			t.Errorf("ZeroCopyReadPacketData after Stop: %v, want io.EOF", err)
+			t.Errorf("Wait after Stop: %v, want io.EOF", err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("ZeroCopyReadPacketData did not return within 10s of Stop")
+		t.Fatal("Wait did not return within 10s of Stop")
 	}
 	if err := l.Close(); err != nil {
 		t.Errorf("Close: %v", err)

@@ -25,7 +25,7 @@ func TestPcapRecordsBufferSizes(t *testing.T) {
 			t.Fatal(err)
 		}
 		for {
-			d, ci, _, err := r.Next()
+			d, ci, _, err := next(r)
 			if err == io.EOF {
 				return frames, infos, r.Err()
 			}

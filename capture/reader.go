@@ -6,9 +6,7 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
-	"time"
 
-	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
@@ -173,66 +171,49 @@ func checkFile(name string) (int64, error) {
 	return fi.Size(), nil
 }
 
-// Next returns the next frame that passes the filter, its capture info and
-// its link type; io.EOF after the last file. data belongs to the Reader and
-// is valid until the next call to Next or Close. A file that fails (see
+// Next fills f with the next frame that passes the filter; it returns
+// io.EOF after the last file. f.Data belongs to the Reader and is valid
+// until the next call to Next or Close. A file that fails (see
 // SourceInfo.Err) ends early and Next goes on with the next file, so the
 // only error Next returns is io.EOF: check Err afterwards.
 //
 // Next does not allocate in steady state.
-func (r *Reader) Next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error) {
+func (r *Reader) Next(f *Frame) error {
 	// Most frames take this path: a pcap record that lies whole in the
 	// read buffer, no filter. It is kept short and straight (a direct
-	// call, the capture info built in registers), since it runs once per
-	// frame; anything else takes next.
+	// call, no time.Time built), since it runs once per frame; anything
+	// else takes next.
 	if p := r.pcap; p != nil && r.filter == nil {
-		if data, ns, caplen, wire, ok := p.next(); ok {
+		if data, ns, _, wire, ok := p.next(); ok {
 			if r.nframes++; r.nframes&1023 == 0 {
 				r.frames.Store(r.nframes)
 			}
-			ci.Timestamp, ci.CaptureLength, ci.Length = time.Unix(0, ns).UTC(), caplen, wire // the rest of ci is zero
-			return data, ci, p.link, nil
+			f.Data, f.Wire, f.Time, f.Link = data, wire, ns, p.link
+			return nil
 		}
 	}
-	return r.next()
-}
-
-// NextFrame is Next in the form the counting loop takes: the time in unix
-// nanoseconds and the two lengths, without a CaptureInfo (for a pcap record
-// in the read buffer, no time.Time is built at all).
-func (r *Reader) NextFrame() (data []byte, ns int64, caplen, wire int, link vocab.LinkType, err error) {
-	if p := r.pcap; p != nil && r.filter == nil {
-		if data, ns, caplen, wire, ok := p.next(); ok {
-			if r.nframes++; r.nframes&1023 == 0 {
-				r.frames.Store(r.nframes)
-			}
-			return data, ns, caplen, wire, p.link, nil
-		}
-	}
-	data, ci, link, err := r.next()
-	if err != nil {
-		return nil, 0, 0, 0, 0, err
-	}
-	return data, ci.Timestamp.UnixNano(), ci.CaptureLength, ci.Length, link, nil
+	return r.next(f)
 }
 
 // next is Next for every other case: the first read of a file, a record
 // that is not whole in the buffer, the end of a file, a pcapng file, a
 // filter.
-func (r *Reader) next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error) {
+func (r *Reader) next(f *Frame) error {
 	for {
 		if r.cur == nil {
 			if r.closed || r.i >= len(r.names) || r.interrupted.Load() {
-				return nil, ci, 0, io.EOF
+				*f = Frame{}
+				return io.EOF
 			}
 			r.openCurrent()
 			continue
 		}
-		data, ci, err = r.cur.ZeroCopyReadPacketData()
+		data, ci, err := r.cur.ZeroCopyReadPacketData()
 		if err != nil {
 			if r.interrupted.Load() { // the read failed because Interrupt closed the file
 				r.Close()
-				return nil, ci, 0, io.EOF
+				*f = Frame{}
+				return io.EOF
 			}
 			r.finish(err)
 			continue
@@ -240,7 +221,7 @@ func (r *Reader) next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkTy
 		if r.nframes++; r.nframes&1023 == 0 {
 			r.frames.Store(r.nframes)
 		}
-		link = r.cur.LinkTypeOf(ci)
+		link := r.cur.LinkTypeOf(ci)
 		if r.filter != nil {
 			si := &r.srcs[r.i]
 			ok, err := r.filter.match(link, &ci, data)
@@ -252,7 +233,8 @@ func (r *Reader) next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkTy
 				continue
 			}
 		}
-		return data, ci, link, nil
+		f.Data, f.Wire, f.Time, f.Link = data, ci.Length, ci.Timestamp.UnixNano(), link
+		return nil
 	}
 }
 

@@ -32,10 +32,10 @@ func drain(t testing.TB, r *Reader) []readerFrame {
 		if i > 1_000_000 {
 			t.Fatal("drain: no io.EOF after a million frames")
 		}
-		data, ci, link, err := r.Next()
+		data, ci, link, err := next(r)
 		if err == io.EOF {
 			// And it stays at the end.
-			if _, _, _, err := r.Next(); err != io.EOF {
+			if _, _, _, err := next(r); err != io.EOF {
 				t.Errorf("Next after io.EOF: %v, want io.EOF", err)
 			}
 			return out
@@ -303,7 +303,7 @@ func TestReaderClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := r.Next(); err != nil {
+	if _, _, _, err := next(r); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Close(); err != nil {
@@ -312,7 +312,7 @@ func TestReaderClose(t *testing.T) {
 	if err := r.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if _, _, _, err := r.Next(); err != io.EOF {
+	if _, _, _, err := next(r); err != io.EOF {
 		t.Errorf("Next after Close: %v, want io.EOF", err)
 	}
 	if got := r.Sources()[0].Frames; got != 1 {
@@ -340,7 +340,7 @@ func TestReaderNoAllocs(t *testing.T) {
 			}
 			defer r.Close()
 			allocs := testing.AllocsPerRun(2000, func() {
-				data, ci, link, err := r.Next()
+				data, ci, link, err := next(r)
 				if err != nil {
 					t.Fatalf("Next: %v", err)
 				}
@@ -367,7 +367,7 @@ func TestReaderReusesBuffers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if _, _, _, err := r.Next(); err != nil { // first file: buffers allocated
+	if _, _, _, err := next(r); err != nil { // first file: buffers allocated
 		t.Fatal(err)
 	}
 	var before, after runtime.MemStats

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode/vocab"
@@ -142,21 +143,32 @@ func (w *Writer) writeNgHeader(link uint32) {
 	w.bw.Write(idb[:])
 }
 
-// WritePacket appends one frame: ci.CaptureLength bytes of data (data is
-// cut to it, or to the snapshot length) with ci.Timestamp and ci.Length.
-// data is not retained.
+// WriteFrame appends f: its data (cut to the snapshot length), wire length
+// and time. f is not retained.
+func (w *Writer) WriteFrame(f *Frame) error {
+	return w.write(f.Data, f.Wire, f.Timestamp())
+}
+
+// WritePacket is WriteFrame for a gopacket capture info, as pcapgo's
+// writers take it: ci.CaptureLength bytes of data (data is cut to it, or to
+// the snapshot length) with ci.Timestamp and ci.Length. data is not
+// retained.
 func (w *Writer) WritePacket(ci gopacket.CaptureInfo, data []byte) error {
-	if w.err != nil {
-		return w.err
-	}
 	if ci.CaptureLength < len(data) {
 		data = data[:ci.CaptureLength]
+	}
+	return w.write(data, ci.Length, ci.Timestamp)
+}
+
+func (w *Writer) write(data []byte, wirelen int, ts time.Time) error {
+	if w.err != nil {
+		return w.err
 	}
 	if uint32(len(data)) > w.snap {
 		data = data[:w.snap]
 	}
-	wire := uint32(max(ci.Length, len(data)))
-	ns := ci.Timestamp.UnixNano()
+	wire := uint32(max(wirelen, len(data)))
+	ns := ts.UnixNano()
 	le := binary.LittleEndian
 	if w.ng {
 		pad := (4 - len(data)&3) & 3
@@ -176,8 +188,8 @@ func (w *Writer) WritePacket(ci gopacket.CaptureInfo, data []byte) error {
 		_, w.err = w.bw.Write(w.tail[:pad+4])
 	} else {
 		h := w.hdr[:16]
-		le.PutUint32(h[0:], uint32(ci.Timestamp.Unix()))
-		le.PutUint32(h[4:], uint32(ci.Timestamp.Nanosecond()))
+		le.PutUint32(h[0:], uint32(ts.Unix()))
+		le.PutUint32(h[4:], uint32(ts.Nanosecond()))
 		le.PutUint32(h[8:], uint32(len(data)))
 		le.PutUint32(h[12:], wire)
 		w.bw.Write(h)

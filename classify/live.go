@@ -7,9 +7,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/gopacket"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // DefaultInterval is how often RunLive publishes a snapshot by default.
@@ -42,9 +42,9 @@ type LiveOptions struct {
 	MaxHosts int
 
 	// OnFrame, when set, is called with every frame before it is decoded
-	// (to save it: sniff -w). data is only valid during the call. An error
+	// (to save it: sniff -w). f.Data is only valid during the call. An error
 	// ends the run and is returned.
-	OnFrame func(ci gopacket.CaptureInfo, data []byte) error
+	OnFrame func(f *vocab.Frame) error
 
 	// Linger is how long a TCP flow closed by FIN or RST stays in the
 	// table after its last packet (the peer's last ACK, a retransmitted
@@ -176,6 +176,7 @@ func (t *Tracker) RunLive(ctx context.Context, src Source, d *decode.Decoder, o 
 
 	var (
 		s   decode.Summary
+		f   vocab.Frame
 		n   uint64
 		err error
 
@@ -207,8 +208,7 @@ func (t *Tracker) RunLive(ctx context.Context, src Source, d *decode.Decoder, o 
 				o.OnInterval()
 			}
 		}
-		data, ci, link, rerr := src.Next()
-		if rerr != nil {
+		if rerr := src.Next(&f); rerr != nil {
 			if errors.Is(rerr, capture.ErrIdle) {
 				continue
 			}
@@ -218,12 +218,12 @@ func (t *Tracker) RunLive(ctx context.Context, src Source, d *decode.Decoder, o 
 			break
 		}
 		if o.OnFrame != nil {
-			if err = o.OnFrame(ci, data); err != nil {
+			if err = o.OnFrame(&f); err != nil {
 				break
 			}
 		}
-		d.Decode(link, data, ci.Length, &s)
-		t.Observe(ci.Timestamp, ci.Length, ci.CaptureLength, link, &s)
+		d.Decode(f.Link, f.Data, f.Wire, &s)
+		t.observe(f.Time, f.Wire, len(f.Data), f.Link, &s)
 		n++
 	}
 	active := t.ActiveFlows()

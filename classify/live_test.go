@@ -80,7 +80,9 @@ type fakeLive struct {
 	calls  int
 }
 
-func (f *fakeLive) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
+func (f *fakeLive) Next(fr *vocab.Frame) error { return fill(fr)(f.read()) }
+
+func (f *fakeLive) read() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	f.calls++
 	if f.idle && f.calls%2 == 1 {
 		return nil, gopacket.CaptureInfo{}, 0, capture.ErrIdle
@@ -119,7 +121,7 @@ func TestRunLiveCountsLikeOffline(t *testing.T) {
 	var saved int
 	tr := NewTracker(Options{})
 	final, err := tr.RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{
-		OnFrame:  func(ci gopacket.CaptureInfo, data []byte) error { saved++; return nil },
+		OnFrame:  func(*vocab.Frame) error { saved++; return nil },
 		Decorate: func(r *Report) { r.Filter = "decorated"; decorated = append(decorated, r) },
 	}, latest)
 	if err != nil {
@@ -226,7 +228,7 @@ func TestRunLiveErrors(t *testing.T) {
 	n := 0
 	src = &fakeLive{frames: liveFrames(t), end: io.EOF}
 	final, err = NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{
-		OnFrame: func(gopacket.CaptureInfo, []byte) error {
+		OnFrame: func(*vocab.Frame) error {
 			if n++; n == 3 {
 				return full
 			}
@@ -310,7 +312,9 @@ type cycling struct {
 	left   int
 }
 
-func (c *cycling) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
+func (c *cycling) Next(f *vocab.Frame) error { return fill(f)(c.read()) }
+
+func (c *cycling) read() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	if c.left == 0 {
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}
@@ -364,7 +368,9 @@ type pacedLive struct {
 	i      int
 }
 
-func (p *pacedLive) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
+func (p *pacedLive) Next(f *vocab.Frame) error { return fill(f)(p.read()) }
+
+func (p *pacedLive) read() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	if p.i == len(p.frames) {
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}

@@ -20,7 +20,9 @@ type memSource struct {
 	i      int
 }
 
-func (m *memSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
+func (m *memSource) Next(f *vocab.Frame) error { return fill(f)(m.read()) }
+
+func (m *memSource) read() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	if m.i == len(m.frames) {
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}
@@ -109,7 +111,9 @@ type loopSource struct {
 	i, n   int
 }
 
-func (l *loopSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
+func (l *loopSource) Next(f *vocab.Frame) error { return fill(f)(l.read()) }
+
+func (l *loopSource) read() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 	if l.i == l.n {
 		return nil, gopacket.CaptureInfo{}, 0, io.EOF
 	}
@@ -122,3 +126,15 @@ func (l *loopSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error
 const timeStep = 1000 // ns between replayed frames
 
 func timeDuration(i int) time.Duration { return time.Duration(i) }
+
+// fill returns a function that fills f from a frame in gopacket's shape, as
+// the replaying sources of these tests make them.
+func fill(f *vocab.Frame) func([]byte, gopacket.CaptureInfo, vocab.LinkType, error) error {
+	return func(data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error) error {
+		if err != nil {
+			return err
+		}
+		*f = vocab.Frame{Data: data[:ci.CaptureLength], Wire: ci.Length, Time: ci.Timestamp.UnixNano(), Link: link}
+		return nil
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/gopacket"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
@@ -61,7 +60,7 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 	}
 	tr := NewTracker(opts)
 	dec := opts.NewDecoder()
-	var src Source = captureSource{rd}
+	var src Source = rd
 	if opts.OnFrame != nil {
 		src = hookSource{src, opts.OnFrame}
 	}
@@ -137,30 +136,30 @@ func readParallel(ctx context.Context, files []string, all *capture.Reader, opts
 	return finishRead(ctx, tr, opts, panics, runErr, sources, errors.Join(errs...))
 }
 
-// closingSource is a captureSource that closes its Reader at the end, so
+// closingSource is a Reader that closes its Reader at the end, so
 // that the buffers of a file read ahead go once it is read.
 type closingSource struct{ r *capture.Reader }
 
-func (s closingSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
-	data, ci, lt, err := s.r.Next()
+func (s closingSource) Next(f *vocab.Frame) error {
+	err := s.r.Next(f)
 	if err != nil {
 		s.r.Close()
 	}
-	return data, ci, vocab.LinkType(lt), err
+	return err
 }
 
 // hookSource hands every frame to fn before it is counted (Options.OnFrame).
 type hookSource struct {
 	src Source
-	fn  func([]byte, gopacket.CaptureInfo, vocab.LinkType) error
+	fn  func(*vocab.Frame) error
 }
 
-func (h hookSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
-	data, ci, lt, err := h.src.Next()
+func (h hookSource) Next(f *vocab.Frame) error {
+	err := h.src.Next(f)
 	if err == nil {
-		err = h.fn(data, ci, lt)
+		err = h.fn(f)
 	}
-	return data, ci, lt, err
+	return err
 }
 
 // multiReader is the readers of the files of a parallel read.
@@ -271,19 +270,6 @@ func (e *renamedError) Unwrap() error { return e.err }
 
 func rename(err error, name string) error {
 	return &renamedError{strings.Replace(err.Error(), `"-"`, strconv.Quote(name), 1), err}
-}
-
-// captureSource adapts capture.Reader to Source.
-type captureSource struct{ r *capture.Reader }
-
-func (s captureSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
-	data, ci, lt, err := s.r.Next()
-	return data, ci, vocab.LinkType(lt), err // both are the file's 16-bit LINKTYPE_ value
-}
-
-func (s captureSource) NextFrame() ([]byte, int64, int, int, vocab.LinkType, error) {
-	data, ns, caplen, wire, lt, err := s.r.NextFrame()
-	return data, ns, caplen, wire, vocab.LinkType(lt), err
 }
 
 // Service returns the row of the service called name (as in Service.Name,

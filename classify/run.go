@@ -4,34 +4,18 @@ import (
 	"context"
 	"io"
 
-	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
-// Source yields captured frames, from a file or a live capture. The
-// returned data is only valid until the next call; Next returns io.EOF
-// after the last frame. A live source returns capture.ErrIdle (possibly
-// wrapped) when no frame arrived within its read timeout, which gives
-// RunLive control back on a quiet link; any other error ends the run.
+// Source yields captured frames, from a file or a live capture
+// (capture.Reader and capture.Live are Sources). Next fills f; f.Data is
+// only valid until the next call. Next returns io.EOF after the last frame.
+// A live source returns capture.ErrIdle (possibly wrapped) when no frame
+// arrived within its read timeout, which gives the live loop control back
+// on a quiet link; any other error ends the run.
 type Source interface {
-	Next() (data []byte, ci gopacket.CaptureInfo, link vocab.LinkType, err error)
-}
-
-// frameSource is a Source that can also hand out a frame without a
-// CaptureInfo: the time in unix nanoseconds and the lengths (a capture
-// file's Reader). The counting loops use it when they have it.
-type frameSource interface {
-	NextFrame() (data []byte, ns int64, caplen, wire int, link vocab.LinkType, err error)
-}
-
-// nextFrame reads src's next frame through fs when it is not nil.
-func nextFrame(src Source, fs frameSource) (data []byte, ns int64, caplen, wire int, link vocab.LinkType, err error) {
-	if fs != nil {
-		return fs.NextFrame()
-	}
-	data, ci, link, err := src.Next()
-	return data, ci.Timestamp.UnixNano(), ci.CaptureLength, ci.Length, link, err
+	Next(f *vocab.Frame) error
 }
 
 // Run reads src until it ends, ctx is done or limit frames (limit > 0) were
@@ -40,9 +24,11 @@ func nextFrame(src Source, fs frameSource) (data []byte, ns int64, caplen, wire 
 // source's error; in every case what was read so far stays counted.
 // Run does not call Finish.
 func (t *Tracker) Run(ctx context.Context, src Source, d *decode.Decoder, limit uint64) error {
-	var s decode.Summary
+	var (
+		s decode.Summary
+		f vocab.Frame
+	)
 	done := ctx.Done()
-	fs, _ := src.(frameSource)
 	for n := uint64(0); limit == 0 || n < limit; n++ {
 		if n&1023 == 0 && done != nil {
 			select {
@@ -51,15 +37,14 @@ func (t *Tracker) Run(ctx context.Context, src Source, d *decode.Decoder, limit 
 			default:
 			}
 		}
-		data, ns, caplen, wire, link, err := nextFrame(src, fs)
-		if err != nil {
+		if err := src.Next(&f); err != nil {
 			if err == io.EOF {
 				return nil
 			}
 			return err
 		}
-		d.Decode(link, data, wire, &s)
-		t.observe(ns, wire, caplen, link, &s)
+		d.Decode(f.Link, f.Data, f.Wire, &s)
+		t.observe(f.Time, f.Wire, len(f.Data), f.Link, &s)
 	}
 	return nil
 }

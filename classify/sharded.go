@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // A sharded read splits the work of one input over goroutines: one reads
@@ -65,8 +66,10 @@ func shardOf(s *decode.Summary, seq uint64, n int) int {
 // stop is closed.
 func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n int, pool chan *shardBatch, out chan<- *shardBatch, stop <-chan struct{}) {
 	done := ctx.Done()
-	fs, _ := src.(frameSource)
-	var seq uint64
+	var (
+		seq uint64
+		f   vocab.Frame
+	)
 	for {
 		var b *shardBatch
 		select {
@@ -93,14 +96,13 @@ func produce(ctx context.Context, src Source, d *decode.Decoder, limit uint64, n
 					break
 				}
 			}
-			data, ns, caplen, wire, link, err := nextFrame(src, fs)
-			if err != nil {
+			if err := src.Next(&f); err != nil {
 				b.err = err
 				break
 			}
 			it := &b.items[b.n]
-			d.Decode(link, data, wire, &it.s)
-			it.ts, it.wire, it.captured, it.link = ns, uint32(wire), int32(caplen), link
+			d.Decode(f.Link, f.Data, f.Wire, &it.s)
+			it.ts, it.wire, it.captured, it.link = f.Time, uint32(f.Wire), int32(len(f.Data)), f.Link
 			j := 0
 			if n > 1 {
 				j = shardOf(&it.s, seq, n)

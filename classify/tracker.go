@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/google/gopacket"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
@@ -63,9 +62,9 @@ type Options struct {
 	Started func(ReadProgress) error // called once the inputs are open, before the first frame
 	// OnFrame, when set, sees every frame that passed the filter, in input
 	// order, before it is counted (read -w saves them); an error stops the
-	// read. data is only valid during the call. Several files are then read
+	// read. f.Data is only valid during the call. Several files are then read
 	// one after the other.
-	OnFrame func(data []byte, ci gopacket.CaptureInfo, link vocab.LinkType) error
+	OnFrame func(f *vocab.Frame) error
 	// Threads is how many goroutines read and count: 1 reads, decodes and
 	// counts on one (Run); 2 reads and decodes on one and counts on the
 	// other (RunPipelined); N > 2 reads and decodes on one and counts on

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/gopacket"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/decode/vocab"
@@ -392,12 +391,13 @@ type frameSaver struct {
 	saved uint64
 }
 
-func (s *frameSaver) frame(data []byte, ci gopacket.CaptureInfo, link vocab.LinkType) error {
+func (s *frameSaver) frame(f *capture.Frame) error {
+	link := f.Link
 	if s.err != nil {
 		return nil
 	}
 	if s.w == nil {
-		w, err := capture.NewFileWriter(s.out, s.name, vocab.LinkType(link), 0)
+		w, err := capture.NewFileWriter(s.out, s.name, link, 0)
 		if err != nil {
 			s.err = s.out.errorf(err)
 			return nil
@@ -409,7 +409,7 @@ func (s *frameSaver) frame(data []byte, ci gopacket.CaptureInfo, link vocab.Link
 			s.name, s.saved+1, link, s.link)
 		return nil
 	}
-	if err := s.w.WritePacket(ci, data); err != nil {
+	if err := s.w.WriteFrame(f); err != nil {
 		s.err = s.out.errorf(err)
 		return nil
 	}

@@ -14,11 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/gopacket"
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/classify/metrics"
-	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -177,17 +175,6 @@ func validateSniff(o *SniffOptions) error {
 	return nil
 }
 
-// liveSource adapts capture.Live to classify.LiveSource.
-type liveSource struct {
-	l    *capture.Live
-	link vocab.LinkType
-}
-
-func (s liveSource) Next() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
-	data, ci, err := s.l.Next()
-	return data, ci, s.link, err
-}
-
 // sniffMode is how reports reach the user during the capture.
 type sniffMode int
 
@@ -336,7 +323,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 		},
 	}
 	if wr != nil {
-		lo.OnFrame = wr.WritePacket
+		lo.OnFrame = wr.WriteFrame
 	}
 
 	if opts.CPUProfile != "" {
@@ -364,7 +351,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 			opts.Interface, link, src.Snaplen(), as)
 	}
 	pr := startPrinter(opts, latest)
-	final, runErr := tr.RunLive(ctx, liveSource{src, link}, dec, lo, latest)
+	final, runErr := tr.RunLive(ctx, src, dec, lo, latest)
 	pr.stop()
 	src.Close()
 
