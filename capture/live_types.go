@@ -75,8 +75,10 @@ type Interface struct {
 var (
 	// ErrIdle is returned by Live.Next when no frame arrived within the
 	// read timeout: the link is quiet, and the caller's loop gets control
-	// back (to refresh a view, or notice that it should stop).
-	ErrIdle = errors.New("no frame within the read timeout")
+	// back (to refresh a view, or notice that it should stop). Its Idle
+	// method reports true, which is how classify's live loop, which does
+	// not import capture, recognises it.
+	ErrIdle error = idleError{}
 
 	// ErrNoInterface: the interface to capture on does not exist.
 	ErrNoInterface = errors.New("no such interface")
@@ -87,3 +89,11 @@ var (
 	// ErrNoLive: this build has no live capture (built without cgo).
 	ErrNoLive = errors.New("live capture needs cgo and libpcap (build with CGO_ENABLED=1 and libpcap-dev installed)")
 )
+
+// idleError is ErrIdle's type: a timeout in the manner of net.Error, told
+// apart by its Idle method.
+type idleError struct{}
+
+func (idleError) Error() string { return "no frame within the read timeout" }
+func (idleError) Idle() bool    { return true }
+func (idleError) Timeout() bool { return true }

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -209,7 +208,7 @@ func (t *Tracker) RunLive(ctx context.Context, src Source, d *decode.Decoder, o 
 			}
 		}
 		if rerr := src.Next(&f); rerr != nil {
-			if errors.Is(rerr, capture.ErrIdle) {
+			if isIdle(rerr) {
 				continue
 			}
 			if rerr != io.EOF {
@@ -240,4 +239,12 @@ func (t *Tracker) fingerprint() string {
 		t.fp = t.reg.Fingerprint()
 	}
 	return t.fp
+}
+
+// isIdle reports whether err says a live source had no frame within its
+// read timeout: an error in its chain with an Idle method that returns true
+// (capture.ErrIdle has one).
+func isIdle(err error) bool {
+	var e interface{ Idle() bool }
+	return errors.As(err, &e) && e.Idle()
 }

@@ -2,7 +2,6 @@ package classify
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -59,9 +58,9 @@ func mergeProperty(t *testing.T, files []string, opts Options, rounds int) {
 		if rep := memo[key]; rep != nil {
 			return rep
 		}
-		rep, err := ReadFiles(context.Background(), files, opts)
+		rep, err := readFiles(files, opts)
 		if rep == nil { // a corrupt file (sv-bug-6875-fuzz.pcap) is fine: its error is in the report
-			t.Fatalf("ReadFiles(%q): %v", files, err)
+			t.Fatalf("read %q: %v", files, err)
 		}
 		memo[key] = rep
 		return rep

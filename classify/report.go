@@ -397,3 +397,37 @@ func SortServices(rows []Service, key string) {
 func formatTime(ns int64) string {
 	return time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
 }
+
+// Service returns the row of the service called name (as in Service.Name,
+// e.g. "https") on proto ("tcp", "udp", "sctp"; "" for any), or nil. When
+// several rows share the name (e.g. "unknown"), it returns the first in
+// report order (most bytes); use ServicePort to pick one.
+func (r *Report) Service(name, proto string) *Service {
+	for i := range r.Services {
+		s := &r.Services[i]
+		if s.Name == name && (proto == "" || s.Proto == proto) {
+			return s
+		}
+	}
+	return nil
+}
+
+// ServicePort returns the row of service port port on proto, or nil.
+func (r *Report) ServicePort(proto string, port uint16) *Service {
+	for i := range r.Services {
+		if s := &r.Services[i]; s.Port == port && s.Proto == proto {
+			return s
+		}
+	}
+	return nil
+}
+
+// Alert returns the alert for service port port on proto, or nil.
+func (r *Report) Alert(proto string, port uint16) *Alert {
+	for i := range r.Alerts {
+		if a := &r.Alerts[i]; a.Port == port && a.Proto == proto {
+			return a
+		}
+	}
+	return nil
+}

@@ -11,8 +11,9 @@ import (
 // Source yields captured frames, from a file or a live capture
 // (capture.Reader and capture.Live are Sources). Next fills f; f.Data is
 // only valid until the next call. Next returns io.EOF after the last frame.
-// A live source returns capture.ErrIdle (possibly wrapped) when no frame
-// arrived within its read timeout, which gives the live loop control back
+// A live source returns an error with an Idle method that reports true
+// (capture.ErrIdle, possibly wrapped) when no frame arrived within its read
+// timeout, which gives the live loop control back
 // on a quiet link; any other error ends the run.
 type Source interface {
 	Next(f *vocab.Frame) error

@@ -223,15 +223,15 @@ func countRange(sh *shard, b *shardBatch, w, hi int) {
 // counting when several files are read at once.
 const fileQueue = 2
 
-// runFiles counts several sources in order as one input on n shards (n >=
+// RunFiles counts several sources in order as one input on n shards (n >=
 // 1), each source read and decoded by its own goroutine, at most len(decs)
 // of them at a time (source i uses decs[i%len(decs)]): while one file is
 // counted the next ones are read, up to fileQueue batches each. The report
 // is the one of Run over the sources one after the other. The Tracker must
 // be new.
-func (t *Tracker) runFiles(ctx context.Context, srcs []Source, decs []*decode.Decoder, n int) error {
+func (t *Tracker) RunFiles(ctx context.Context, srcs []Source, decs []*decode.Decoder, n int) error {
 	if t.seq != 0 {
-		panic("classify: runFiles on a used Tracker")
+		panic("classify: RunFiles on a used Tracker")
 	}
 	n = min(max(n, 1), maxShards)
 	t.setShards(n)

@@ -8,16 +8,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"os"
-	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
-	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -173,9 +169,9 @@ func TestShardedSameAsSingle(t *testing.T) {
 			opts Options
 		}{
 			{"defaults", Options{}}, // settles at the end only
-			{"settle=1024", Options{settleEvery: 1024}},
-			{"settle=300,max-flows=50,idle=3s", Options{settleEvery: 300, MaxFlows: 50, IdleTimeout: 3 * time.Second}},
-			{"settle=1024,max-flows=400,max-hosts=30", Options{settleEvery: 1024, MaxFlows: 400, MaxHosts: 30}},
+			{"settle=1024", Options{SettleEvery: 1024}},
+			{"settle=300,max-flows=50,idle=3s", Options{SettleEvery: 300, MaxFlows: 50, IdleTimeout: 3 * time.Second}},
+			{"settle=1024,max-flows=400,max-hosts=30", Options{SettleEvery: 1024, MaxFlows: 400, MaxHosts: 30}},
 		} {
 			for _, limit := range limits {
 				name := fmt.Sprintf("seed=%d/%s/limit=%d", seed, o.name, limit)
@@ -222,46 +218,6 @@ func firstDiff(a, b string) string {
 	return "(equal)"
 }
 
-// TestShardedReadFiles: ReadFiles with every thread setting gives the same
-// report on every generated trace and tunnel trace (in both decap modes)
-// and on the shared public traces when they are there.
-func TestShardedReadFiles(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/traces/*.pcap")
-	tunnels, _ := filepath.Glob("../testdata/tunnels/*.pcap*")
-	if len(files)+len(tunnels) < 20 {
-		t.Fatalf("only %d traces", len(files)+len(tunnels))
-	}
-	shared := sharedtest.Traces()
-	files = append(append(files, tunnels...), shared...)
-	if len(shared) == 0 {
-		t.Log("shared traces absent: generated traces only")
-	}
-	for _, f := range files {
-		if fi, err := os.Stat(f); err != nil || fi.IsDir() || filepath.Ext(f) == ".md" {
-			continue
-		}
-		for _, decap := range []bool{false, true} {
-			var want []byte
-			threadsList := []int{1, 2, 3, 5}
-			if raceEnabled { // 10x slower: the single, pipelined and sharded reads only
-				threadsList = []int{1, 2, 3}
-			}
-			for _, threads := range threadsList {
-				r, _ := ReadFiles(context.Background(), []string{f}, Options{Threads: threads, Decap: decap, settleEvery: 64})
-				if r == nil {
-					t.Fatalf("%s: no report", f)
-				}
-				got, _ := json.Marshal(r)
-				if threads == 1 {
-					want = got
-				} else if !bytes.Equal(got, want) {
-					t.Errorf("%s (decap %v): threads=%d report differs from threads=1:\n%s", f, decap, threads, firstDiff(string(want), string(got)))
-				}
-			}
-		}
-	}
-}
-
 // TestShardOfSymmetric: both directions of an address pair, and every
 // fragment of a datagram, go to one shard; frames without addresses are
 // spread.
@@ -288,52 +244,5 @@ func TestShardOfSymmetric(t *testing.T) {
 	var nonIP decode.Summary
 	if shardOf(&nonIP, 0, 3) == shardOf(&nonIP, 1, 3) {
 		t.Error("frames without addresses all go to one shard")
-	}
-}
-
-// TestParallelFilesSameAsSingle: several files read at once (each by its
-// own goroutine) give the report, flow log and error of reading them one
-// after the other: the generated traces with corrupt captures among them,
-// in two orders, with every thread setting.
-func TestParallelFilesSameAsSingle(t *testing.T) {
-	traces, _ := filepath.Glob("../testdata/traces/*.pcap")
-	corrupt, _ := filepath.Glob("../testdata/corrupt/*")
-	if len(traces) < 10 || len(corrupt) < 5 {
-		t.Fatalf("%d traces, %d corrupt captures", len(traces), len(corrupt))
-	}
-	var mixed []string
-	for i, f := range traces {
-		mixed = append(mixed, f)
-		if i < len(corrupt) {
-			mixed = append(mixed, corrupt[i])
-		}
-	}
-	reversed := slices.Clone(mixed)
-	slices.Reverse(reversed)
-	for _, files := range [][]string{traces, mixed, reversed} {
-		read := func(threads int) (string, string, string) {
-			var log bytes.Buffer
-			fw := NewFlowWriter(&log, true)
-			r, err := ReadFiles(context.Background(), files, Options{Threads: threads, settleEvery: 100, FlowLog: func(r *FlowRecord) { fw.Write(r) }})
-			if r == nil {
-				t.Fatalf("threads=%d: no report: %v", threads, err)
-			}
-			fw.Flush()
-			b, _ := json.MarshalIndent(r, "", " ")
-			return string(b), log.String(), fmt.Sprint(err)
-		}
-		wantRep, wantLog, wantErr := read(1)
-		for _, threads := range []int{2, 3, 6} {
-			rep, log, err := read(threads)
-			if rep != wantRep {
-				t.Errorf("%d files, threads=%d: report differs:\n%s", len(files), threads, firstDiff(wantRep, rep))
-			}
-			if log != wantLog {
-				t.Errorf("%d files, threads=%d: flow log differs:\n%s", len(files), threads, firstDiff(wantLog, log))
-			}
-			if err != wantErr {
-				t.Errorf("%d files, threads=%d: error %q, want %q", len(files), threads, err, wantErr)
-			}
-		}
 	}
 }

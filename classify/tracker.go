@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"github.com/portsift/portsift/decode"
@@ -54,8 +55,8 @@ type Options struct {
 	// flows at Finish), in that order. The record is only valid during the call.
 	FlowLog func(*FlowRecord)
 
-	// The fields below are used by ReadFiles and ReadFrom only (read.go);
-	// NewTracker ignores them.
+	// The fields below are used by the drivers in classify/pipeline only
+	// (ReadFiles, ReadFrom); NewTracker ignores them.
 	Filter  string                   // BPF expression (libpcap syntax); "" keeps every frame
 	Count   uint64                   // stop after this many frames (after the filter); 0: all
 	Stdin   io.Reader                // read for the file name "-"; nil: os.Stdin
@@ -79,9 +80,12 @@ type Options struct {
 	Decap      bool
 	DecapDepth int
 
-	// settleEvery replaces SettleFrames (tests: settlements often on
-	// small inputs).
-	settleEvery int
+	// SettleEvery, when > 0 (at most 65,536), replaces SettleFrames: how
+	// many frames pass between settlements (sides of new flows decided,
+	// idle flows expired, the table bounded). Every thread setting gives
+	// the same report for a given value; tests set it small so that
+	// settlements fall inside small inputs.
+	SettleEvery int
 }
 
 // flowKey is a flow's bidirectional 5-tuple, canonicalized so that both
@@ -238,8 +242,8 @@ func NewTracker(opts Options) *Tracker {
 		eps:      make(map[epKey]epStat),
 		every:    SettleFrames,
 	}
-	if opts.settleEvery > 0 {
-		t.every = uint64(min(opts.settleEvery, 1<<16)) // batch indexes are 16-bit
+	if opts.SettleEvery > 0 {
+		t.every = uint64(min(opts.SettleEvery, 1<<16)) // batch indexes are 16-bit
 	}
 	if t.reg == nil {
 		t.reg = registry.Default()
@@ -721,4 +725,31 @@ func (t *Tracker) ActiveFlows() int {
 		n += sh.flows.n
 	}
 	return n
+}
+
+// EffectiveThreads is Threads with 0 resolved: GOMAXPROCS, at most
+// 1+64 (a reader and 64 shards).
+func (o *Options) EffectiveThreads() int {
+	if o.Threads > 0 {
+		return min(o.Threads, 1+maxShards)
+	}
+	return min(runtime.GOMAXPROCS(0), 1+maxShards)
+}
+
+// NewDecoder returns a decoder set up as o says (Decap, DecapDepth).
+func (o *Options) NewDecoder() *decode.Decoder {
+	d := decode.NewDecoder()
+	d.Decap, d.MaxDepth = o.Decap, o.DecapDepth
+	return d
+}
+
+// ReadProgress is what Options.Started receives: counters of the read in
+// progress. Its methods may be called from any goroutine until ReadFiles
+// returns (a progress bar polls them).
+type ReadProgress interface {
+	// Progress returns the input bytes consumed so far and the total size
+	// of the files, -1 when unknown (standard input is among them).
+	Progress() (read, total int64)
+	// Frames returns about how many frames were read so far.
+	Frames() uint64
 }

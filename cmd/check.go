@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/spf13/cobra"
 )
 
@@ -265,14 +266,14 @@ func checkOne(ctx context.Context, opts *CheckOptions, base classify.Options, tr
 		}
 		return nil
 	}
-	rep, err := classify.ReadFiles(ctx, traces, o)
+	rep, err := pipeline.ReadFiles(ctx, traces, o)
 	if bar != nil {
 		bar.stop()
 	}
 	switch {
 	case ctx.Err() != nil:
 		return res, errInterrupted
-	case errors.Is(err, classify.ErrBadFilter):
+	case errors.Is(err, pipeline.ErrBadFilter):
 		return res, &FlagError{err}
 	case err != nil:
 		return fail("trace unreadable: %v", err)

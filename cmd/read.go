@@ -13,6 +13,7 @@ import (
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
@@ -310,7 +311,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	if opts.WriteFile != "" {
 		topts.OnFrame = save.frame // set before the read starts; Started opens the file
 	}
-	rep, runErr := classify.ReadFiles(ctx, opts.Files, topts)
+	rep, runErr := pipeline.ReadFiles(ctx, opts.Files, topts)
 	if profile != nil {
 		pprof.StopCPUProfile()
 		profile.Close()
@@ -319,7 +320,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 		bar.stop()
 	}
 	if rep == nil { // nothing was read: a missing file, a bad filter
-		if errors.Is(runErr, classify.ErrBadFilter) {
+		if errors.Is(runErr, pipeline.ErrBadFilter) {
 			return &FlagError{runErr}
 		}
 		return runErr

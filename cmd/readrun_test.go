@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// TestReadRunErrors pins what readRun does around classify.ReadFiles: no
+// TestReadRunErrors pins what readRun does around pipeline.ReadFiles: no
 // flow log (nor profile) is created when reading cannot start, a bad
 // filter is a usage error, and an interrupted read prints its report.
 func TestReadRunErrors(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/classify/metrics"
+	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -299,19 +300,10 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 		ctx, cancel = context.WithTimeout(ctx, opts.Duration)
 		defer cancel()
 	}
-	tr := classify.NewTracker(topts)
-	dec := topts.NewDecoder()
 	lo := classify.LiveOptions{
 		Interval: opts.Interval,
 		Limit:    opts.Count,
 		Decorate: func(r *classify.Report) {
-			r.Sources = []classify.SourceInfo{{Name: opts.Interface, Format: "live", LinkTypes: []string{link.String()}, Frames: r.Frames}}
-			r.Filter = opts.Filter
-			r.DecodePanics = dec.Panics
-			r.Capture.Interface = opts.Interface
-			if st, err := src.Stats(); err == nil {
-				r.Capture.Received, r.Capture.DroppedKernel, r.Capture.DroppedInterface = st.Received, st.Dropped, st.IfDropped
-			}
 			if wr != nil {
 				wr.Flush() // once per interval, so the file can be read during the capture; an error ends the next write
 			}
@@ -351,7 +343,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 			opts.Interface, link, src.Snaplen(), as)
 	}
 	pr := startPrinter(opts, latest)
-	final, runErr := tr.RunLive(ctx, src, dec, lo, latest)
+	final, runErr := pipeline.Sniff(ctx, src, opts.Filter, topts, lo, latest)
 	pr.stop()
 	src.Close()
 

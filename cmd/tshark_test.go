@@ -16,6 +16,7 @@ import (
 
 	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/pipeline"
 )
 
 // portKey counts frames per (protocol, port) the way the cross-check needs.
@@ -241,7 +242,7 @@ func TestQuirkTracesListed(t *testing.T) {
 	}
 	var readable []string
 	for _, f := range files {
-		rep, _ := classify.ReadFiles(t.Context(), []string{f}, classify.Options{})
+		rep, _ := pipeline.ReadFiles(t.Context(), []string{f}, classify.Options{})
 		if rep != nil && len(rep.Sources) == 1 && rep.Sources[0].Error == "" {
 			readable = append(readable, filepath.Base(f))
 		}

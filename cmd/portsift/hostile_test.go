@@ -20,6 +20,7 @@ import (
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
@@ -56,7 +57,7 @@ func runRSS(t *testing.T, args ...string) (result, int64) {
 // every real trace in ../shared/traces, all in one run (as one stream) and
 // then the readable ones alone. The report lists every file with the
 // frames read from it and what stopped it, the same as reading that file
-// alone with classify.ReadFiles gives; stderr has exactly one line per
+// alone with pipeline.ReadFiles gives; stderr has exactly one line per
 // failed file, its error, naming the file and the byte offset of the fault;
 // exit 1, and 0 for the readable files. No panic, no trace; the run's
 // memory stays far below what a corrupt length claims.
@@ -93,7 +94,7 @@ func TestReadHostileFiles(t *testing.T) {
 	for i, f := range files {
 		src := rep.Sources[i]
 		frames += src.Frames
-		alone, err := classify.ReadFiles(t.Context(), []string{filepath.Join(root, f)}, classify.Options{})
+		alone, err := pipeline.ReadFiles(t.Context(), []string{filepath.Join(root, f)}, classify.Options{})
 		if alone == nil {
 			t.Errorf("%s: no report alone: %v", f, err)
 			continue

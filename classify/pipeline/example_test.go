@@ -1,4 +1,4 @@
-package classify_test
+package pipeline_test
 
 import (
 	"bytes"
@@ -9,12 +9,13 @@ import (
 	"strings"
 
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/pipeline"
 )
 
 // Read a capture file and look at its services and alerts, as a test in
 // your own project would.
 func ExampleReadFiles() {
-	rep, err := classify.ReadFiles(context.Background(), []string{"../testdata/traces/eth-mixed.pcap"}, classify.Options{})
+	rep, err := pipeline.ReadFiles(context.Background(), []string{"../../testdata/traces/eth-mixed.pcap"}, classify.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -37,11 +38,11 @@ func ExampleReadFiles() {
 // Compare a fresh report with one recorded earlier (`portsift read -o json`),
 // as `portsift check` does. Here the ssh flows were filtered out.
 func ExampleReport_Diff() {
-	expected, err := classify.ReadReportFile("../testdata/golden/eth-mixed.pcap.json")
+	expected, err := classify.ReadReportFile("../../testdata/golden/eth-mixed.pcap.json")
 	if err != nil {
 		log.Fatal(err)
 	}
-	rep, err := classify.ReadFiles(context.Background(), []string{"../testdata/traces/eth-mixed.pcap"},
+	rep, err := pipeline.ReadFiles(context.Background(), []string{"../../testdata/traces/eth-mixed.pcap"},
 		classify.Options{Filter: "not tcp port 22"})
 	if err != nil {
 		log.Fatal(err)
@@ -58,11 +59,11 @@ func ExampleReport_Diff() {
 
 // Tolerate small changes in counts, e.g. for a capture whose retransmissions vary.
 func ExampleDiffOptions_tolerance() {
-	expected, err := classify.ReadReportFile("../testdata/golden/eth-mixed.pcap.json")
+	expected, err := classify.ReadReportFile("../../testdata/golden/eth-mixed.pcap.json")
 	if err != nil {
 		log.Fatal(err)
 	}
-	rep, err := classify.ReadFiles(context.Background(), []string{"../testdata/traces/eth-mixed.pcap"}, classify.Options{})
+	rep, err := pipeline.ReadFiles(context.Background(), []string{"../../testdata/traces/eth-mixed.pcap"}, classify.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -78,11 +79,11 @@ func ExampleDiffOptions_tolerance() {
 // Merge reports made on different files (or machines) into one.
 func ExampleMerge() {
 	ctx := context.Background()
-	a, err := classify.ReadFiles(ctx, []string{"../testdata/traces/eth-mixed.pcap"}, classify.Options{})
+	a, err := pipeline.ReadFiles(ctx, []string{"../../testdata/traces/eth-mixed.pcap"}, classify.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	b, err := classify.ReadFiles(ctx, []string{"../testdata/traces/encap.pcap"}, classify.Options{})
+	b, err := pipeline.ReadFiles(ctx, []string{"../../testdata/traces/encap.pcap"}, classify.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func ExampleMerge() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	both, err := classify.ReadFiles(ctx, []string{"../testdata/traces/eth-mixed.pcap", "../testdata/traces/encap.pcap"}, classify.Options{})
+	both, err := pipeline.ReadFiles(ctx, []string{"../../testdata/traces/eth-mixed.pcap", "../../testdata/traces/encap.pcap"}, classify.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func ExampleMerge() {
 
 // Read a report back from JSON; reports from a newer portsift are refused.
 func ExampleReadReport() {
-	rep, err := classify.ReadFiles(context.Background(), []string{"../testdata/traces/ipv6.pcap"}, classify.Options{})
+	rep, err := pipeline.ReadFiles(context.Background(), []string{"../../testdata/traces/ipv6.pcap"}, classify.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package classify
+package pipeline
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/portsift/portsift/classify"
 )
 
 // benchTrace returns a generated trace of 300,000 packets in 20,000 flows
@@ -19,7 +21,7 @@ var benchTrace = sync.OnceValues(func() (string, error) {
 		return path, nil
 	}
 	tmp := path + ".tmp"
-	out, err := exec.Command("go", "run", "../cmd/tracegen", "-big", "-packets", "300000", "-flows", "20000", "-o", tmp).CombinedOutput()
+	out, err := exec.Command("go", "run", "../../cmd/tracegen", "-big", "-packets", "300000", "-flows", "20000", "-o", tmp).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("tracegen: %v: %s", err, out)
 	}
@@ -39,7 +41,7 @@ func BenchmarkReadFiles(b *testing.B) {
 			b.ReportAllocs()
 			var frames uint64
 			for b.Loop() {
-				r, err := ReadFiles(context.Background(), []string{path}, Options{Threads: threads})
+				r, err := ReadFiles(context.Background(), []string{path}, classify.Options{Threads: threads})
 				if err != nil {
 					b.Fatal(err)
 				}

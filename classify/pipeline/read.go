@@ -1,14 +1,14 @@
-package classify
+package pipeline
 
 import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
 	"strconv"
 	"strings"
 
 	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -17,18 +17,7 @@ import (
 // Options.Filter does not compile (it is capture.ErrBadFilter).
 var ErrBadFilter = capture.ErrBadFilter
 
-// ReadProgress is what Options.Started receives: counters of the read in
-// progress. Its methods may be called from any goroutine until ReadFiles
-// returns (a progress bar polls them).
-type ReadProgress interface {
-	// Progress returns the input bytes consumed so far and the total size
-	// of the files, -1 when unknown (standard input is among them).
-	Progress() (read, total int64)
-	// Frames returns about how many frames were read so far.
-	Frames() uint64
-}
-
-var _ ReadProgress = (*capture.Reader)(nil)
+var _ classify.ReadProgress = (*capture.Reader)(nil)
 
 // ReadFiles reads the capture files (pcap, pcapng, either gzip-compressed;
 // the format comes from the magic number; "-" is opts.Stdin) in order as one
@@ -41,13 +30,13 @@ var _ ReadProgress = (*capture.Reader)(nil)
 // ctx.Err() when ctx ended first, or the files that could not be read to
 // their end (not a capture, cut short, corrupt): one line per file, each
 // naming its file, as also recorded in Report.Sources[i].Error.
-func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, error) {
+func ReadFiles(ctx context.Context, files []string, opts classify.Options) (*classify.Report, error) {
 	rd, err := capture.Open(files, capture.Options{Filter: opts.Filter, Stdin: opts.Stdin})
 	if err != nil {
 		return nil, err
 	}
 	defer rd.Close()
-	threads := opts.threads()
+	threads := opts.EffectiveThreads()
 	if len(files) > 1 && threads > 2 && opts.Count == 0 && opts.OnFrame == nil {
 		return readParallel(ctx, files, rd, opts, threads)
 	}
@@ -58,9 +47,9 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 			return nil, err
 		}
 	}
-	tr := NewTracker(opts)
+	tr := classify.NewTracker(opts)
 	dec := opts.NewDecoder()
-	var src Source = rd
+	var src classify.Source = rd
 	if opts.OnFrame != nil {
 		src = hookSource{src, opts.OnFrame}
 	}
@@ -84,7 +73,7 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*Report, erro
 // pipeline: on two cores a second reader only competes with the counting.)
 // all is the Reader of every file, opened to check them all up front; it is
 // not read.
-func readParallel(ctx context.Context, files []string, all *capture.Reader, opts Options, threads int) (*Report, error) {
+func readParallel(ctx context.Context, files []string, all *capture.Reader, opts classify.Options, threads int) (*classify.Report, error) {
 	checked := all.Sources() // a file Open found unusable is reported, not read
 	var rds multiReader
 	for i, f := range files {
@@ -106,8 +95,8 @@ func readParallel(ctx context.Context, files []string, all *capture.Reader, opts
 			return nil, err
 		}
 	}
-	tr := NewTracker(opts)
-	srcs := make([]Source, len(rds))
+	tr := classify.NewTracker(opts)
+	srcs := make([]classify.Source, len(rds))
 	for i := range rds {
 		srcs[i] = closingSource{rds[i]}
 	}
@@ -115,7 +104,7 @@ func readParallel(ctx context.Context, files []string, all *capture.Reader, opts
 	for i := range decs {
 		decs[i] = opts.NewDecoder()
 	}
-	runErr := tr.runFiles(ctx, srcs, decs, threads-1)
+	runErr := tr.RunFiles(ctx, srcs, decs, threads-1)
 	var panics uint64
 	for _, d := range decs {
 		panics += d.Panics
@@ -150,7 +139,7 @@ func (s closingSource) Next(f *vocab.Frame) error {
 
 // hookSource hands every frame to fn before it is counted (Options.OnFrame).
 type hookSource struct {
-	src Source
+	src classify.Source
 	fn  func(*vocab.Frame) error
 }
 
@@ -194,7 +183,7 @@ func (m *multiProgress) Frames() (n uint64) {
 
 // finishRead ends a read: it finishes tr and returns its report with the
 // sources and the error ReadFiles returns.
-func finishRead(ctx context.Context, tr *Tracker, opts Options, panics uint64, runErr error, sources []capture.SourceInfo, readErr error) (*Report, error) {
+func finishRead(ctx context.Context, tr *classify.Tracker, opts classify.Options, panics uint64, runErr error, sources []capture.SourceInfo, readErr error) (*classify.Report, error) {
 	if runErr == nil {
 		runErr = ctx.Err() // Interrupt ended the input early
 	}
@@ -203,7 +192,7 @@ func finishRead(ctx context.Context, tr *Tracker, opts Options, panics uint64, r
 	rep.Filter = opts.Filter
 	rep.DecodePanics = panics
 	for _, s := range sources {
-		si := SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered, TimesClamped: s.TimesClamped}
+		si := classify.SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered, TimesClamped: s.TimesClamped}
 		for _, lt := range s.LinkTypes {
 			si.LinkTypes = append(si.LinkTypes, vocab.LinkType(lt).String())
 		}
@@ -221,25 +210,10 @@ func finishRead(ctx context.Context, tr *Tracker, opts Options, panics uint64, r
 	return rep, readErr
 }
 
-// threads is Threads with 0 resolved: GOMAXPROCS, at most 1+maxShards.
-func (o *Options) threads() int {
-	if o.Threads > 0 {
-		return min(o.Threads, 1+maxShards)
-	}
-	return min(runtime.GOMAXPROCS(0), 1+maxShards)
-}
-
-// NewDecoder returns a decoder set up as o says (Decap, DecapDepth).
-func (o *Options) NewDecoder() *decode.Decoder {
-	d := decode.NewDecoder()
-	d.Decap, d.MaxDepth = o.Decap, o.DecapDepth
-	return d
-}
-
 // ReadFrom is ReadFiles for one capture that is already open, such as an
 // embedded file or an HTTP body: name is what Report.Sources and errors
 // call it. ReadFrom does not close r. opts.Stdin is ignored.
-func ReadFrom(ctx context.Context, name string, r io.Reader, opts Options) (*Report, error) {
+func ReadFrom(ctx context.Context, name string, r io.Reader, opts classify.Options) (*classify.Report, error) {
 	opts.Stdin = r
 	rep, err := ReadFiles(ctx, []string{"-"}, opts)
 	if name == "-" {
@@ -270,38 +244,4 @@ func (e *renamedError) Unwrap() error { return e.err }
 
 func rename(err error, name string) error {
 	return &renamedError{strings.Replace(err.Error(), `"-"`, strconv.Quote(name), 1), err}
-}
-
-// Service returns the row of the service called name (as in Service.Name,
-// e.g. "https") on proto ("tcp", "udp", "sctp"; "" for any), or nil. When
-// several rows share the name (e.g. "unknown"), it returns the first in
-// report order (most bytes); use ServicePort to pick one.
-func (r *Report) Service(name, proto string) *Service {
-	for i := range r.Services {
-		s := &r.Services[i]
-		if s.Name == name && (proto == "" || s.Proto == proto) {
-			return s
-		}
-	}
-	return nil
-}
-
-// ServicePort returns the row of service port port on proto, or nil.
-func (r *Report) ServicePort(proto string, port uint16) *Service {
-	for i := range r.Services {
-		if s := &r.Services[i]; s.Port == port && s.Proto == proto {
-			return s
-		}
-	}
-	return nil
-}
-
-// Alert returns the alert for service port port on proto, or nil.
-func (r *Report) Alert(proto string, port uint16) *Alert {
-	for i := range r.Alerts {
-		if a := &r.Alerts[i]; a.Port == port && a.Proto == proto {
-			return a
-		}
-	}
-	return nil
 }
