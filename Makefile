@@ -92,7 +92,7 @@ bench-live: build
 	BENCH_DIR=$(BENCH_DIR) BENCH_PACKETS=$(BENCH_PACKETS) BENCH_FLOWS=$(BENCH_FLOWS) bash .ci/bench-live.sh
 
 bench-go:
-	$(GO) test -run '^$$' -bench . -benchmem ./decode ./classify ./capture ./registry
+	$(GO) test -run '^$$' -bench . -benchmem ./decode ./classify ./classify/pipeline ./capture ./registry
 
 # benchstat compares the per-stage benchmarks of BASE (a git revision,
 # default HEAD~1) with the working tree: COUNT alternating runs each.
