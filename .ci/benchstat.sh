@@ -9,6 +9,9 @@ base=${BASE:-HEAD~1}
 count=${COUNT:-6}
 bench=${BENCH:-'BenchmarkReadPcap$|BenchmarkDecode$|BenchmarkDecodeTunnels|BenchmarkObserve|BenchmarkPipeline$|BenchmarkRunPipelined|BenchmarkReadFiles'}
 pkgs=(./classify ./decode ./capture)
+# BenchmarkReadFiles moved to classify/pipeline with the driver: run it
+# where each tree has it.
+pkgsin() { if [ -d "$1/classify/pipeline" ]; then echo "${pkgs[@]}" ./classify/pipeline; else echo "${pkgs[@]}"; fi; }
 dir=${BENCH_DIR:-.bench}/benchstat
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 mkdir -p "$dir"
@@ -17,14 +20,14 @@ git worktree prune
 git worktree add --detach -f "$dir/base" "$base" >/dev/null
 trap 'git worktree remove --force "$dir/base"' EXIT
 # Benchmarks added since BASE run there too when their file is new.
-for f in classify/read_bench_test.go classify/observe_bench_test.go; do
+for f in classify/observe_bench_test.go; do
 	[ -e "$dir/base/$f" ] || cp "$f" "$dir/base/$f"
 done
 : >"$dir/old.txt"
 : >"$dir/new.txt"
 for ((i = 1; i <= count; i++)); do
 	echo "run $i of $count: $base, then the working tree"
-	(cd "$dir/base" && go test -run '^$' -bench "$bench" -benchmem -count 1 "${pkgs[@]}") >>"$dir/old.txt"
-	go test -run '^$' -bench "$bench" -benchmem -count 1 "${pkgs[@]}" >>"$dir/new.txt"
+	(cd "$dir/base" && go test -run '^$' -bench "$bench" -benchmem -count 1 $(pkgsin .)) >>"$dir/old.txt"
+	go test -run '^$' -bench "$bench" -benchmem -count 1 $(pkgsin .) >>"$dir/new.txt"
 done
 go run "$benchstat" "$dir/old.txt" "$dir/new.txt"
