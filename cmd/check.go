@@ -75,9 +75,6 @@ nothing changed; it prints what changed.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
-			if err := checkFormat(opts.Format, "table", "json"); err != nil {
-				return err
-			}
 			if opts.Tolerance != "" {
 				t, err := classify.ParseTolerance(opts.Tolerance)
 				if err != nil {
@@ -126,7 +123,7 @@ nothing changed; it prints what changed.`,
 	f.BoolVar(&opts.Update, "update", false, "rewrite the expectation with the new report (create it if missing); print what changed")
 	f.StringVar(&opts.Tolerance, "tolerance", "", "let counts differ by up to `T`: a percentage of the expected count (2%) or an absolute count (10)")
 	f.StringSliceVar(&opts.Only, "only", nil, "compare only these `SECTIONS`: "+strings.Join(classify.DiffSections, ","))
-	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json (the differences, machine-readable)")
+	addFormatFlag(f, &opts.Format, "output `FORMAT`: table or json (the differences, machine-readable)", "table", "json")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "list the differences of every failing trace, not only of a single one")
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (as when the expectation was recorded)")
 	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")

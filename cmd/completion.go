@@ -9,17 +9,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// formats lists each command's -o values, for completion.
-var formats = map[string][]string{
-	"read":  {"table", "json", "csv"},
-	"merge": {"table", "json", "csv"},
-	"check": {"table", "json"},
-	"sniff": {"table", "json"},
-	"ports": {"table", "json"},
-}
-
 // addCompletions registers the values shell completion offers for the
-// enum-like flags of every command under root: -o, --sort, --ephemeral
+// enum-like flags of every command under root: -o, --sort (enumFlag), --ephemeral
 // (presets, after a comma too), -i (the interfaces libpcap lists, as
 // `sniff --list` shows them), --only (check's sections) and
 // --flows-format.
@@ -37,10 +28,7 @@ func addCompletions(root *cobra.Command) {
 				})
 			}
 		}
-		if f, ok := formats[c.Name()]; ok {
-			fixed("format", f...)
-		}
-		fixed("sort", "bytes", "packets", "flows")
+		completeEnums(c) // -o, --sort: the values their flags take
 		fixed("flows-format", "jsonl", "csv")
 		list("ephemeral", func() []string {
 			var names []string

@@ -43,14 +43,6 @@ another filter are refused, since their service keys or their frames differ;
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
 			opts.TopSet = c.Flags().Changed("top")
-			if err := checkFormat(opts.Format, "table", "json", "csv"); err != nil {
-				return err
-			}
-			switch opts.Sort {
-			case "bytes", "packets", "flows":
-			default:
-				return FlagErrorf("unknown sort key %q (want bytes, packets or flows)", opts.Sort)
-			}
 			if opts.Top < 0 {
 				return FlagErrorf("--top must be 0 (all) or more, not %d", opts.Top)
 			}
@@ -64,10 +56,10 @@ another filter are refused, since their service keys or their frames differ;
 		},
 	}
 	f := c.Flags()
-	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table, json or csv")
+	addFormatFlag(f, &opts.Format, "output `FORMAT`: table, json or csv", "table", "json", "csv")
 	f.BoolVar(&opts.Force, "force", false, "merge reports made with different registries, ephemeral ranges or filters")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
-	f.StringVar(&opts.Sort, "sort", "bytes", "order the table by `KEY`: bytes, packets or flows")
+	addSortFlag(f, &opts.Sort, "order the table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	return c
 }

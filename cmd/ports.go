@@ -36,9 +36,6 @@ func NewCmdPorts(ios *IOStreams, runF func(*PortsOptions) error) *cobra.Command 
 			if len(args) == 0 && !opts.Risky {
 				return FlagErrorf("name a port or service, or use --risky")
 			}
-			if err := checkFormat(opts.Format, "table", "json"); err != nil {
-				return err
-			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -47,7 +44,7 @@ func NewCmdPorts(ios *IOStreams, runF func(*PortsOptions) error) *cobra.Command 
 	}
 	c.Flags().BoolVar(&opts.Risky, "risky", false, "list every port with a security note (alert and note levels)")
 	c.Flags().StringArrayVar(&opts.Services, "services", nil, "also load `FILE` (IANA CSV or /etc/services format); repeatable")
-	c.Flags().StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json")
+	addFormatFlag(c.Flags(), &opts.Format, "output `FORMAT`: table or json", "table", "json")
 	return c
 }
 
@@ -160,15 +157,6 @@ func loadRegistry(files []string) (*registry.Registry, error) {
 		}
 	}
 	return reg, nil
-}
-
-func checkFormat(got string, allowed ...string) error {
-	for _, a := range allowed {
-		if got == a {
-			return nil
-		}
-	}
-	return FlagErrorf("unknown format %q (want %s)", got, joinOr(allowed))
 }
 
 func joinOr(l []string) string {

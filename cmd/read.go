@@ -98,14 +98,6 @@ is reported and the others are read (exit 1).`,
 				return FlagErrorf("-w and --flows name the same file %q", opts.WriteFile)
 			}
 			opts.TopSet = c.Flags().Changed("top")
-			if err := checkFormat(opts.Format, "table", "json", "csv"); err != nil {
-				return err
-			}
-			switch opts.Sort {
-			case "bytes", "packets", "flows":
-			default:
-				return FlagErrorf("unknown sort key %q (want bytes, packets or flows)", opts.Sort)
-			}
 			if opts.Top < 0 {
 				return FlagErrorf("--top must be 0 (all) or more, not %d", opts.Top)
 			}
@@ -135,9 +127,9 @@ is reported and the others are read (exit 1).`,
 	}
 	f := c.Flags()
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (libpcap syntax)")
-	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table, json or csv")
+	addFormatFlag(f, &opts.Format, "output `FORMAT`: table, json or csv", "table", "json", "csv")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
-	f.StringVar(&opts.Sort, "sort", "bytes", "order the table by `KEY`: bytes, packets or flows")
+	addSortFlag(f, &opts.Sort, "order the table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the report goes to standard error")

@@ -23,6 +23,7 @@ func TestNewCmdRead(t *testing.T) {
 		{name: "top 0 given", args: []string{"--top", "0", "a.pcap"}, want: ReadOptions{Files: []string{"a.pcap"}, Format: "table", TopSet: true, Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute}},
 		{name: "no files", args: nil, wantErr: "name a capture file (or -r FILE; '-' for standard input)"},
 		{name: "bad format", args: []string{"-o", "xml", "a.pcap"}, wantErr: `unknown format "xml" (want table, json or csv)`},
+		{name: "bad format, checked when parsed (before the missing files)", args: []string{"-o", "xml"}, wantErr: `invalid argument "xml" for "-o, --format" flag: unknown format "xml" (want table, json or csv)`},
 		{name: "bad sort", args: []string{"--sort", "name", "a.pcap"}, wantErr: `unknown sort key "name"`},
 		{name: "negative top", args: []string{"--top", "-1", "a.pcap"}, wantErr: "--top must be 0 (all) or more, not -1"},
 		{name: "negative max flows", args: []string{"--max-flows", "-5", "a.pcap"}, wantErr: "--max-flows must be 0"},

@@ -110,9 +110,9 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.BoolVar(&opts.Immediate, "immediate-mode", false, "hand over each packet as it arrives instead of in batches of up to 100ms")
 	f.IntVarP(&opts.BufferKiB, "buffer-size", "B", capture.DefaultLiveBuffer>>10, "kernel capture buffer in `KiB`")
 	f.DurationVar(&opts.Interval, "interval", classify.DefaultInterval, "refresh the view (or print a report) every `D`")
-	f.StringVarP(&opts.Format, "format", "o", "table", "output `FORMAT`: table or json")
+	addFormatFlag(f, &opts.Format, "output `FORMAT`: table or json", "table", "json")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services: in the live view (0: as many as the terminal has room for, or all) and in the final table (0: all; default: 20 on a terminal, all otherwise)")
-	f.StringVar(&opts.Sort, "sort", "bytes", "order the final table by `KEY`: bytes, packets or flows")
+	addSortFlag(f, &opts.Sort, "order the final table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
 	f.BoolVar(&opts.Force, "force", false, "let -w and --flows overwrite an existing file (never through a symbolic link)")
@@ -133,18 +133,10 @@ The kernel's received and dropped counters are shown in every report.`,
 
 func validateSniff(o *SniffOptions) error {
 	if o.List {
-		return checkFormat(o.Format, "table", "json")
+		return nil
 	}
 	if o.Interface == "" {
 		return FlagErrorf("sniff needs an interface: -i IFACE (portsift sniff --list shows them)")
-	}
-	if err := checkFormat(o.Format, "table", "json"); err != nil {
-		return err
-	}
-	switch o.Sort {
-	case "bytes", "packets", "flows":
-	default:
-		return FlagErrorf("unknown sort key %q (want bytes, packets or flows)", o.Sort)
 	}
 	switch {
 	case o.Duration < 0:
