@@ -4,7 +4,7 @@ package main
 import (
 	"os"
 
-	"github.com/portsift/portsift/cmd"
+	"github.com/portsift/portsift/cmd/internal/cli"
 )
 
-func main() { os.Exit(cmd.Main(os.Args[1:], cmd.SystemIO())) }
+func main() { os.Exit(cli.Main(os.Args[1:], cli.SystemIO())) }

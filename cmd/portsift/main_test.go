@@ -11,17 +11,17 @@ import (
 	"testing"
 
 	"github.com/portsift/portsift/classify"
-	"github.com/portsift/portsift/cmd"
+	"github.com/portsift/portsift/cmd/internal/cli"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/e2e files")
 
 // TestMain lets the test binary act as portsift: when PORTSIFT_E2E is set
-// it runs cmd.Main with the process's real streams and exit code, so the
+// it runs cli.Main with the process's real streams and exit code, so the
 // tests below exercise exactly what the built binary does.
 func TestMain(m *testing.M) {
 	if os.Getenv("PORTSIFT_E2E") == "1" {
-		os.Exit(cmd.Main(os.Args[1:], cmd.SystemIO()))
+		os.Exit(cli.Main(os.Args[1:], cli.SystemIO()))
 	}
 	os.Exit(m.Run())
 }
