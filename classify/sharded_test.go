@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portsift/portsift/classify/internal/linediff"
+
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
@@ -189,33 +191,15 @@ func TestShardedSameAsSingle(t *testing.T) {
 				for _, threads := range threadsList {
 					rep, flows := runMode(t, o.opts, threads, &memSource{frames: frames}, limit)
 					if rep != wantRep {
-						t.Errorf("%s: threads=%d report differs from threads=1:\n%s", name, threads, firstDiff(wantRep, rep))
+						t.Errorf("%s: threads=%d report differs from threads=1:\n%s", name, threads, linediff.First(wantRep, rep))
 					}
 					if flows != wantFlows {
-						t.Errorf("%s: threads=%d flow log differs from threads=1:\n%s", name, threads, firstDiff(wantFlows, flows))
+						t.Errorf("%s: threads=%d flow log differs from threads=1:\n%s", name, threads, linediff.First(wantFlows, flows))
 					}
 				}
 			}
 		}
 	}
-}
-
-// firstDiff shows the first line where a and b differ.
-func firstDiff(a, b string) string {
-	la, lb := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
-	for i := 0; i < len(la) || i < len(lb); i++ {
-		var x, y []byte
-		if i < len(la) {
-			x = la[i]
-		}
-		if i < len(lb) {
-			y = lb[i]
-		}
-		if !bytes.Equal(x, y) {
-			return fmt.Sprintf("line %d:\n  want %s\n  got  %s", i+1, x, y)
-		}
-	}
-	return "(equal)"
 }
 
 // TestShardOfSymmetric: both directions of an address pair, and every

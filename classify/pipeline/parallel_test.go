@@ -10,6 +10,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/portsift/portsift/classify/internal/linediff"
+
 	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify"
 )
@@ -47,7 +49,7 @@ func TestShardedReadFiles(t *testing.T) {
 				if threads == 1 {
 					want = got
 				} else if !bytes.Equal(got, want) {
-					t.Errorf("%s (decap %v): threads=%d report differs from threads=1:\n%s", f, decap, threads, firstDiff(string(want), string(got)))
+					t.Errorf("%s (decap %v): threads=%d report differs from threads=1:\n%s", f, decap, threads, linediff.First(string(want), string(got)))
 				}
 			}
 		}
@@ -89,32 +91,14 @@ func TestParallelFilesSameAsSingle(t *testing.T) {
 		for _, threads := range []int{2, 3, 6} {
 			rep, log, err := read(threads)
 			if rep != wantRep {
-				t.Errorf("%d files, threads=%d: report differs:\n%s", len(files), threads, firstDiff(wantRep, rep))
+				t.Errorf("%d files, threads=%d: report differs:\n%s", len(files), threads, linediff.First(wantRep, rep))
 			}
 			if log != wantLog {
-				t.Errorf("%d files, threads=%d: flow log differs:\n%s", len(files), threads, firstDiff(wantLog, log))
+				t.Errorf("%d files, threads=%d: flow log differs:\n%s", len(files), threads, linediff.First(wantLog, log))
 			}
 			if err != wantErr {
 				t.Errorf("%d files, threads=%d: error %q, want %q", len(files), threads, err, wantErr)
 			}
 		}
 	}
-}
-
-// firstDiff shows the first line where a and b differ.
-func firstDiff(a, b string) string {
-	la, lb := bytes.Split([]byte(a), []byte("\n")), bytes.Split([]byte(b), []byte("\n"))
-	for i := 0; i < len(la) || i < len(lb); i++ {
-		var x, y []byte
-		if i < len(la) {
-			x = la[i]
-		}
-		if i < len(lb) {
-			y = lb[i]
-		}
-		if !bytes.Equal(x, y) {
-			return fmt.Sprintf("line %d:\n  want %s\n  got  %s", i+1, x, y)
-		}
-	}
-	return "(equal)"
 }
