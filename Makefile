@@ -11,7 +11,7 @@ FUZZTIME ?= 60s
 TESTFUZZTIME ?= 5s
 FUZZMINIMIZETIME ?= 100x
 # Every fuzz target, as package:Target (README, Tests: what each checks).
-FUZZ_TARGETS := decode:FuzzDecode capture:FuzzOpenReader capture:FuzzReader registry:FuzzLoadServices classify:FuzzReadReport classify/pipeline:FuzzReadFrom
+FUZZ_TARGETS := decode:FuzzDecode capture:FuzzOpenReader capture:FuzzReader registry:FuzzLoadServices classify/report:FuzzReadReport classify/pipeline:FuzzReadFrom
 BENCH_PACKETS ?= 5000000
 BENCH_FLOWS ?= 95000
 BENCH_DIR ?= .bench
@@ -78,7 +78,7 @@ fuzz: deps
 # golden rewrites the golden files and the generated traces; review the diff.
 golden: deps
 	$(GO) test ./cmd/tracegen -run TestTraces -update
-	$(GO) test ./classify ./classify/metrics ./cmd/internal/cli ./cmd/portsift -run Golden -update
+	$(GO) test ./classify/metrics ./classify/render ./cmd/internal/cli ./cmd/portsift -run Golden -update
 	git status --short testdata
 
 # bench compares `portsift read` with the C references in ../shared/bench on

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portsift/portsift/classify/render"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -66,27 +67,6 @@ func (f *flood) send(s *decode.Summary) {
 	f.now = f.now.Add(time.Microsecond)
 }
 
-// checkBuckets fails unless the report's buckets add up to its frames, and
-// the service rows plus the ephemeral row add up to the transport buckets.
-func checkBuckets(t *testing.T, r *Report) {
-	t.Helper()
-	var frames, bytes uint64
-	for b := vocab.Bucket(0); b < vocab.NumBuckets; b++ {
-		frames += r.Buckets.Get(b).Frames
-		bytes += r.Buckets.Get(b).Bytes
-	}
-	if frames != r.Frames || bytes != r.Bytes {
-		t.Errorf("buckets add up to %d frames, %d bytes; report has %d, %d", frames, bytes, r.Frames, r.Bytes)
-	}
-	pkts := r.Ephemeral.Packets
-	for _, s := range r.Services {
-		pkts += s.Packets
-	}
-	if tr := r.Buckets.TCP.Frames + r.Buckets.UDP.Frames + r.Buckets.SCTP.Frames; pkts != tr {
-		t.Errorf("service rows add up to %d packets, transport buckets to %d", pkts, tr)
-	}
-}
-
 // TestFloodSYN: a million SYNs from random sources to one server. The flow
 // table stays at DefaultMaxFlows, every flow is counted, evictions are
 // counted and shown, and the heap stays within the documented bound.
@@ -114,16 +94,18 @@ func TestFloodSYN(t *testing.T) {
 
 	f.t.Finish()
 	r := f.t.Report()
-	checkBuckets(t, r)
+	if err := r.CheckTotals(); err != nil {
+		t.Error(err)
+	}
 	if r.Flows.Total != floodSize || r.Flows.Evicted != floodSize-DefaultMaxFlows || r.Flows.ByReason["handshake"] != floodSize {
 		t.Errorf("flows %+v, want %d in total, %d evicted, all by handshake", r.Flows, floodSize, floodSize-DefaultMaxFlows)
 	}
-	http := r.ServicePort("tcp", 80)
+	http := r.ServicePort(vocab.TCP, 80)
 	if http == nil || http.Packets != floodSize || http.Flows != floodSize || http.Servers != 1 || http.Clients+r.HostsUntracked < floodSize*99/100 {
 		t.Errorf("tcp/80 row %+v (hosts untracked %d)", http, r.HostsUntracked)
 	}
 	var text bytes.Buffer
-	if err := WriteText(&text, r, TextOptions{}); err != nil {
+	if err := render.WriteText(&text, r, render.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "786,432 evicted (table full, --max-flows)"; !strings.Contains(text.String(), want) {
@@ -156,7 +138,9 @@ func TestFloodUDP(t *testing.T) {
 	}
 	f.t.Finish()
 	r := f.t.Report()
-	checkBuckets(t, r)
+	if err := r.CheckTotals(); err != nil {
+		t.Error(err)
+	}
 	// A few random ports in 49152-65151 have registry names: their flows
 	// have a service side.
 	if r.Flows.Total != floodSize || r.Flows.Evicted != floodSize-DefaultMaxFlows || r.Ephemeral.Flows < floodSize*99/100 {
@@ -182,12 +166,12 @@ func TestFloodHostTable(t *testing.T) {
 	}
 	f.t.Finish()
 	r := f.t.Report()
-	dns := r.ServicePort("udp", 53)
+	dns := r.ServicePort(vocab.UDP, 53)
 	if dns == nil || dns.Flows != n || dns.Clients+dns.Servers != maxHosts || r.HostsUntracked != n+1-maxHosts {
 		t.Fatalf("udp/53 %+v, untracked %d; want %d flows, %d hosts counted, %d untracked", dns, r.HostsUntracked, n, maxHosts, n+1-maxHosts)
 	}
 	var text bytes.Buffer
-	WriteText(&text, r, TextOptions{})
+	render.WriteText(&text, r, render.TextOptions{})
 	if want := "hosts:    4,001 (service, address) pairs not counted (host table full): CLIENTS and SERVERS are lower bounds\n"; !strings.Contains(text.String(), want) {
 		t.Errorf("the table does not say the host counts are lower bounds (%q):\n%s", want, text.String())
 	}
@@ -250,9 +234,11 @@ func TestFloodFirstFragments(t *testing.T) {
 	}
 	f.t.Finish()
 	r = f.t.Report()
-	checkBuckets(t, r)
+	if err := r.CheckTotals(); err != nil {
+		t.Error(err)
+	}
 	var text bytes.Buffer
-	WriteText(&text, r, TextOptions{})
+	render.WriteText(&text, r, render.TextOptions{})
 	if want := "983,040 first fragments forgotten early (fragment table full)"; !strings.Contains(text.String(), want) {
 		t.Errorf("the table does not show the forgotten fragments (%q):\n%s", want, text.String())
 	}
@@ -275,7 +261,9 @@ func TestFloodLaterFragments(t *testing.T) {
 		t.Errorf("%d fragment entries, %d flows, heap grew %d bytes: orphan fragments must leave no state", len(f.t.shards[0].frags), f.t.ActiveFlows(), grown)
 	}
 	r := f.t.Report()
-	checkBuckets(t, r)
+	if err := r.CheckTotals(); err != nil {
+		t.Error(err)
+	}
 	if r.Buckets.Fragment.Frames != floodSize || r.Fragments.Unattributed.Frames != floodSize {
 		t.Errorf("fragment bucket %+v, fragments %+v; want all %d unattributed", r.Buckets.Fragment, r.Fragments, floodSize)
 	}
@@ -312,10 +300,10 @@ func TestFloodEndpointHistory(t *testing.T) {
 	s := decode.Summary{Bucket: vocab.BucketUDP, Proto: vocab.UDP, IPVersion: 4, Src: netip.AddrPortFrom(cli, 23456), Dst: srv}
 	f.send(&s)
 	r := f.t.Report()
-	if row := r.ServicePort("udp", 28111); row == nil || row.Flows != 4 {
+	if row := r.ServicePort(vocab.UDP, 28111); row == nil || row.Flows != 4 {
 		t.Errorf("udp/28111 %+v: want all 4 flows, the last one by port-stability although the client port is lower", row)
 	}
-	if row := r.ServicePort("udp", 23456); row != nil {
+	if row := r.ServicePort(vocab.UDP, 23456); row != nil {
 		t.Errorf("udp/23456 became a service %+v: the endpoint history stopped learning after the flood", row)
 	}
 }

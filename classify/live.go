@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -60,46 +61,7 @@ type LiveOptions struct {
 	// report before it is published, to fill what the tracker does not
 	// know (sources, filter, the kernel's counters in r.Capture). It must
 	// not keep r.
-	Decorate func(r *Report)
-}
-
-// Snapshot is a published copy of the counters. Everything in it belongs
-// to the snapshot: readers on other goroutines may read it at leisure but
-// must not modify it (it is shared between readers).
-type Snapshot struct {
-	Report  *Report
-	Seq     uint64        // 0 for the snapshot published when the run starts
-	Taken   time.Time     // wall-clock time it was taken
-	Elapsed time.Duration // wall-clock time since the run started
-	Final   bool          // the last snapshot: the run ended and every flow was finished
-}
-
-// Latest holds the most recent Snapshot for readers on other goroutines: a
-// printer waits on Updates, a metrics scrape calls Load. Publishing never
-// blocks: a reader that is slow skips snapshots and sees the newest.
-// The zero value is not usable; call NewLatest.
-type Latest struct {
-	p  atomic.Pointer[Snapshot]
-	ch chan struct{}
-}
-
-// NewLatest returns an empty Latest.
-func NewLatest() *Latest { return &Latest{ch: make(chan struct{}, 1)} }
-
-// Load returns the newest snapshot, nil before the first.
-func (l *Latest) Load() *Snapshot { return l.p.Load() }
-
-// Updates receives a value after each publish (one pending at most).
-func (l *Latest) Updates() <-chan struct{} { return l.ch }
-
-// Publish makes s the newest snapshot and wakes a waiting reader. It never
-// blocks.
-func (l *Latest) Publish(s *Snapshot) {
-	l.p.Store(s)
-	select {
-	case l.ch <- struct{}{}:
-	default:
-	}
+	Decorate func(r *report.Report)
 }
 
 // loop flags, set by the timer goroutine and read by the capture loop with
@@ -122,7 +84,7 @@ const (
 // and io.EOF are normal ends (nil error); a source or OnFrame error is
 // returned with the final snapshot, which counts everything before it.
 // RunLive does not close src.
-func (t *Tracker) RunLive(ctx context.Context, src Source, d *decode.Decoder, o LiveOptions, out *Latest) (*Snapshot, error) {
+func (t *Tracker) RunLive(ctx context.Context, src Source, d *decode.Decoder, o LiveOptions, out *report.Latest) (*report.Snapshot, error) {
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
@@ -158,15 +120,15 @@ func (t *Tracker) RunLive(ctx context.Context, src Source, d *decode.Decoder, o 
 
 	start := time.Now()
 	var seq uint64
-	publish := func(final bool, active int) *Snapshot {
+	publish := func(final bool, active int) *report.Snapshot {
 		now := time.Now()
 		r := t.Report()
-		r.Capture = &LiveCapture{FlowsActive: uint64(active), HostsUntracked: t.hostsLost,
+		r.Capture = &report.LiveCapture{FlowsActive: uint64(active), HostsUntracked: t.hostsLost,
 			Seconds: now.Sub(start).Seconds(), Final: final}
 		if o.Decorate != nil {
 			o.Decorate(r)
 		}
-		s := &Snapshot{Report: r, Seq: seq, Taken: now, Elapsed: now.Sub(start), Final: final}
+		s := &report.Snapshot{Report: r, Seq: seq, Taken: now, Elapsed: now.Sub(start), Final: final}
 		seq++
 		out.Publish(s)
 		return s

@@ -13,6 +13,7 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -101,7 +102,7 @@ func (f *fakeLive) read() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) 
 
 // offline counts frames the way the offline path does: decode, observe,
 // finish.
-func offline(frames [][]byte) *Report {
+func offline(frames [][]byte) *report.Report {
 	tr := NewTracker(Options{})
 	d := decode.NewDecoder()
 	var s decode.Summary
@@ -116,13 +117,13 @@ func offline(frames [][]byte) *Report {
 func TestRunLiveCountsLikeOffline(t *testing.T) {
 	frames := liveFrames(t)
 	src := &fakeLive{frames: frames, idle: true, end: io.EOF}
-	latest := NewLatest()
-	var decorated []*Report
+	latest := report.NewLatest()
+	var decorated []*report.Report
 	var saved int
 	tr := NewTracker(Options{})
 	final, err := tr.RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{
 		OnFrame:  func(*vocab.Frame) error { saved++; return nil },
-		Decorate: func(r *Report) { r.Filter = "decorated"; decorated = append(decorated, r) },
+		Decorate: func(r *report.Report) { r.Filter = "decorated"; decorated = append(decorated, r) },
 	}, latest)
 	if err != nil {
 		t.Fatalf("RunLive: %v", err)
@@ -152,10 +153,10 @@ func TestRunLiveCountsLikeOffline(t *testing.T) {
 	}
 }
 
-func reportJSON(t *testing.T, r *Report) string {
+func reportJSON(t *testing.T, r *report.Report) string {
 	t.Helper()
 	var b strings.Builder
-	if err := WriteJSON(&b, r); err != nil {
+	if err := report.WriteJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -163,7 +164,7 @@ func reportJSON(t *testing.T, r *Report) string {
 
 func TestRunLiveLimit(t *testing.T) {
 	src := &fakeLive{frames: liveFrames(t), end: capture.ErrIdle}
-	final, err := NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{Limit: 4}, NewLatest())
+	final, err := NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{Limit: 4}, report.NewLatest())
 	if err != nil || final.Report.Frames != 4 || src.i != 4 {
 		t.Errorf("Limit 4: err %v, %d frames counted, %d read; want nil, 4, 4", err, final.Report.Frames, src.i)
 	}
@@ -171,10 +172,10 @@ func TestRunLiveLimit(t *testing.T) {
 
 func TestRunLiveStopsOnCancelAndPublishesWhileIdle(t *testing.T) {
 	src := &fakeLive{frames: liveFrames(t)[:3], end: capture.ErrIdle} // then a quiet link
-	latest := NewLatest()
+	latest := report.NewLatest()
 	ctx, cancel := context.WithCancel(context.Background())
 	type result struct {
-		s   *Snapshot
+		s   *report.Snapshot
 		err error
 	}
 	done := make(chan result, 1)
@@ -220,7 +221,7 @@ func TestRunLiveStopsOnCancelAndPublishesWhileIdle(t *testing.T) {
 func TestRunLiveErrors(t *testing.T) {
 	boom := errors.New("interface went down")
 	src := &fakeLive{frames: liveFrames(t)[:2], end: boom}
-	final, err := NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{}, NewLatest())
+	final, err := NewTracker(Options{}).RunLive(context.Background(), src, decode.NewDecoder(), LiveOptions{}, report.NewLatest())
 	if err != boom || final.Report.Frames != 2 || !final.Final {
 		t.Errorf("source error: %v, %d frames, final %v; want the error, 2 frames counted, a final snapshot", err, final.Report.Frames, final.Final)
 	}
@@ -234,7 +235,7 @@ func TestRunLiveErrors(t *testing.T) {
 			}
 			return nil
 		},
-	}, NewLatest())
+	}, report.NewLatest())
 	if err != full || final.Report.Frames != 2 {
 		t.Errorf("OnFrame error at frame 3: %v, %d frames; want the error and the 2 frames before", err, final.Report.Frames)
 	}
@@ -246,11 +247,11 @@ func TestRunLiveBoundsHosts(t *testing.T) {
 		frames = append(frames, ethFrame(t, c, "198.51.100.53:53", -1, 10))
 	}
 	final, err := NewTracker(Options{}).RunLive(context.Background(), &fakeLive{frames: frames, end: io.EOF},
-		decode.NewDecoder(), LiveOptions{MaxHosts: 2}, NewLatest())
+		decode.NewDecoder(), LiveOptions{MaxHosts: 2}, report.NewLatest())
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv := findService(final.Report, "udp", 53)
+	sv := final.Report.ServicePort(vocab.UDP, 53)
 	// The first flow fills the table (client and server); the next two
 	// clients are not counted.
 	if sv == nil || sv.Flows != 3 || sv.Clients != 1 || sv.Servers != 1 || final.Report.Capture.HostsUntracked != 2 {
@@ -259,16 +260,16 @@ func TestRunLiveBoundsHosts(t *testing.T) {
 }
 
 func TestLatestNeverBlocks(t *testing.T) {
-	l := NewLatest()
+	l := report.NewLatest()
 	if l.Load() != nil {
-		t.Fatal("new Latest is not empty")
+		t.Fatal("new report.Latest is not empty")
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for i := range 1000 {
-			l.Publish(&Snapshot{Seq: uint64(i)}) // nobody reads Updates
+			l.Publish(&report.Snapshot{Seq: uint64(i)}) // nobody reads Updates
 		}
 	}()
 	wg.Wait()
@@ -293,7 +294,7 @@ func TestRunLiveSteadyStateAllocs(t *testing.T) {
 		src := &cycling{frames: frames}
 		return testing.AllocsPerRun(3, func() {
 			src.left = n
-			if _, err := tr.RunLive(context.Background(), src, d, LiveOptions{Interval: time.Hour, Limit: uint64(n)}, NewLatest()); err != nil {
+			if _, err := tr.RunLive(context.Background(), src, d, LiveOptions{Interval: time.Hour, Limit: uint64(n)}, report.NewLatest()); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -330,7 +331,7 @@ func (c *cycling) read() ([]byte, gopacket.CaptureInfo, vocab.LinkType, error) {
 func TestRunLiveExpiresWhenQuiet(t *testing.T) {
 	frames := liveFrames(t) // 10 frames 1 ms apart, 5 flows
 	src := &fakeLive{frames: frames, end: capture.ErrIdle}
-	latest := NewLatest()
+	latest := report.NewLatest()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})
@@ -405,8 +406,8 @@ func TestRunLiveClosedFlowsLeave(t *testing.T) {
 		{-1, 3, ""},
 	} {
 		var ends []string
-		tr := NewTracker(Options{FlowLog: func(r *FlowRecord) { ends = append(ends, r.End) }})
-		latest := NewLatest()
+		tr := NewTracker(Options{FlowLog: func(r *report.FlowRecord) { ends = append(ends, r.End) }})
+		latest := report.NewLatest()
 		var lastActive uint64
 		early := 0 // flows logged by the last interval, before the run's end
 		_, err := tr.RunLive(context.Background(), &pacedLive{frames: frames, gap: 100 * time.Millisecond, pause: 3 * time.Millisecond},
@@ -437,8 +438,8 @@ func TestRunLiveQuietClock(t *testing.T) {
 	src := &fakeLive{frames: frames, end: capture.ErrIdle}
 	var mu sync.Mutex
 	var ends []string
-	tr := NewTracker(Options{IdleTimeout: 300 * time.Millisecond, FlowLog: func(r *FlowRecord) { mu.Lock(); ends = append(ends, r.End); mu.Unlock() }})
-	latest := NewLatest()
+	tr := NewTracker(Options{IdleTimeout: 300 * time.Millisecond, FlowLog: func(r *report.FlowRecord) { mu.Lock(); ends = append(ends, r.End); mu.Unlock() }})
+	latest := report.NewLatest()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -22,11 +23,11 @@ type shard struct {
 	first, last                    int64           // smallest and largest frame time seen (unix ns)
 	links                          [1 << 16]uint32 // frames per link type; wraps are spilled into linksBig
 	linksBig                       map[vocab.LinkType]uint64
-	buckets                        [vocab.NumBuckets]Counter
+	buckets                        [vocab.NumBuckets]counter
 	tunnels                        [decode.NumTunnels]tunnelStats
-	nonIP                          map[uint64]*Counter // EtherType, or 1<<32 | link type for a frame named by its link type
-	otherIP                        [256]Counter
-	unattrib                       Counter
+	nonIP                          map[uint64]*counter // EtherType, or 1<<32 | link type for a frame named by its link type
+	otherIP                        [256]counter
+	unattrib                       counter
 	expired                        uint64 // flows ended by a packet after an idle gap
 
 	flows            flowTab            // key -> slot
@@ -65,7 +66,7 @@ type flow struct {
 	decided bool // svc, cliIsA and reason are set
 	cliIsA  bool // the client is key.a (else key.b)
 	closed  uint8
-	reason  Reason
+	reason  report.Reason
 	svc     int32 // index into Tracker.svcs; -1: ephemeral
 	first   int64 // unix nanoseconds
 	last    int64
@@ -119,7 +120,7 @@ func newShard(idle int64, flows int) *shard {
 	return &shard{
 		idle:     idle,
 		linksBig: make(map[vocab.LinkType]uint64),
-		nonIP:    make(map[uint64]*Counter),
+		nonIP:    make(map[uint64]*counter),
 		flows:    newFlowTab(flows),
 		frags:    make(map[fragKey]fragEntry),
 		rows:     make([]rowStats, 1, 64),
@@ -191,7 +192,7 @@ func (sh *shard) countNonIP(link vocab.LinkType, et vocab.EtherType, wire uint64
 	}
 	c := sh.nonIP[key]
 	if c == nil {
-		c = new(Counter)
+		c = new(counter)
 		sh.nonIP[key] = c
 	}
 	c.add(wire)

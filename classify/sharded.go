@@ -133,7 +133,7 @@ func (t *Tracker) RunSharded(ctx context.Context, src Source, d *decode.Decoder,
 	if n < 2 || t.seq != 0 {
 		return t.RunPipelined(ctx, src, d, limit)
 	}
-	t.setShards(min(n, maxShards))
+	t.setShards(min(n, MaxShards))
 	return t.runBatches(ctx, src, d, limit)
 }
 
@@ -233,7 +233,7 @@ func (t *Tracker) RunFiles(ctx context.Context, srcs []Source, decs []*decode.De
 	if t.seq != 0 {
 		panic("classify: RunFiles on a used Tracker")
 	}
-	n = min(max(n, 1), maxShards)
+	n = min(max(n, 1), MaxShards)
 	t.setShards(n)
 	stop := make(chan struct{})
 	defer close(stop)

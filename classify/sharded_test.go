@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/classify/internal/linediff"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -126,10 +128,10 @@ func ethernetAt(data []byte, ts time.Time) frame {
 
 // runMode reads src with threads as ReadFiles would (1 Run, 2
 // RunPipelined, more RunSharded) and returns the JSON report and flow log.
-func runMode(t testing.TB, opts Options, threads int, src Source, limit uint64) (report, flows string) {
+func runMode(t testing.TB, opts Options, threads int, src Source, limit uint64) (rep, flows string) {
 	var log bytes.Buffer
-	fw := NewFlowWriter(&log, false)
-	opts.FlowLog = func(r *FlowRecord) { fw.Write(r) }
+	fw := render.NewFlowWriter(&log, false)
+	opts.FlowLog = func(r *report.FlowRecord) { fw.Write(r) }
 	tk := NewTracker(opts)
 	var err error
 	switch threads {
@@ -178,7 +180,7 @@ func TestShardedSameAsSingle(t *testing.T) {
 			for _, limit := range limits {
 				name := fmt.Sprintf("seed=%d/%s/limit=%d", seed, o.name, limit)
 				wantRep, wantFlows := runMode(t, o.opts, 1, &memSource{frames: frames}, limit)
-				var r Report
+				var r report.Report
 				if err := json.Unmarshal([]byte(wantRep), &r); err != nil {
 					t.Fatal(err)
 				}

@@ -1,38 +1,10 @@
 package classify
 
 import (
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
-
-// Reason says why a flow's service side was chosen. It is recorded per flow
-// and counted in the report.
-type Reason uint8
-
-// The reasons, in the order the rules are tried (PRODUCT.md, "Which side is
-// the service").
-const (
-	ReasonHandshake     Reason = iota // TCP SYN / SYN+ACK or SCTP INIT / INIT-ACK seen
-	ReasonRegistry                    // exactly one port has a registry name
-	ReasonWellKnown                   // a port below 1024 won
-	ReasonNonEphemeral                // the port outside the ephemeral ranges won
-	ReasonLowerPort                   // no rule could tell: the lower port
-	ReasonPortStability               // one endpoint kept its port while its peers' ports varied
-	ReasonEphemeral                   // both ports ephemeral and unnamed: no service
-	numReasons
-)
-
-var reasonNames = [numReasons]string{"handshake", "registry", "well-known", "non-ephemeral", "lower-port", "port-stability", "ephemeral"}
-
-func (r Reason) String() string {
-	if r < numReasons {
-		return reasonNames[r]
-	}
-	return "reason?"
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (r Reason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
 // Side is the outcome of the service-side decision for a flow's first
 // packet.
@@ -40,7 +12,7 @@ type Side struct {
 	// ServerIsDst reports that the first packet's destination is the
 	// server. For ReasonEphemeral it is false: the first sender is the client.
 	ServerIsDst bool
-	Reason      Reason
+	Reason      report.Reason
 }
 
 // Ports is what DecideSide needs to know about a flow's first packet.
@@ -71,33 +43,33 @@ func DecideSide(p Ports) Side {
 		switch p.Proto {
 		case vocab.TCP:
 			if p.TCPFlags&decode.TCPSyn != 0 {
-				return Side{ServerIsDst: p.TCPFlags&decode.TCPAck == 0, Reason: ReasonHandshake}
+				return Side{ServerIsDst: p.TCPFlags&decode.TCPAck == 0, Reason: report.ReasonHandshake}
 			}
 		case vocab.SCTP:
 			switch p.SCTPChunk {
 			case decode.SCTPChunkInit:
-				return Side{ServerIsDst: true, Reason: ReasonHandshake}
+				return Side{ServerIsDst: true, Reason: report.ReasonHandshake}
 			case decode.SCTPChunkInitAck:
-				return Side{ServerIsDst: false, Reason: ReasonHandshake}
+				return Side{ServerIsDst: false, Reason: report.ReasonHandshake}
 			}
 		}
 	}
 	if p.SrcNamed != p.DstNamed {
-		return Side{ServerIsDst: p.DstNamed, Reason: ReasonRegistry}
+		return Side{ServerIsDst: p.DstNamed, Reason: report.ReasonRegistry}
 	}
 	srcLow, dstLow := p.Src < 1024, p.Dst < 1024
 	if srcLow != dstLow {
-		return Side{ServerIsDst: dstLow, Reason: ReasonWellKnown}
+		return Side{ServerIsDst: dstLow, Reason: report.ReasonWellKnown}
 	}
 	if !srcLow { // both 1024 or above
 		if p.SrcEph != p.DstEph {
-			return Side{ServerIsDst: p.SrcEph, Reason: ReasonNonEphemeral}
+			return Side{ServerIsDst: p.SrcEph, Reason: report.ReasonNonEphemeral}
 		}
 		if p.SrcEph && !p.SrcNamed { // both ephemeral, neither named
-			return Side{ServerIsDst: false, Reason: ReasonEphemeral}
+			return Side{ServerIsDst: false, Reason: report.ReasonEphemeral}
 		}
 	}
-	return Side{ServerIsDst: p.Dst <= p.Src, Reason: ReasonLowerPort}
+	return Side{ServerIsDst: p.Dst <= p.Src, Reason: report.ReasonLowerPort}
 }
 
 // regProto maps a transport protocol to the registry's.

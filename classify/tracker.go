@@ -2,11 +2,10 @@ package classify
 
 import (
 	"encoding/binary"
-	"io"
 	"net/netip"
-	"runtime"
 	"time"
 
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
@@ -53,30 +52,12 @@ type Options struct {
 	IdleTimeout time.Duration       // a flow with no packet for this long (packet time) ends
 	// FlowLog, when set, receives every flow when it ends (and all open
 	// flows at Finish), in that order. The record is only valid during the call.
-	FlowLog func(*FlowRecord)
-
-	// The fields below are used by the drivers in classify/pipeline only
-	// (ReadFiles, ReadFrom); NewTracker ignores them.
-	Filter  string                   // BPF expression (libpcap syntax); "" keeps every frame
-	Count   uint64                   // stop after this many frames (after the filter); 0: all
-	Stdin   io.Reader                // read for the file name "-"; nil: os.Stdin
-	Started func(ReadProgress) error // called once the inputs are open, before the first frame
-	// OnFrame, when set, sees every frame that passed the filter, in input
-	// order, before it is counted (read -w saves them); an error stops the
-	// read. f.Data is only valid during the call. Several files are then read
-	// one after the other.
-	OnFrame func(f *vocab.Frame) error
-	// Threads is how many goroutines read and count: 1 reads, decodes and
-	// counts on one (Run); 2 reads and decodes on one and counts on the
-	// other (RunPipelined); N > 2 reads and decodes on one and counts on
-	// N-1 shards of the flows (RunSharded). 0 picks by GOMAXPROCS: 1, 2
-	// or all of them. Reports are identical whatever the setting.
-	Threads int
+	FlowLog func(*report.FlowRecord)
 
 	// Decap describes tunnelled frames by their innermost packet instead of
 	// the outer one (decode.Decoder.Decap), opening at most DecapDepth
-	// tunnels (decode.DefaultMaxDepth when 0). Used by ReadFiles, ReadFrom
-	// and RunLive's callers; the Tracker counts tunnels either way.
+	// tunnels (decode.DefaultMaxDepth when 0). Used by the decoder
+	// NewDecoder returns; the Tracker counts tunnels either way.
 	Decap      bool
 	DecapDepth int
 
@@ -153,17 +134,13 @@ type tunnelStats struct {
 	frames, bytes, decap, damaged, deep uint64
 }
 
-// Counter is a frame and byte count. Bytes are wire bytes (the frames'
-// original length).
-type Counter struct {
-	Frames uint64 `json:"frames"`
-	Bytes  uint64 `json:"bytes"`
-}
+// counter is a report.Counter with the per-frame add of the shards.
+type counter report.Counter
 
-func (c *Counter) add(n uint64) { c.Frames++; c.Bytes += n }
+func (c *counter) add(n uint64) { c.Frames++; c.Bytes += n }
 
 // sum adds the counts of o.
-func (c *Counter) sum(o Counter) { c.Frames += o.Frames; c.Bytes += o.Bytes }
+func (c *counter) sum(o counter) { c.Frames += o.Frames; c.Bytes += o.Bytes }
 
 // sum adds the counts of o.
 func (t *tunnelStats) sum(o *tunnelStats) {
@@ -205,7 +182,7 @@ type Tracker struct {
 	eph        registry.Ephemeral
 	maxFlows   int
 	idle       int64
-	flowLog    func(*FlowRecord)
+	flowLog    func(*report.FlowRecord)
 	decapDepth int // 0: tunnels counted as their outer flow; else Options.Decap's depth limit
 	shards     []*shard
 	seq        uint64 // frames observed through Observe
@@ -219,9 +196,9 @@ type Tracker struct {
 	totalFlows  uint64
 	evicted     uint64
 	expired     uint64 // flows expired at a settlement (the shards count those ended by a packet)
-	byReason    [numReasons]uint64
+	byReason    [report.NumReasons]uint64
 	fragsLost   uint64
-	rec         FlowRecord
+	rec         report.FlowRecord
 	// maxHosts bounds hosts when > 0 (live captures, RunLive); pairs beyond
 	// it are counted in hostsLost instead. NewTracker sets DefaultMaxHosts
 	// (or Options.MaxHosts); RunLive may override it.
@@ -380,7 +357,7 @@ func (t *Tracker) settle(expire bool) {
 // at(sh, k) is the seq of shard sh's k-th entry, false past the last. Each
 // shard's entries are in increasing seq already.
 func (t *Tracker) mergeBySeq(at func(sh *shard, k int) (uint64, bool), do func(sh *shard, k int)) {
-	var pos [maxShards]int
+	var pos [MaxShards]int
 	for {
 		best, bestSeq := -1, uint64(0)
 		for j, sh := range t.shards {
@@ -549,18 +526,18 @@ func (t *Tracker) decide(sh *shard, p *pendingFlow) {
 		SrcEph: t.eph.Contains(sp), DstEph: t.eph.Contains(dp),
 		TCPFlags: p.tcpFlags, SCTPChunk: p.sctpChunk, HasFlags: p.hasFlags,
 	})
-	if side.Reason >= ReasonWellKnown && side.Reason <= ReasonEphemeral && proto != vocab.SCTP {
+	if side.Reason >= report.ReasonWellKnown && side.Reason <= report.ReasonEphemeral && proto != vocab.SCTP {
 		side = t.stability(side, proto, src, sp, dst, dp)
 	}
 	// The client is the source unless the destination is the client.
-	cliIsSrc := side.ServerIsDst || side.Reason == ReasonEphemeral
+	cliIsSrc := side.ServerIsDst || side.Reason == report.ReasonEphemeral
 	f.cliIsA = cliIsSrc == p.srcIsA
 	f.reason = side.Reason
 	f.decided = true
 	t.totalFlows++
 	t.byReason[side.Reason]++
 	f.svc = -1
-	if side.Reason == ReasonEphemeral {
+	if side.Reason == report.ReasonEphemeral {
 		t.ephFlows++
 	} else {
 		svPort, svEntry, svAddr, cliAddr := dp, de, dst, src
@@ -576,7 +553,7 @@ func (t *Tracker) decide(sh *shard, p *pendingFlow) {
 		if t.addHost(hostKey{svc: f.svc, server: true, addr: svAddr}) {
 			sv.servers++
 		}
-		if sv.hosts != nil && len(sv.hosts) < maxAlertHosts {
+		if sv.hosts != nil && len(sv.hosts) < report.MaxAlertHosts {
 			sv.hosts[addrOf(cliAddr, k.v4)] = struct{}{}
 			sv.hosts[addrOf(svAddr, k.v4)] = struct{}{}
 		}
@@ -606,11 +583,8 @@ func (t *Tracker) retire(sh *shard, i int32, how uint8) {
 	sh.free = append(sh.free, i)
 }
 
-// maxAlertHosts bounds the hosts an alert lists.
-const maxAlertHosts = 64
-
-// maxShards bounds the shards of a sharded read.
-const maxShards = 64
+// MaxShards bounds the shards of a sharded read (RunSharded, RunFiles).
+const MaxShards = 64
 
 func addrOf(b [16]byte, v4 bool) netip.Addr {
 	a := netip.AddrFrom16(b)
@@ -656,7 +630,7 @@ func (t *Tracker) stability(side Side, p vocab.Proto, src [16]byte, sp uint16, d
 	srcStable := es.flows >= stabilityFlows && es.varied
 	dstStable := ed.flows >= stabilityFlows && ed.varied
 	if srcStable != dstStable {
-		side = Side{ServerIsDst: dstStable, Reason: ReasonPortStability}
+		side = Side{ServerIsDst: dstStable, Reason: report.ReasonPortStability}
 	}
 	t.eps[ks] = seen(es, dp)
 	t.eps[kd] = seen(ed, sp)
@@ -727,29 +701,9 @@ func (t *Tracker) ActiveFlows() int {
 	return n
 }
 
-// EffectiveThreads is Threads with 0 resolved: GOMAXPROCS, at most
-// 1+64 (a reader and 64 shards).
-func (o *Options) EffectiveThreads() int {
-	if o.Threads > 0 {
-		return min(o.Threads, 1+maxShards)
-	}
-	return min(runtime.GOMAXPROCS(0), 1+maxShards)
-}
-
 // NewDecoder returns a decoder set up as o says (Decap, DecapDepth).
 func (o *Options) NewDecoder() *decode.Decoder {
 	d := decode.NewDecoder()
 	d.Decap, d.MaxDepth = o.Decap, o.DecapDepth
 	return d
-}
-
-// ReadProgress is what Options.Started receives: counters of the read in
-// progress. Its methods may be called from any goroutine until ReadFiles
-// returns (a progress bar polls them).
-type ReadProgress interface {
-	// Progress returns the input bytes consumed so far and the total size
-	// of the files, -1 when unknown (standard input is among them).
-	Progress() (read, total int64)
-	// Frames returns about how many frames were read so far.
-	Frames() uint64
 }

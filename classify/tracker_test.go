@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
@@ -36,12 +38,12 @@ func pkt(proto vocab.Proto, src, dst string, flags uint8) decode.Summary {
 type feeder struct {
 	t     *Tracker
 	now   time.Time
-	ended []FlowRecord
+	ended []report.FlowRecord
 }
 
 func newFeeder(o Options) *feeder {
 	f := &feeder{now: t0}
-	o.FlowLog = func(r *FlowRecord) { f.ended = append(f.ended, *r) }
+	o.FlowLog = func(r *report.FlowRecord) { f.ended = append(f.ended, *r) }
 	f.t = NewTracker(o)
 	return f
 }
@@ -49,15 +51,6 @@ func newFeeder(o Options) *feeder {
 func (f *feeder) send(s decode.Summary, wire int) {
 	f.t.Observe(f.now, wire, wire, vocab.LinkEthernet, &s)
 	f.now = f.now.Add(time.Second)
-}
-
-func findService(r *Report, proto string, port uint16) *Service {
-	for i := range r.Services {
-		if r.Services[i].Proto == proto && r.Services[i].Port == port {
-			return &r.Services[i]
-		}
-	}
-	return nil
 }
 
 const (
@@ -82,14 +75,14 @@ func TestTrackerHandshakeAndClose(t *testing.T) {
 	f.send(pkt(vocab.TCP, s, c, rst), 60)
 	f.t.Finish()
 	r := f.t.Report()
-	https := findService(r, "tcp", 443)
+	https := r.ServicePort(vocab.TCP, 443)
 	if https == nil {
 		t.Fatalf("no tcp/443 row in %+v", r.Services)
 	}
 	if https.Name != "https" || https.Flows != 2 || https.Packets != 9 {
 		t.Errorf("https row = %+v, want name https, 2 flows, 9 packets", *https)
 	}
-	if https.ToServer != (Direction{5, 74 + 66 + 66 + 66 + 74}) || https.ToClient != (Direction{4, 74 + 1514 + 66 + 60}) {
+	if https.ToServer != (report.Direction{Packets: 5, Bytes: 74 + 66 + 66 + 66 + 74}) || https.ToClient != (report.Direction{Packets: 4, Bytes: 74 + 1514 + 66 + 60}) {
 		t.Errorf("directions = %+v / %+v", https.ToServer, https.ToClient)
 	}
 	if https.Clients != 1 || https.Servers != 1 {
@@ -99,7 +92,7 @@ func TestTrackerHandshakeAndClose(t *testing.T) {
 		t.Fatalf("ended flows = %+v, want a fin then an rst", f.ended)
 	}
 	first := f.ended[0]
-	if first.Client.String() != c || first.Server.String() != s || first.PacketsToServer != 4 || first.PacketsToClient != 3 || first.Reason != ReasonHandshake {
+	if first.Client.String() != c || first.Server.String() != s || first.PacketsToServer != 4 || first.PacketsToClient != 3 || first.Reason != report.ReasonHandshake {
 		t.Errorf("first flow = %+v", first)
 	}
 	if r.Flows.Total != 2 || r.Flows.ByReason["handshake"] != 2 {
@@ -117,11 +110,11 @@ func TestTrackerMidstreamReply(t *testing.T) {
 	f.send(pkt(vocab.UDP, "192.0.2.1:55123", "198.51.100.53:53", 0), 80)
 	f.t.Finish()
 	r := f.t.Report()
-	dns := findService(r, "udp", 53)
+	dns := r.ServicePort(vocab.UDP, 53)
 	if dns == nil || dns.Flows != 1 || dns.ToClient.Packets != 1 || dns.ToServer.Packets != 1 {
 		t.Fatalf("udp/53 row = %+v", dns)
 	}
-	if f.ended[0].Reason != ReasonRegistry || f.ended[0].Client.Port() != 55123 {
+	if f.ended[0].Reason != report.ReasonRegistry || f.ended[0].Client.Port() != 55123 {
 		t.Errorf("flow = %+v, want reason registry and client port 55123", f.ended[0])
 	}
 }
@@ -147,7 +140,7 @@ func TestTrackerIdleAndEviction(t *testing.T) {
 	if r.Flows.Total != 4 || r.Flows.Evicted != 1 || r.Flows.Expired != 2 {
 		t.Errorf("flows = %+v, want total 4, evicted 1, expired 2", r.Flows)
 	}
-	if dns := findService(r, "udp", 53); dns.Flows != 4 || dns.Packets != 5 || dns.Clients != 1 {
+	if dns := r.ServicePort(vocab.UDP, 53); dns.Flows != 4 || dns.Packets != 5 || dns.Clients != 1 {
 		t.Errorf("udp/53 = %+v", dns)
 	}
 	if f.t.ActiveFlows() != 0 {
@@ -168,7 +161,7 @@ func TestTrackerFragments(t *testing.T) {
 	f.send(orphan, 600)
 	f.t.Finish()
 	r := f.t.Report()
-	nfs := findService(r, "udp", 2049)
+	nfs := r.ServicePort(vocab.UDP, 2049)
 	if nfs == nil || nfs.Packets != 1 || nfs.Fragments != 1 || nfs.FragmentBytes != 600 {
 		t.Fatalf("udp/2049 = %+v, want 1 packet and 1 fragment of 600 bytes", nfs)
 	}
@@ -197,7 +190,7 @@ func TestTrackerPortStability(t *testing.T) {
 	if r.Flows.ByReason["ephemeral"] != 2 || r.Flows.ByReason["port-stability"] != 1 {
 		t.Fatalf("by reason = %v, want 2 ephemeral and 1 port-stability", r.Flows.ByReason)
 	}
-	if s := findService(r, "udp", 62345); s == nil || s.Flows != 1 || s.Name != "unknown" {
+	if s := r.ServicePort(vocab.UDP, 62345); s == nil || s.Flows != 1 || s.Name != "unknown" {
 		t.Errorf("udp/62345 = %+v, want 1 flow, name unknown", s)
 	}
 	if r.Ephemeral.Flows != 2 || r.Ephemeral.Packets != 2 {
@@ -227,7 +220,7 @@ func TestTrackerAlertsAndBuckets(t *testing.T) {
 		strings.Join(a.Hosts, " ") != "192.0.2.7 192.0.2.8 198.51.100.66" {
 		t.Errorf("alert = %+v", a)
 	}
-	var sum Counter
+	var sum report.Counter
 	for b := vocab.Bucket(0); b < vocab.NumBuckets; b++ {
 		c := r.Buckets.Get(b)
 		sum.Frames += c.Frames
@@ -268,12 +261,12 @@ func TestObserveNoAllocs(t *testing.T) {
 }
 
 func TestFlowWriter(t *testing.T) {
-	rec := FlowRecord{Proto: vocab.TCP, Client: netip.MustParseAddrPort("[2001:db8::1]:51000"),
-		Server: netip.MustParseAddrPort("[2001:db8::2]:443"), Service: `we"ird`, Reason: ReasonHandshake,
+	rec := report.FlowRecord{Proto: vocab.TCP, Client: netip.MustParseAddrPort("[2001:db8::1]:51000"),
+		Server: netip.MustParseAddrPort("[2001:db8::2]:443"), Service: `we"ird`, Reason: report.ReasonHandshake,
 		PacketsToServer: 3, BytesToServer: 200, PacketsToClient: 2, BytesToClient: 3000,
 		First: t0, Last: t0.Add(1500 * time.Millisecond), End: "fin"}
 	var buf bytes.Buffer
-	fw := NewFlowWriter(&buf, false)
+	fw := render.NewFlowWriter(&buf, false)
 	fw.Write(&rec)
 	fw.Flush()
 	var m map[string]any
@@ -281,15 +274,15 @@ func TestFlowWriter(t *testing.T) {
 		t.Fatalf("JSON line %q: %v", buf.String(), err)
 	}
 	if m["client"] != "[2001:db8::1]:51000" || m["service"] != `we"ird` || m["bytes_to_client"] != 3000.0 ||
-		m["last"] != "2026-01-01T00:00:01.5Z" || m["end"] != "fin" || len(m) != len(FlowColumns) {
+		m["last"] != "2026-01-01T00:00:01.5Z" || m["end"] != "fin" || len(m) != len(render.FlowColumns) {
 		t.Errorf("JSON line = %v", m)
 	}
 	buf.Reset()
-	fw = NewFlowWriter(&buf, true)
+	fw = render.NewFlowWriter(&buf, true)
 	rec.Service = "https"
 	fw.Write(&rec)
 	fw.Flush()
-	want := strings.Join(FlowColumns, ",") + "\ntcp,[2001:db8::1]:51000,[2001:db8::2]:443,https,handshake,3,200,2,3000,0,0,2026-01-01T00:00:00Z,2026-01-01T00:00:01.5Z,fin\n"
+	want := strings.Join(render.FlowColumns, ",") + "\ntcp,[2001:db8::1]:51000,[2001:db8::2]:443,https,handshake,3,200,2,3000,0,0,2026-01-01T00:00:00Z,2026-01-01T00:00:01.5Z,fin\n"
 	if buf.String() != want {
 		t.Errorf("CSV =\n%s\nwant\n%s", buf.String(), want)
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -45,7 +45,7 @@ const DefaultMetricsMaxServices = 200
 //
 // Collect may be called from several scrapes at once.
 type Collector struct {
-	latest *classify.Latest
+	latest *report.Latest
 	max    int
 
 	packets, bytes, flows, active, evicted, frames, received, dropped, alerts *prometheus.Desc
@@ -57,13 +57,13 @@ type Collector struct {
 
 // portLabel is an unnamed service port: its series' labels.
 type portLabel struct {
-	proto string
+	proto vocab.Proto
 	port  uint16
 }
 
 // NewCollector returns a Collector over latest's snapshots; maxServices 0
 // means DefaultMetricsMaxServices, a negative value folds every unnamed port.
-func NewCollector(latest *classify.Latest, maxServices int) *Collector {
+func NewCollector(latest *report.Latest, maxServices int) *Collector {
 	if maxServices == 0 {
 		maxServices = DefaultMetricsMaxServices
 	}
@@ -103,7 +103,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}
-	service := func(name, proto, port string, toServer, toClient classify.Direction, flows uint64) {
+	service := func(name, proto, port string, toServer, toClient report.Direction, flows uint64) {
 		counter(c.packets, toServer.Packets, name, proto, port, "to_server")
 		counter(c.packets, toClient.Packets, name, proto, port, "to_client")
 		counter(c.bytes, toServer.Bytes, name, proto, port, "to_server")
@@ -112,17 +112,17 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 
 	type folded struct {
-		toServer, toClient classify.Direction
+		toServer, toClient report.Direction
 		flows              uint64
 	}
-	other := map[string]*folded{}
+	other := map[vocab.Proto]*folded{}
 	c.mu.Lock()
 	c.assign(r.Services)
 	for i := range r.Services {
 		sv := &r.Services[i]
 		k := portLabel{sv.Proto, sv.Port}
 		if sv.Name != "unknown" || c.own[k] {
-			service(sv.Name, sv.Proto, strconv.Itoa(int(sv.Port)), sv.ToServer, sv.ToClient, sv.Flows)
+			service(sv.Name, sv.Proto.String(), strconv.Itoa(int(sv.Port)), sv.ToServer, sv.ToClient, sv.Flows)
 			continue
 		}
 		f := other[sv.Proto]
@@ -138,7 +138,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	c.mu.Unlock()
 	for proto, f := range other {
-		service("other", proto, "other", f.toServer, f.toClient, f.flows)
+		service("other", proto.String(), "other", f.toServer, f.toClient, f.flows)
 	}
 	e := r.Ephemeral
 	counter(c.packets, e.Packets, "ephemeral", "", "", "")
@@ -156,14 +156,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.dropped, lc.DroppedInterface, "interface")
 	}
 	for _, a := range r.Alerts {
-		counter(c.alerts, a.Packets, strconv.Itoa(int(a.Port)), a.Proto)
+		counter(c.alerts, a.Packets, strconv.Itoa(int(a.Port)), a.Proto.String())
 	}
 }
 
 // assign decides, for unnamed ports not seen before, whether they get a
 // series: the busiest first, while fewer than max have one. Call with mu.
-func (c *Collector) assign(rows []classify.Service) {
-	var fresh []*classify.Service
+func (c *Collector) assign(rows []report.Service) {
+	var fresh []*report.Service
 	for i := range rows {
 		sv := &rows[i]
 		if sv.Name != "unknown" {
@@ -173,9 +173,9 @@ func (c *Collector) assign(rows []classify.Service) {
 			fresh = append(fresh, sv)
 		}
 	}
-	slices.SortFunc(fresh, func(a, b *classify.Service) int {
+	slices.SortFunc(fresh, func(a, b *report.Service) int {
 		return cmp.Or(cmp.Compare(b.Packets, a.Packets), cmp.Compare(b.Bytes, a.Bytes),
-			cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+			report.CompareProto(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
 	})
 	for _, sv := range fresh {
 		ok := c.nOwn < c.max

@@ -1,20 +1,17 @@
 package metrics
 
 import (
-	"flag"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/internal/testread"
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in ../../testdata/golden")
 
 func scrape(t *testing.T, c *Collector) string {
 	t.Helper()
@@ -26,32 +23,14 @@ func scrape(t *testing.T, c *Collector) string {
 	return rec.Body.String()
 }
 
-func goldenFile(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("..", "..", "testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./classify/metrics -run Golden -update creates it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (review, then go test ./classify/metrics -run Golden -update):\n--- want\n%s\n--- got\n%s", name, want, got)
-	}
-}
-
 func TestMetricsGolden(t *testing.T) {
-	l := classify.NewLatest()
+	l := report.NewLatest()
 	c := NewCollector(l, 2)
 	if got := scrape(t, c); got != "" {
 		t.Errorf("scrape before the first snapshot: %q, want nothing", got)
 	}
-	l.Publish(&classify.Snapshot{Report: metricsReport()})
-	goldenFile(t, "metrics.prom", scrape(t, c))
+	l.Publish(&report.Snapshot{Report: testread.Synthetic()})
+	testread.Golden(t, "metrics.prom", scrape(t, c))
 }
 
 // series parses the text format into "name{labels}" -> value.
@@ -77,20 +56,20 @@ func series(t *testing.T, text string) map[string]float64 {
 // busy, a new port beyond the limit is folded too, and so every series only
 // grows, as counters must.
 func TestMetricsFoldingIsSticky(t *testing.T) {
-	l := classify.NewLatest()
+	l := report.NewLatest()
 	c := NewCollector(l, 2)
-	r1 := metricsReport()
-	l.Publish(&classify.Snapshot{Report: r1})
+	r1 := testread.Synthetic()
+	l.Publish(&report.Snapshot{Report: r1})
 	first := series(t, scrape(t, c))
 
-	r2 := metricsReport()
+	r2 := testread.Synthetic()
 	for i := range r2.Services {
 		if r2.Services[i].Port == 50000 { // the folded port becomes the busiest
-			r2.Services[i].Packets, r2.Services[i].ToServer = 1001, classify.Direction{Packets: 1001, Bytes: 60060}
+			r2.Services[i].Packets, r2.Services[i].ToServer = 1001, report.Direction{Packets: 1001, Bytes: 60060}
 		}
 	}
-	r2.Services = append(r2.Services, classify.Service{Proto: "udp", Port: 45000, Name: "unknown", Packets: 50, Flows: 1, ToServer: classify.Direction{Packets: 50, Bytes: 5000}})
-	l.Publish(&classify.Snapshot{Report: r2})
+	r2.Services = append(r2.Services, report.Service{Proto: vocab.UDP, Port: 45000, Name: "unknown", Packets: 50, Flows: 1, ToServer: report.Direction{Packets: 50, Bytes: 5000}})
+	l.Publish(&report.Snapshot{Report: r2})
 	second := series(t, scrape(t, c))
 
 	for k, v := range first {
@@ -116,8 +95,8 @@ func TestMetricsFoldingIsSticky(t *testing.T) {
 }
 
 func TestMetricsLint(t *testing.T) {
-	l := classify.NewLatest()
-	l.Publish(&classify.Snapshot{Report: metricsReport()})
+	l := report.NewLatest()
+	l.Publish(&report.Snapshot{Report: testread.Synthetic()})
 	problems, err := testutil.CollectAndLint(NewCollector(l, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -128,8 +107,8 @@ func TestMetricsLint(t *testing.T) {
 }
 
 func TestMetricsNoUnnamedSeries(t *testing.T) {
-	l := classify.NewLatest()
-	l.Publish(&classify.Snapshot{Report: metricsReport()})
+	l := report.NewLatest()
+	l.Publish(&report.Snapshot{Report: testread.Synthetic()})
 	got := scrape(t, NewCollector(l, -1))
 	if strings.Contains(got, `service="unknown"`) || !strings.Contains(got, `port="other",proto="tcp",service="other"`) {
 		t.Errorf("maxServices -1 must fold every unnamed port:\n%s", got)
@@ -139,7 +118,7 @@ func TestMetricsNoUnnamedSeries(t *testing.T) {
 // TestMetricsConcurrentScrapes scrapes from several goroutines while
 // snapshots are published (run with -race).
 func TestMetricsConcurrentScrapes(t *testing.T) {
-	l := classify.NewLatest()
+	l := report.NewLatest()
 	c := NewCollector(l, 1)
 	h := MetricsHandler(c)
 	var wg sync.WaitGroup
@@ -158,21 +137,9 @@ func TestMetricsConcurrentScrapes(t *testing.T) {
 		}()
 	}
 	for i := range 200 {
-		r := metricsReport()
+		r := testread.Synthetic()
 		r.Frames = uint64(i)
-		l.Publish(&classify.Snapshot{Report: r, Seq: uint64(i)})
+		l.Publish(&report.Snapshot{Report: r, Seq: uint64(i)})
 	}
 	wg.Wait()
-}
-
-// metricsReport is the synthetic report in testdata/golden/synthetic-report.json
-// (written from the literal the collector tests began with): named services, a
-// risky one, three unnamed ports (of which the collector keeps two), the
-// ephemeral row, buckets and the kernel's counters.
-func metricsReport() *classify.Report {
-	r, err := classify.ReadReportFile(filepath.Join("..", "..", "testdata", "golden", "synthetic-report.json"))
-	if err != nil {
-		panic(err)
-	}
-	return r
 }

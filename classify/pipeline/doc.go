@@ -14,7 +14,7 @@
 // The split keeps the counting API free of libpcap: classify and its
 // report import neither capture nor gopacket/pcap; pipeline imports both.
 //
-//	rep, err := pipeline.ReadFiles(ctx, []string{"testdata/login.pcap"}, classify.Options{})
+//	rep, err := pipeline.ReadFiles(ctx, []string{"testdata/login.pcap"}, pipeline.Options{})
 //	...
 //	if s := rep.Service("https", "tcp"); s == nil || s.Flows != 3 { ... }
 package pipeline

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/portsift/portsift/classify/internal/linediff"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 
 	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify"
@@ -41,7 +43,7 @@ func TestShardedReadFiles(t *testing.T) {
 				threadsList = []int{1, 2, 3}
 			}
 			for _, threads := range threadsList {
-				r, _ := ReadFiles(context.Background(), []string{f}, classify.Options{Threads: threads, Decap: decap, SettleEvery: 64})
+				r, _ := ReadFiles(context.Background(), []string{f}, Options{Threads: threads, Options: classify.Options{Decap: decap, SettleEvery: 64}})
 				if r == nil {
 					t.Fatalf("%s: no report", f)
 				}
@@ -78,8 +80,8 @@ func TestParallelFilesSameAsSingle(t *testing.T) {
 	for _, files := range [][]string{traces, mixed, reversed} {
 		read := func(threads int) (string, string, string) {
 			var log bytes.Buffer
-			fw := classify.NewFlowWriter(&log, true)
-			r, err := ReadFiles(context.Background(), files, classify.Options{Threads: threads, SettleEvery: 100, FlowLog: func(r *classify.FlowRecord) { fw.Write(r) }})
+			fw := render.NewFlowWriter(&log, true)
+			r, err := ReadFiles(context.Background(), files, Options{Threads: threads, Options: classify.Options{SettleEvery: 100, FlowLog: func(r *report.FlowRecord) { fw.Write(r) }}})
 			if r == nil {
 				t.Fatalf("threads=%d: no report: %v", threads, err)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode"
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -17,7 +18,7 @@ import (
 // Options.Filter does not compile (it is capture.ErrBadFilter).
 var ErrBadFilter = capture.ErrBadFilter
 
-var _ classify.ReadProgress = (*capture.Reader)(nil)
+var _ Progress = (*capture.Reader)(nil)
 
 // ReadFiles reads the capture files (pcap, pcapng, either gzip-compressed;
 // the format comes from the magic number; "-" is opts.Stdin) in order as one
@@ -30,7 +31,7 @@ var _ classify.ReadProgress = (*capture.Reader)(nil)
 // ctx.Err() when ctx ended first, or the files that could not be read to
 // their end (not a capture, cut short, corrupt): one line per file, each
 // naming its file, as also recorded in Report.Sources[i].Error.
-func ReadFiles(ctx context.Context, files []string, opts classify.Options) (*classify.Report, error) {
+func ReadFiles(ctx context.Context, files []string, opts Options) (*report.Report, error) {
 	rd, err := capture.Open(files, capture.Options{Filter: opts.Filter, Stdin: opts.Stdin})
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func ReadFiles(ctx context.Context, files []string, opts classify.Options) (*cla
 			return nil, err
 		}
 	}
-	tr := classify.NewTracker(opts)
+	tr := classify.NewTracker(opts.Options)
 	dec := opts.NewDecoder()
 	var src classify.Source = rd
 	if opts.OnFrame != nil {
@@ -73,7 +74,7 @@ func ReadFiles(ctx context.Context, files []string, opts classify.Options) (*cla
 // pipeline: on two cores a second reader only competes with the counting.)
 // all is the Reader of every file, opened to check them all up front; it is
 // not read.
-func readParallel(ctx context.Context, files []string, all *capture.Reader, opts classify.Options, threads int) (*classify.Report, error) {
+func readParallel(ctx context.Context, files []string, all *capture.Reader, opts Options, threads int) (*report.Report, error) {
 	checked := all.Sources() // a file Open found unusable is reported, not read
 	var rds multiReader
 	for i, f := range files {
@@ -95,7 +96,7 @@ func readParallel(ctx context.Context, files []string, all *capture.Reader, opts
 			return nil, err
 		}
 	}
-	tr := classify.NewTracker(opts)
+	tr := classify.NewTracker(opts.Options)
 	srcs := make([]classify.Source, len(rds))
 	for i := range rds {
 		srcs[i] = closingSource{rds[i]}
@@ -160,7 +161,7 @@ func (m multiReader) interrupt() {
 	}
 }
 
-// multiProgress is the ReadProgress of a parallel read.
+// multiProgress is the Progress of a parallel read.
 type multiProgress struct {
 	rds   multiReader
 	total int64
@@ -183,7 +184,7 @@ func (m *multiProgress) Frames() (n uint64) {
 
 // finishRead ends a read: it finishes tr and returns its report with the
 // sources and the error ReadFiles returns.
-func finishRead(ctx context.Context, tr *classify.Tracker, opts classify.Options, panics uint64, runErr error, sources []capture.SourceInfo, readErr error) (*classify.Report, error) {
+func finishRead(ctx context.Context, tr *classify.Tracker, opts Options, panics uint64, runErr error, sources []capture.SourceInfo, readErr error) (*report.Report, error) {
 	if runErr == nil {
 		runErr = ctx.Err() // Interrupt ended the input early
 	}
@@ -192,10 +193,7 @@ func finishRead(ctx context.Context, tr *classify.Tracker, opts classify.Options
 	rep.Filter = opts.Filter
 	rep.DecodePanics = panics
 	for _, s := range sources {
-		si := classify.SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: []string{}, Frames: s.Frames, Filtered: s.Filtered, TimesClamped: s.TimesClamped}
-		for _, lt := range s.LinkTypes {
-			si.LinkTypes = append(si.LinkTypes, vocab.LinkType(lt).String())
-		}
+		si := report.SourceInfo{Name: s.Name, Format: s.Format, LinkTypes: append([]vocab.LinkType{}, s.LinkTypes...), Frames: s.Frames, Filtered: s.Filtered, TimesClamped: s.TimesClamped}
 		if s.Err != nil {
 			si.Error = s.Err.Error()
 		}
@@ -213,7 +211,7 @@ func finishRead(ctx context.Context, tr *classify.Tracker, opts classify.Options
 // ReadFrom is ReadFiles for one capture that is already open, such as an
 // embedded file or an HTTP body: name is what Report.Sources and errors
 // call it. ReadFrom does not close r. opts.Stdin is ignored.
-func ReadFrom(ctx context.Context, name string, r io.Reader, opts classify.Options) (*classify.Report, error) {
+func ReadFrom(ctx context.Context, name string, r io.Reader, opts Options) (*report.Report, error) {
 	opts.Stdin = r
 	rep, err := ReadFiles(ctx, []string{"-"}, opts)
 	if name == "-" {

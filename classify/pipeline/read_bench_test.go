@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-
-	"github.com/portsift/portsift/classify"
 )
 
 // benchTrace returns a generated trace of 300,000 packets in 20,000 flows
@@ -41,7 +39,7 @@ func BenchmarkReadFiles(b *testing.B) {
 			b.ReportAllocs()
 			var frames uint64
 			for b.Loop() {
-				r, err := ReadFiles(context.Background(), []string{path}, classify.Options{Threads: threads})
+				r, err := ReadFiles(context.Background(), []string{path}, Options{Threads: threads})
 				if err != nil {
 					b.Fatal(err)
 				}

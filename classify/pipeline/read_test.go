@@ -11,11 +11,15 @@ import (
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
+	"github.com/portsift/portsift/registry"
 )
 
 const mixedTrace = "../../testdata/traces/eth-mixed.pcap"
 
-func apiRead(t *testing.T, opts classify.Options, files ...string) *classify.Report {
+func apiRead(t *testing.T, opts Options, files ...string) *report.Report {
 	t.Helper()
 	rep, err := ReadFiles(context.Background(), files, opts)
 	if err != nil {
@@ -24,10 +28,10 @@ func apiRead(t *testing.T, opts classify.Options, files ...string) *classify.Rep
 	return rep
 }
 
-func apiJSON(t *testing.T, r *classify.Report) []byte {
+func apiJSON(t *testing.T, r *report.Report) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := classify.WriteJSON(&b, r); err != nil {
+	if err := report.WriteJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -40,7 +44,7 @@ func apiJSON(t *testing.T, r *classify.Report) []byte {
 func TestReadFilesGolden(t *testing.T) {
 	t.Chdir("..")
 	for _, name := range []string{"eth-mixed.pcap", "encap.pcap", "multi-if.pcapng", "sll2.pcap"} {
-		got := apiJSON(t, apiRead(t, classify.Options{}, "../testdata/traces/"+name))
+		got := apiJSON(t, apiRead(t, Options{}, "../testdata/traces/"+name))
 		want, err := os.ReadFile("../testdata/golden/" + name + ".json")
 		if err != nil {
 			t.Fatal(err)
@@ -52,12 +56,12 @@ func TestReadFilesGolden(t *testing.T) {
 }
 
 func TestReadFilesOptions(t *testing.T) {
-	all := apiRead(t, classify.Options{}, mixedTrace)
-	rep := apiRead(t, classify.Options{Count: 10}, mixedTrace)
+	all := apiRead(t, Options{}, mixedTrace)
+	rep := apiRead(t, Options{Count: 10}, mixedTrace)
 	if rep.Frames != 10 {
 		t.Errorf("Count 10: %d frames", rep.Frames)
 	}
-	rep = apiRead(t, classify.Options{Filter: "tcp port 443"}, mixedTrace)
+	rep = apiRead(t, Options{Filter: "tcp port 443"}, mixedTrace)
 	if len(rep.Services) != 1 || rep.Services[0].Port != 443 || rep.Filter != "tcp port 443" {
 		t.Errorf("Filter tcp port 443: filter %q, services %+v", rep.Filter, rep.Services)
 	}
@@ -68,15 +72,15 @@ func TestReadFilesOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep = apiRead(t, classify.Options{Stdin: bytes.NewReader(data)}, "-", mixedTrace)
+	rep = apiRead(t, Options{Stdin: bytes.NewReader(data)}, "-", mixedTrace)
 	if rep.Frames != 2*all.Frames || rep.Sources[0].Name != "-" {
 		t.Errorf("stdin and file: %d frames, first source %q; want %d, -", rep.Frames, rep.Sources[0].Name, 2*all.Frames)
 	}
 	var logged uint64
 	started := 0
-	rep = apiRead(t, classify.Options{
-		FlowLog: func(*classify.FlowRecord) { logged++ },
-		Started: func(p classify.ReadProgress) error {
+	rep = apiRead(t, Options{
+		Options: classify.Options{FlowLog: func(*report.FlowRecord) { logged++ }},
+		Started: func(p Progress) error {
 			started++
 			if _, total := p.Progress(); total != int64(len(data)) {
 				t.Errorf("Started: total %d bytes, want %d", total, len(data))
@@ -94,15 +98,15 @@ func TestReadFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := apiRead(t, classify.Options{}, mixedTrace)
-	rep, err := ReadFrom(context.Background(), "embedded/mixed", bytes.NewReader(data), classify.Options{})
+	file := apiRead(t, Options{}, mixedTrace)
+	rep, err := ReadFrom(context.Background(), "embedded/mixed", bytes.NewReader(data), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Sources[0].Name != "embedded/mixed" {
 		t.Errorf("ReadFrom: source name %q", rep.Sources[0].Name)
 	}
-	if d := rep.Diff(file, classify.DiffOptions{}); !d.Equal() {
+	if d := rep.Diff(file, report.DiffOptions{}); !d.Equal() {
 		t.Errorf("ReadFrom differs from ReadFiles:\n%s", d)
 	}
 
@@ -110,7 +114,7 @@ func TestReadFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err = ReadFrom(context.Background(), "cut.pcap", bytes.NewReader(cut), classify.Options{})
+	rep, err = ReadFrom(context.Background(), "cut.pcap", bytes.NewReader(cut), Options{})
 	if rep == nil || rep.Frames != 5 {
 		t.Fatalf("ReadFrom(cut.pcap): report %v, want the 5 frames before the cut", rep)
 	}
@@ -124,24 +128,24 @@ func TestReadFrom(t *testing.T) {
 
 func TestReadFilesErrors(t *testing.T) {
 	ctx := context.Background()
-	rep, err := ReadFiles(ctx, []string{"no/such.pcap"}, classify.Options{})
+	rep, err := ReadFiles(ctx, []string{"no/such.pcap"}, Options{})
 	if rep != nil || err == nil || !strings.Contains(err.Error(), "no/such.pcap") {
 		t.Errorf("missing file: report %v, error %v", rep, err)
 	}
-	rep, err = ReadFiles(ctx, nil, classify.Options{})
+	rep, err = ReadFiles(ctx, nil, Options{})
 	if rep != nil || err == nil {
 		t.Errorf("no files: report %v, error %v", rep, err)
 	}
-	rep, err = ReadFiles(ctx, []string{mixedTrace}, classify.Options{Filter: "tcp prot 80"})
+	rep, err = ReadFiles(ctx, []string{mixedTrace}, Options{Filter: "tcp prot 80"})
 	if rep != nil || !errors.Is(err, ErrBadFilter) {
 		t.Errorf("bad filter: report %v, error %v; want nil and ErrBadFilter", rep, err)
 	}
 	stop := errors.New("stop")
-	rep, err = ReadFiles(ctx, []string{mixedTrace}, classify.Options{Started: func(classify.ReadProgress) error { return stop }})
+	rep, err = ReadFiles(ctx, []string{mixedTrace}, Options{Started: func(Progress) error { return stop }})
 	if rep != nil || err != stop {
 		t.Errorf("Started fails: report %v, error %v", rep, err)
 	}
-	rep, err = ReadFiles(ctx, []string{mixedTrace, "../../testdata/corrupt/record-cut.pcap", "../../testdata/corrupt/not-a-capture.txt"}, classify.Options{})
+	rep, err = ReadFiles(ctx, []string{mixedTrace, "../../testdata/corrupt/record-cut.pcap", "../../testdata/corrupt/not-a-capture.txt"}, Options{})
 	if rep == nil || err == nil {
 		t.Fatalf("corrupt files: report %v, error %v", rep, err)
 	}
@@ -153,34 +157,34 @@ func TestReadFilesErrors(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	rep, err = ReadFiles(cctx, []string{mixedTrace}, classify.Options{})
+	rep, err = ReadFiles(cctx, []string{mixedTrace}, Options{})
 	if rep == nil || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: report %v, error %v; want a report and context.Canceled", rep, err)
 	}
 }
 
 func TestReportLookups(t *testing.T) {
-	rep := apiRead(t, classify.Options{}, mixedTrace)
-	if s := rep.Service("https", "tcp"); s == nil || s.Port != 443 || s.Packets == 0 {
-		t.Errorf(`classify.Service("https", "tcp") = %+v`, s)
+	rep := apiRead(t, Options{}, mixedTrace)
+	if s := rep.Service("https", vocab.TCP); s == nil || s.Port != 443 || s.Packets == 0 {
+		t.Errorf(`report.Service("https", vocab.TCP) = %+v`, s)
 	}
-	if s := rep.Service("domain", ""); s == nil || s.Proto != "udp" || s.Port != 53 {
-		t.Errorf(`classify.Service("domain", "") = %+v`, s)
+	if s := rep.Service("domain", 0); s == nil || s.Proto != vocab.UDP || s.Port != 53 {
+		t.Errorf(`report.Service("domain", 0) = %+v`, s)
 	}
-	if s := rep.Service("https", "sctp"); s != nil {
-		t.Errorf(`classify.Service("https", "sctp") = %+v, want nil`, s)
+	if s := rep.Service("https", vocab.SCTP); s != nil {
+		t.Errorf(`report.Service("https", vocab.SCTP) = %+v, want nil`, s)
 	}
-	if s := rep.ServicePort("tcp", 443); s == nil || s.Name != "https" {
+	if s := rep.ServicePort(vocab.TCP, 443); s == nil || s.Name != "https" {
 		t.Errorf(`ServicePort("tcp", 443) = %+v`, s)
 	}
-	if s := rep.ServicePort("udp", 443); s != nil {
+	if s := rep.ServicePort(vocab.UDP, 443); s != nil {
 		t.Errorf(`ServicePort("udp", 443) = %+v, want nil`, s)
 	}
-	if a := rep.Alert("tcp", 31337); a == nil || a.Risk != "alert" || len(a.Hosts) == 0 {
-		t.Errorf(`classify.Alert("tcp", 31337) = %+v`, a)
+	if a := rep.Alert(vocab.TCP, 31337); a == nil || a.Risk != registry.RiskAlert || len(a.Hosts) == 0 {
+		t.Errorf(`report.Alert(vocab.TCP, 31337) = %+v`, a)
 	}
-	if a := rep.Alert("tcp", 443); a != nil {
-		t.Errorf(`classify.Alert("tcp", 443) = %+v, want nil`, a)
+	if a := rep.Alert(vocab.TCP, 443); a != nil {
+		t.Errorf(`report.Alert(vocab.TCP, 443) = %+v, want nil`, a)
 	}
 }
 
@@ -192,16 +196,16 @@ func TestReportLookups(t *testing.T) {
 func TestReadFilesLinkTypesAndTimes(t *testing.T) {
 	for _, tt := range []struct {
 		file     string
-		declared []string
-		counts   []classify.TypeCount // link_types
-		nonIP    []classify.TypeCount
+		declared []vocab.LinkType
+		counts   []report.TypeCount // link_types
+		nonIP    []report.TypeCount
 	}{
-		{"linktype-284.pcap", []string{"linktype-284"}, []classify.TypeCount{{Type: "linktype-284", Frames: 3}}, []classify.TypeCount{{Type: "linktype-284", Frames: 3, Bytes: 208}}},
-		{"linktype-284.pcapng", []string{"linktype-284", "ethernet"}, []classify.TypeCount{{Type: "ethernet", Frames: 2}, {Type: "linktype-284", Frames: 2}}, []classify.TypeCount{{Type: "linktype-284", Frames: 2, Bytes: 134}}},
+		{"linktype-284.pcap", []vocab.LinkType{284}, []report.TypeCount{{Type: "linktype-284", Frames: 3}}, []report.TypeCount{{Type: "linktype-284", Frames: 3, Bytes: 208}}},
+		{"linktype-284.pcapng", []vocab.LinkType{284, vocab.LinkEthernet}, []report.TypeCount{{Type: "ethernet", Frames: 2}, {Type: "linktype-284", Frames: 2}}, []report.TypeCount{{Type: "linktype-284", Frames: 2, Bytes: 134}}},
 	} {
-		rep := apiRead(t, classify.Options{}, "../../testdata/corrupt/"+tt.file)
+		rep := apiRead(t, Options{}, "../../testdata/corrupt/"+tt.file)
 		src := rep.Sources[0]
-		if strings.Join(src.LinkTypes, ",") != strings.Join(tt.declared, ",") || src.Error != "" {
+		if !slices.Equal(src.LinkTypes, tt.declared) || src.Error != "" {
 			t.Errorf("%s: source link types %v, error %q; want %v", tt.file, src.LinkTypes, src.Error, tt.declared)
 		}
 		if !slices.Equal(rep.LinkTypes, tt.counts) || !slices.Equal(rep.NonIP, tt.nonIP) {
@@ -209,12 +213,12 @@ func TestReadFilesLinkTypesAndTimes(t *testing.T) {
 		}
 	}
 
-	rep := apiRead(t, classify.Options{}, "../../testdata/corrupt/pcapng-far-future.pcapng")
-	if rep.Frames != 4 || rep.Sources[0].TimesClamped != 1 || rep.Last != "2262-04-10T23:47:16Z" {
+	rep := apiRead(t, Options{}, "../../testdata/corrupt/pcapng-far-future.pcapng")
+	if rep.Frames != 4 || rep.Sources[0].TimesClamped != 1 || rep.Last.String() != "2262-04-10T23:47:16Z" {
 		t.Errorf("far future: %d frames, %d times clamped, last %s; want 4, 1, 2262-04-10T23:47:16Z", rep.Frames, rep.Sources[0].TimesClamped, rep.Last)
 	}
 	var b bytes.Buffer
-	if err := classify.WriteText(&b, rep, classify.TextOptions{}); err != nil {
+	if err := render.WriteText(&b, rep, render.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "4 frames (1 timestamp out of range, clamped)") {

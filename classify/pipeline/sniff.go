@@ -5,6 +5,8 @@ import (
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Sniff counts the frames of an open live capture, as `portsift sniff`
@@ -14,13 +16,13 @@ import (
 // link type, format "live"), carries the filter src was opened with, the
 // decoder's panics and the kernel's counters of src; lo.Decorate, if set,
 // runs after that. Sniff does not close src.
-func Sniff(ctx context.Context, src *capture.Live, filter string, opts classify.Options, lo classify.LiveOptions, out *classify.Latest) (*classify.Snapshot, error) {
+func Sniff(ctx context.Context, src *capture.Live, filter string, opts classify.Options, lo classify.LiveOptions, out *report.Latest) (*report.Snapshot, error) {
 	tr := classify.NewTracker(opts)
 	dec := opts.NewDecoder()
-	name, link := src.Name(), src.LinkType().String()
+	name, link := src.Name(), src.LinkType()
 	decorate := lo.Decorate
-	lo.Decorate = func(r *classify.Report) {
-		r.Sources = []classify.SourceInfo{{Name: name, Format: "live", LinkTypes: []string{link}, Frames: r.Frames}}
+	lo.Decorate = func(r *report.Report) {
+		r.Sources = []report.SourceInfo{{Name: name, Format: "live", LinkTypes: []vocab.LinkType{link}, Frames: r.Frames}}
 		r.Filter = filter
 		r.DecodePanics = dec.Panics
 		r.Capture.Interface = name

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Built with -race (make test), every run of the binary would sleep a
@@ -51,7 +52,7 @@ func copyFile(t *testing.T, src, dir, name string) string {
 
 // record writes `portsift read -o json args...` to path, as a user records
 // an expectation (`portsift read trace.pcap -o json > trace.report.json`).
-func record(t *testing.T, path string, args ...string) *classify.Report {
+func record(t *testing.T, path string, args ...string) *report.Report {
 	t.Helper()
 	r := portsift(t, nil, append([]string{"read", "-o", "json"}, args...)...)
 	if r.code != 0 {
@@ -60,19 +61,19 @@ func record(t *testing.T, path string, args ...string) *classify.Report {
 	if err := os.WriteFile(path, []byte(r.out), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return report(t, r)
+	return parseReport(t, r)
 }
 
 // editReport rewrites the report in path with edit applied.
-func editReport(t *testing.T, path string, edit func(*classify.Report)) {
+func editReport(t *testing.T, path string, edit func(*report.Report)) {
 	t.Helper()
-	rep, err := classify.ReadReportFile(path)
+	rep, err := report.ReadReportFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	edit(rep)
 	var b bytes.Buffer
-	classify.WriteJSON(&b, rep)
+	report.WriteJSON(&b, rep)
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -125,9 +126,9 @@ func TestCheckMismatch(t *testing.T) {
 	trace := copyFile(t, mixed, dir, "trace.pcap")
 	expect := filepath.Join(dir, "trace.report.json")
 	record(t, expect, trace)
-	editReport(t, expect, func(r *classify.Report) {
-		r.ServicePort("tcp", 443).Packets++
-		r.Services = append(r.Services, classify.Service{Proto: "udp", Port: 5353, Name: "mdns", Packets: 3, Bytes: 300, Flows: 1})
+	editReport(t, expect, func(r *report.Report) {
+		r.ServicePort(vocab.TCP, 443).Packets++
+		r.Services = append(r.Services, report.Service{Proto: vocab.UDP, Port: 5353, Name: "mdns", Packets: 3, Bytes: 300, Flows: 1})
 		r.Alerts = r.Alerts[1:]
 	})
 	r := portsift(t, nil, "check", trace, "--expect", expect)
@@ -154,7 +155,7 @@ func TestCheckMismatch(t *testing.T) {
 		Passed, Failed int
 		Checks         []struct {
 			Status  string
-			Changes []classify.Change
+			Changes []report.Change
 		}
 	}
 	if err := json.Unmarshal([]byte(r.out), &out); err != nil || r.code != 1 {
@@ -182,10 +183,10 @@ func TestCheckTolerance(t *testing.T) {
 	trace := copyFile(t, mixed, dir, "trace.pcap")
 	expect := filepath.Join(dir, "trace.report.json")
 	rep := record(t, expect, trace)
-	https := rep.ServicePort("tcp", 443)
+	https := rep.ServicePort(vocab.TCP, 443)
 	// 2 more packets and 3% more bytes than recorded.
-	editReport(t, expect, func(r *classify.Report) {
-		s := r.ServicePort("tcp", 443)
+	editReport(t, expect, func(r *report.Report) {
+		s := r.ServicePort(vocab.TCP, 443)
 		s.Packets += 2
 		s.Bytes += s.Bytes * 3 / 100
 	})
@@ -236,7 +237,7 @@ func TestCheckUpdateAndGlob(t *testing.T) {
 	}
 	// One expectation goes stale: one line per trace, a summary, exit 1.
 	stale := filepath.Join(dir, "ipv6.report.json")
-	editReport(t, stale, func(r *classify.Report) { r.Flows.Total += 5; r.Services = r.Services[1:] })
+	editReport(t, stale, func(r *report.Report) { r.Flows.Total += 5; r.Services = r.Services[1:] })
 	r = portsift(t, nil, "check", glob)
 	lines := strings.Split(strings.TrimSuffix(r.out, "\n"), "\n")
 	if r.code != 1 || len(lines) != 4 || lines[3] != "2 passed, 1 failed" ||
@@ -327,13 +328,13 @@ func TestMergeReports(t *testing.T) {
 	record(t, day1, mixed)
 	record(t, day2, "testdata/traces/encap.pcap")
 	record(t, hostB, "testdata/traces/ipv6.pcap")
-	all := report(t, portsift(t, nil, "read", "-o", "json", mixed, "testdata/traces/encap.pcap", "testdata/traces/ipv6.pcap"))
+	all := parseReport(t, portsift(t, nil, "read", "-o", "json", mixed, "testdata/traces/encap.pcap", "testdata/traces/ipv6.pcap"))
 
 	r := portsift(t, nil, "merge", day1, day2, hostB, "-o", "json")
 	if r.code != 0 || r.errOut != "" {
 		t.Fatalf("merge: exit %d: %s", r.code, r.errOut)
 	}
-	m := report(t, r)
+	m := parseReport(t, r)
 	if m.Frames != all.Frames || len(m.Services) != len(all.Services) || m.Flows.Total != all.Flows.Total || len(m.Sources) != 3 {
 		t.Errorf("merge: %d frames, %d services, %d flows, %d sources; reading all: %d, %d, %d", m.Frames, len(m.Services), m.Flows.Total, len(m.Sources), all.Frames, len(all.Services), all.Flows.Total)
 	}

@@ -22,12 +22,12 @@ func TestFlowsStdoutProcess(t *testing.T) {
 			t.Errorf("--flows %s: exit %d, stdout:\n%s\nstderr:\n%.200s", name, r.code, r.out, r.errOut)
 			continue
 		}
-		if rep := report(t, result{r.code, r.errOut, ""}); rep.Flows.Total != uint64(strings.Count(r.out, "\n")) {
+		if rep := parseReport(t, result{r.code, r.errOut, ""}); rep.Flows.Total != uint64(strings.Count(r.out, "\n")) {
 			t.Errorf("--flows %s: %d flows in the report on stderr, %d lines on stdout", name, rep.Flows.Total, strings.Count(r.out, "\n"))
 		}
 	}
 	r := portsift(t, nil, "read", "-o", "json", "--flows", os.DevNull, mixed)
-	if r.code != 0 || r.errOut != "" || report(t, r).Flows.Total == 0 {
+	if r.code != 0 || r.errOut != "" || parseReport(t, r).Flows.Total == 0 {
 		t.Errorf("--flows %s: exit %d, stderr %q", os.DevNull, r.code, r.errOut)
 	}
 	r = portsift(t, nil, "read", "--flows", "-", "--flows-format", "yaml", mixed)

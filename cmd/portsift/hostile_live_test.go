@@ -70,7 +70,7 @@ func TestSniffDropsPrivileges(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.errOut)
 	}
-	checkMix(t, report(t, r))
+	checkMix(t, parseReport(t, r))
 
 	s = startSniff(t, n.a, "-i", "vA", "-Z", "root", "--duration", "5s", "-o", "json")
 	if st := procStatus(t, s.cmd.Process.Pid)[0]; !strings.HasPrefix(st, "Uid: 0 0 0 0; Gid: 0 0 0 0;") {
@@ -139,7 +139,7 @@ func TestSniffWithCapabilities(t *testing.T) {
 	if r.code != 0 || strings.Contains(r.errOut, "running as") {
 		t.Fatalf("as nobody with the capabilities: exit %d, stderr %q", r.code, r.errOut)
 	}
-	if rep := report(t, r); rep.Capture == nil || !rep.Capture.Final {
+	if rep := parseReport(t, r); rep.Capture == nil || !rep.Capture.Final {
 		t.Errorf("capture section %+v", rep.Capture)
 	}
 	r = asNobody("sniff", "-i", "vA", "--duration", "100ms", "-Z", "root")
@@ -181,7 +181,7 @@ func TestSniffWriteNeverOverwrites(t *testing.T) {
 	if r = inA("-w", file, "--force", "-o", "json"); r.code != 0 {
 		t.Fatalf("-w --force: exit %d: %s", r.code, r.errOut)
 	}
-	if rr := portsift(t, nil, "read", "-o", "json", file); rr.code != 0 || report(t, rr).Sources[0].Format != "pcap-ns" {
+	if rr := portsift(t, nil, "read", "-o", "json", file); rr.code != 0 || parseReport(t, rr).Sources[0].Format != "pcap-ns" {
 		t.Errorf("the file written with --force: exit %d, %s", rr.code, rr.errOut)
 	}
 	// A symbolic link is refused even with --force, and so is an existing
@@ -270,7 +270,7 @@ func TestSniffFloodTcpreplay(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.errOut)
 	}
-	rep := report(t, r)
+	rep := parseReport(t, r)
 	c := rep.Capture
 	t.Logf("replayed %d SYNs: %d counted, kernel received %d, dropped %d; %d flows, %d evicted; peak RSS %s", frames, rep.Frames, c.Received, c.DroppedKernel, rep.Flows.Total, rep.Flows.Evicted, hwm)
 	if rep.Frames == 0 || rep.Frames > uint64(frames) || c.Received < rep.Frames {

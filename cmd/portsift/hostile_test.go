@@ -21,6 +21,7 @@ import (
 	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/classify/pipeline"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
@@ -84,7 +85,7 @@ func TestReadHostileFiles(t *testing.T) {
 	if r.code != 1 {
 		t.Errorf("exit %d, want 1", r.code)
 	}
-	rep := report(t, r)
+	rep := parseReport(t, r)
 	if len(rep.Sources) != len(files) {
 		t.Fatalf("%d sources for %d files", len(rep.Sources), len(files))
 	}
@@ -94,7 +95,7 @@ func TestReadHostileFiles(t *testing.T) {
 	for i, f := range files {
 		src := rep.Sources[i]
 		frames += src.Frames
-		alone, err := pipeline.ReadFiles(t.Context(), []string{filepath.Join(root, f)}, classify.Options{})
+		alone, err := pipeline.ReadFiles(t.Context(), []string{filepath.Join(root, f)}, pipeline.Options{})
 		if alone == nil {
 			t.Errorf("%s: no report alone: %v", f, err)
 			continue
@@ -193,7 +194,7 @@ func TestReadSignals(t *testing.T) {
 			if r.errOut != "portsift: interrupted; the report covers the packets read so far\n" {
 				t.Errorf("stderr %q", r.errOut)
 			}
-			rep := report(t, r)
+			rep := parseReport(t, r)
 			if rep.Frames == 0 || rep.Frames > frames || rep.Sources[0].Frames != rep.Frames || rep.Sources[0].Error != "" {
 				t.Errorf("report of the interrupted read: %d frames, source %+v; want the frames read so far (1 to %d)", rep.Frames, rep.Sources[0], frames)
 			}
@@ -264,9 +265,9 @@ func TestReadFloods(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		frame func(i int, b []byte)
-		check func(t *testing.T, r *classify.Report)
+		check func(t *testing.T, r *report.Report)
 	}{
-		{"syn", synFrame, func(t *testing.T, r *classify.Report) {
+		{"syn", synFrame, func(t *testing.T, r *report.Report) {
 			evicted := uint64(n - classify.DefaultMaxFlows)
 			if n < classify.DefaultMaxFlows {
 				evicted = 0
@@ -275,7 +276,7 @@ func TestReadFloods(t *testing.T) {
 				t.Errorf("flows %+v, want %d by handshake, %d evicted", r.Flows, n, evicted)
 			}
 		}},
-		{"fragments", fragFrame, func(t *testing.T, r *classify.Report) {
+		{"fragments", fragFrame, func(t *testing.T, r *report.Report) {
 			if r.Flows.Total != uint64(n>>10) || r.Fragments.Untracked != uint64(n-65536) {
 				t.Errorf("flows %+v, fragments %+v; want %d flows, %d first fragments forgotten", r.Flows, r.Fragments, n>>10, n-65536)
 			}
@@ -298,7 +299,7 @@ func TestReadFloods(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.errOut)
 			}
-			rep := report(t, r)
+			rep := parseReport(t, r)
 			if rep.Frames != uint64(n) {
 				t.Errorf("%d frames, want %d", rep.Frames, n)
 			}

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/cmd/internal/cli"
+	"github.com/portsift/portsift/registry"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/e2e files")
@@ -56,9 +57,9 @@ func portsift(t *testing.T, stdin []byte, args ...string) result {
 	return result{code, out.String(), errOut.String()}
 }
 
-func report(t *testing.T, r result) *classify.Report {
+func parseReport(t *testing.T, r result) *report.Report {
 	t.Helper()
-	var rep classify.Report
+	var rep report.Report
 	if err := json.Unmarshal([]byte(r.out), &rep); err != nil {
 		t.Fatalf("stdout is not a JSON report: %v\n%s\nstderr: %s", err, r.out, r.errOut)
 	}
@@ -121,7 +122,7 @@ func TestReadGolden(t *testing.T) {
 }
 
 // sameCounts compares two reports except for their sources.
-func sameCounts(t *testing.T, what string, a, b *classify.Report) {
+func sameCounts(t *testing.T, what string, a, b *report.Report) {
 	t.Helper()
 	a2, b2 := *a, *b
 	a2.Sources, b2.Sources = nil, nil
@@ -133,27 +134,27 @@ func sameCounts(t *testing.T, what string, a, b *classify.Report) {
 }
 
 func TestReadStdinGzipAndSeveral(t *testing.T) {
-	plain := report(t, portsift(t, nil, "read", "-o", "json", mixed))
+	plain := parseReport(t, portsift(t, nil, "read", "-o", "json", mixed))
 	data, err := os.ReadFile(filepath.Join(root, mixed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdin := report(t, portsift(t, data, "read", "-o", "json", "-"))
+	stdin := parseReport(t, portsift(t, data, "read", "-o", "json", "-"))
 	sameCounts(t, "stdin", plain, stdin)
 	if stdin.Sources[0].Name != "-" || stdin.Sources[0].Frames != plain.Frames {
 		t.Errorf("stdin source = %+v", stdin.Sources[0])
 	}
-	gz := report(t, portsift(t, nil, "read", "-o", "json", mixed+".gz"))
+	gz := parseReport(t, portsift(t, nil, "read", "-o", "json", mixed+".gz"))
 	sameCounts(t, "gzip", plain, gz)
 	if gz.Sources[0].Format != "pcap+gzip" {
 		t.Errorf("gzip source format = %q, want pcap+gzip", gz.Sources[0].Format)
 	}
-	gzbin := report(t, portsift(t, nil, "read", "-o", "json", "testdata/traces/multi-if.pcapng.gz.bin"))
+	gzbin := parseReport(t, portsift(t, nil, "read", "-o", "json", "testdata/traces/multi-if.pcapng.gz.bin"))
 	if gzbin.Sources[0].Format != "pcapng+gzip" || gzbin.Frames != 17 {
 		t.Errorf("multi-if.pcapng.gz.bin: format %q, %d frames; want pcapng+gzip, 17", gzbin.Sources[0].Format, gzbin.Frames)
 	}
-	encap := report(t, portsift(t, nil, "read", "-o", "json", "testdata/traces/encap.pcap"))
-	both := report(t, portsift(t, data, "read", "-o", "json", mixed, "-", "testdata/traces/encap.pcap"))
+	encap := parseReport(t, portsift(t, nil, "read", "-o", "json", "testdata/traces/encap.pcap"))
+	both := parseReport(t, portsift(t, data, "read", "-o", "json", mixed, "-", "testdata/traces/encap.pcap"))
 	if len(both.Sources) != 3 || both.Frames != 2*plain.Frames+encap.Frames {
 		t.Errorf("three inputs: %d sources, %d frames; want 3, %d", len(both.Sources), both.Frames, 2*plain.Frames+encap.Frames)
 	}
@@ -165,7 +166,7 @@ func TestReadStdinGzipAndSeveral(t *testing.T) {
 func TestReadFlagsFilterFlowsCount(t *testing.T) {
 	flows := filepath.Join(t.TempDir(), "f.csv")
 	r := portsift(t, nil, "read", "-o", "json", "-f", "tcp port 443", "--flows", flows, mixed)
-	rep := report(t, r)
+	rep := parseReport(t, r)
 	if len(rep.Services) != 1 || rep.Services[0].Port != 443 || rep.Frames != rep.Services[0].Packets {
 		t.Errorf("filter 'tcp port 443': services %+v, frames %d", rep.Services, rep.Frames)
 	}
@@ -180,7 +181,7 @@ func TestReadFlagsFilterFlowsCount(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "proto,client,server,") || !strings.Contains(lines[1], ",https,handshake,") {
 		t.Errorf("flows CSV:\n%s", data)
 	}
-	rep = report(t, portsift(t, nil, "read", "-o", "json", "-c", "10", mixed))
+	rep = parseReport(t, portsift(t, nil, "read", "-o", "json", "-c", "10", mixed))
 	if rep.Frames != 10 {
 		t.Errorf("-c 10: %d frames", rep.Frames)
 	}
@@ -208,7 +209,7 @@ func TestReadBadInput(t *testing.T) {
 		t.Errorf("truncated file: exit %d, want 1", r.code)
 	}
 	oneLine(t, r.errOut, "record-cut.pcap", "truncated")
-	rep := report(t, r)
+	rep := parseReport(t, r)
 	if rep.Frames != 5 || !strings.Contains(rep.Sources[0].Error, "truncated") {
 		t.Errorf("truncated file: %d frames (want the 5 before the cut), source error %q", rep.Frames, rep.Sources[0].Error)
 	}
@@ -219,7 +220,7 @@ func TestReadBadInput(t *testing.T) {
 			t.Errorf("%s: exit %d, want 1", f, r.code)
 		}
 		oneLine(t, r.errOut, f)
-		report(t, r) // a report of what was read is still printed
+		parseReport(t, r) // a report of what was read is still printed
 	}
 }
 
@@ -258,18 +259,18 @@ func TestPortsVersionCompletion(t *testing.T) {
 	}
 	r = portsift(t, nil, "ports", "--risky", "-o", "json")
 	var rows []struct {
-		Port uint16 `json:"port"`
-		Risk string `json:"risk"`
+		Port uint16        `json:"port"`
+		Risk registry.Risk `json:"risk"`
 	}
 	if err := json.Unmarshal([]byte(r.out), &rows); err != nil || r.code != 0 {
 		t.Fatalf("ports --risky -o json: exit %d, %v", r.code, err)
 	}
 	alerts := map[uint16]bool{}
 	for _, row := range rows {
-		if row.Risk == "" {
+		if row.Risk == registry.RiskNone {
 			t.Errorf("--risky lists port %d without a risk", row.Port)
 		}
-		if row.Risk == "alert" {
+		if row.Risk == registry.RiskAlert {
 			alerts[row.Port] = true
 		}
 	}

@@ -253,7 +253,7 @@ func TestPtyGolden(t *testing.T) {
 	bigTrace(t, dir)
 	// The number of services: from the JSON report, in a pipe.
 	r := portsift(t, nil, "read", "-q", "-o", "json", filepath.Join(dir, "big.pcap"))
-	services := len(report(t, r).Services)
+	services := len(parseReport(t, r).Services)
 	if services < 100 {
 		t.Fatalf("the trace has %d services; the test needs many more than 20", services)
 	}

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 )
@@ -152,33 +152,24 @@ func (n *testNet) mix(t *testing.T) {
 	}
 }
 
-func service(r *classify.Report, proto string, port uint16) *classify.Service {
-	for i := range r.Services {
-		if r.Services[i].Proto == proto && r.Services[i].Port == port {
-			return &r.Services[i]
-		}
-	}
-	return nil
-}
-
 // checkMix asserts the exact counts of the traffic mix.
-func checkMix(t *testing.T, r *classify.Report) {
+func checkMix(t *testing.T, r *report.Report) {
 	t.Helper()
 	if r.Frames != mixFrames || r.Buckets.UDP.Frames != 20 || r.Buckets.TCP.Frames != 20 {
 		t.Errorf("frames %d (udp %d, tcp %d), want %d (udp 20, tcp 20); buckets %+v", r.Frames, r.Buckets.UDP.Frames, r.Buckets.TCP.Frames, mixFrames, r.Buckets)
 	}
 	for _, w := range []struct {
-		proto         string
+		proto         vocab.Proto
 		port          uint16
 		name          string
 		flows, up, dn uint64
 	}{
-		{"udp", portDNS, "domain", 1, 7, 7},
-		{"tcp", portHTTP, "http", 3, 9, 3},
-		{"tcp", portHigh, "unknown", 1, 3, 1},
-		{"tcp", portBad, "eldim", 1, 3, 1},
+		{vocab.UDP, portDNS, "domain", 1, 7, 7},
+		{vocab.TCP, portHTTP, "http", 3, 9, 3},
+		{vocab.TCP, portHigh, "unknown", 1, 3, 1},
+		{vocab.TCP, portBad, "eldim", 1, 3, 1},
 	} {
-		s := service(r, w.proto, w.port)
+		s := r.ServicePort(w.proto, w.port)
 		if s == nil {
 			t.Errorf("no service %s/%d in %+v", w.proto, w.port, r.Services)
 			continue
@@ -306,7 +297,7 @@ func (s *sniffer) stop(t *testing.T, sig syscall.Signal) result {
 
 // sameCountsLive compares a live report with the report of reading the
 // file it wrote: equal except for the sources and the capture section.
-func sameCountsLive(t *testing.T, what string, live, read *classify.Report) {
+func sameCountsLive(t *testing.T, what string, live, read *report.Report) {
 	t.Helper()
 	a, b := *live, *read
 	a.Sources, b.Sources, a.Capture, b.Capture = nil, nil, nil, nil
@@ -337,10 +328,10 @@ func TestSniffCountsAndWrite(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("sniff -c %d: exit %d\n%s", mixFrames, r.code, r.errOut)
 			}
-			rep := report(t, r)
+			rep := parseReport(t, r)
 			checkMix(t, rep)
 			src := rep.Sources[0]
-			if len(rep.Sources) != 1 || src.Name != tt.iface || src.Format != "live" || strings.Join(src.LinkTypes, ",") != tt.link || src.Frames != mixFrames {
+			if len(rep.Sources) != 1 || src.Name != tt.iface || src.Format != "live" || fmt.Sprint(src.LinkTypes) != "["+tt.link+"]" || src.Frames != mixFrames {
 				t.Errorf("sources %+v, want one: %s, live, %s, %d frames", rep.Sources, tt.iface, tt.link, mixFrames)
 			}
 			c := rep.Capture
@@ -353,7 +344,7 @@ func TestSniffCountsAndWrite(t *testing.T) {
 			if rr.code != 0 {
 				t.Fatalf("read %s: exit %d: %s", tt.file, rr.code, rr.errOut)
 			}
-			back := report(t, rr)
+			back := parseReport(t, rr)
 			if back.Sources[0].Format != tt.format {
 				t.Errorf("-w %s wrote %s, want %s", tt.file, back.Sources[0].Format, tt.format)
 			}
@@ -410,7 +401,7 @@ func TestSniffMetricsAndSIGINT(t *testing.T) {
 	if !strings.HasPrefix(r.out, "{\n") || strings.Count(r.out, `"schema"`) != 1 {
 		t.Errorf("stdout is not one indented JSON report:\n%s", r.out)
 	}
-	rep := report(t, r)
+	rep := parseReport(t, r)
 	checkMix(t, rep)
 	if rep.Capture == nil || !rep.Capture.Final || rep.Capture.Seconds <= 0 {
 		t.Errorf("final capture section %+v", rep.Capture)
@@ -470,12 +461,12 @@ func TestSniffJSONLinesAndFilter(t *testing.T) {
 	var frames, udp, dns, received uint64
 	var lastSec float64
 	for i, line := range lines {
-		var iv classify.Interval
+		var iv report.Interval
 		if err := json.Unmarshal([]byte(line), &iv); err != nil {
 			t.Fatalf("line %d is not a JSON interval: %v\n%s", i+1, err, line)
 		}
 		rep := iv.Cumulative
-		if iv.Schema != classify.IntervalSchema || iv.Seq != uint64(i+1) || rep == nil || rep.Capture == nil {
+		if iv.Schema != report.IntervalSchema || iv.Seq != uint64(i+1) || rep == nil || rep.Capture == nil {
 			t.Fatalf("line %d: schema %q, seq %d, cumulative %v", i+1, iv.Schema, iv.Seq, rep != nil)
 		}
 		if iv.Final != (i == len(lines)-1) || rep.Capture.Final != iv.Final {
@@ -485,12 +476,12 @@ func TestSniffJSONLinesAndFilter(t *testing.T) {
 		udp += iv.Buckets.UDP.Frames
 		received += iv.Capture.Received
 		for _, sv := range iv.Services {
-			if sv.Proto == "udp" && sv.Port == portDNS {
+			if sv.Proto == vocab.UDP && sv.Port == portDNS {
 				dns += sv.Packets
 			}
 		}
 		var repDNS uint64
-		if sv := rep.ServicePort("udp", portDNS); sv != nil {
+		if sv := rep.ServicePort(vocab.UDP, portDNS); sv != nil {
 			repDNS = sv.Packets
 		}
 		if frames != rep.Frames || udp != rep.Buckets.UDP.Frames || dns != repDNS || received != rep.Capture.Received {
@@ -502,7 +493,7 @@ func TestSniffJSONLinesAndFilter(t *testing.T) {
 		}
 		lastSec = rep.Capture.Seconds
 		if i == len(lines)-1 {
-			if rep.Frames != 20 || rep.Buckets.TCP.Frames != 0 || rep.Filter != "udp" || service(rep, "udp", portDNS).Packets != 14 || rep.Ephemeral.Packets != 6 {
+			if rep.Frames != 20 || rep.Buckets.TCP.Frames != 0 || rep.Filter != "udp" || rep.ServicePort(vocab.UDP, portDNS).Packets != 14 || rep.Ephemeral.Packets != 6 {
 				t.Errorf("final line: %d frames, tcp %d, filter %q; want 20 udp frames only", rep.Frames, rep.Buckets.TCP.Frames, rep.Filter)
 			}
 		}
@@ -562,7 +553,7 @@ func TestSniffDurationQuiet(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.errOut)
 	}
-	rep := report(t, r)
+	rep := parseReport(t, r)
 	if rep.Frames != 0 || rep.Capture == nil || !rep.Capture.Final || rep.Capture.Seconds <= 0 || len(rep.Services) != 0 {
 		t.Errorf("quiet capture: %d frames, capture %+v", rep.Frames, rep.Capture)
 	}
@@ -600,7 +591,7 @@ func TestSniffLoopback(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.errOut)
 	}
-	rep := report(t, r)
+	rep := parseReport(t, r)
 	// 50003 and 50004 are both unnamed and ephemeral: the flow goes to the
 	// ephemeral row, with all 9 datagrams.
 	if rep.Frames != 9 || rep.Ephemeral.Packets != 9 || rep.Ephemeral.Flows != 1 || len(rep.Services) != 0 {
@@ -708,7 +699,7 @@ func TestSniffClosedFlowsLeaveAndFlowsFlushed(t *testing.T) {
 	for time.Now().Before(deadline) && active != 2 {
 		time.Sleep(100 * time.Millisecond)
 		out := strings.TrimSpace(s.out.String())
-		var iv classify.Interval
+		var iv report.Interval
 		if err := json.Unmarshal([]byte(out[strings.LastIndexByte(out, '\n')+1:]), &iv); err == nil && iv.Capture != nil {
 			active = iv.Capture.FlowsActive
 		}

@@ -1,6 +1,7 @@
 package vocab
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -72,6 +73,16 @@ func (lt LinkType) String() string {
 
 // MarshalText implements encoding.TextMarshaler.
 func (lt LinkType) MarshalText() ([]byte, error) { return []byte(lt.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler with [ParseLinkType].
+func (lt *LinkType) UnmarshalText(b []byte) error {
+	v, ok := ParseLinkType(string(b))
+	if !ok {
+		return fmt.Errorf("unknown link type %q (want a name such as ethernet, or linktype-N)", b)
+	}
+	*lt = v
+	return nil
+}
 
 // ParseLinkType is the inverse of LinkType.String: "ethernet" or
 // "linktype-147". "raw" is LinkRaw (101).

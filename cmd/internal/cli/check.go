@@ -14,6 +14,8 @@ import (
 
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/classify/pipeline"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/spf13/cobra"
 )
 
@@ -37,7 +39,7 @@ type CheckOptions struct {
 	Threads     int
 	DecodeFlags
 
-	tolerance classify.Tolerance // parsed Tolerance
+	tolerance report.Tolerance // parsed Tolerance
 }
 
 // NewCmdCheck returns `portsift check`. runF, when set, receives the
@@ -76,15 +78,15 @@ nothing changed; it prints what changed.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
 			if opts.Tolerance != "" {
-				t, err := classify.ParseTolerance(opts.Tolerance)
+				t, err := report.ParseTolerance(opts.Tolerance)
 				if err != nil {
 					return &FlagError{fmt.Errorf("--tolerance: %w", err)}
 				}
 				opts.tolerance = t
 			}
 			for _, s := range opts.Only {
-				if !containsString(classify.DiffSections, s) {
-					return FlagErrorf("--only: unknown section %q (want %s)", s, joinOr(classify.DiffSections))
+				if !containsString(report.DiffSections, s) {
+					return FlagErrorf("--only: unknown section %q (want %s)", s, joinOr(report.DiffSections))
 				}
 			}
 			if opts.Update && (opts.Tolerance != "" || len(opts.Only) > 0) {
@@ -122,7 +124,7 @@ nothing changed; it prints what changed.`,
 	f.StringVar(&opts.Expect, "expect", "", "compare with the report in `FILE` (default: <trace>.report.json beside each trace)")
 	f.BoolVar(&opts.Update, "update", false, "rewrite the expectation with the new report (create it if missing); print what changed")
 	f.StringVar(&opts.Tolerance, "tolerance", "", "let counts differ by up to `T`: a percentage of the expected count (2%) or an absolute count (10)")
-	f.StringSliceVar(&opts.Only, "only", nil, "compare only these `SECTIONS`: "+strings.Join(classify.DiffSections, ","))
+	f.StringSliceVar(&opts.Only, "only", nil, "compare only these `SECTIONS`: "+strings.Join(report.DiffSections, ","))
 	addFormatFlag(f, &opts.Format, "output `FORMAT`: table or json (the differences, machine-readable)", "table", "json")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "list the differences of every failing trace, not only of a single one")
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (as when the expectation was recorded)")
@@ -157,12 +159,12 @@ const (
 
 // checkResult is the outcome of one comparison; the JSON output lists them.
 type checkResult struct {
-	Traces  []string          `json:"traces"`
-	Expect  string            `json:"expect"`
-	Status  string            `json:"status"` // ok, fail, error, unchanged, updated, created
-	Error   string            `json:"error,omitempty"`
-	Summary string            `json:"summary,omitempty"` // changes per section
-	Changes []classify.Change `json:"changes"`
+	Traces  []string        `json:"traces"`
+	Expect  string          `json:"expect"`
+	Status  string          `json:"status"` // ok, fail, error, unchanged, updated, created
+	Error   string          `json:"error,omitempty"`
+	Summary string          `json:"summary,omitempty"` // changes per section
+	Changes []report.Change `json:"changes"`
 }
 
 func (r *checkResult) failed() bool { return r.Status == checkMismatch || r.Status == checkError }
@@ -176,13 +178,14 @@ type checkOutput struct {
 }
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
-	base, err := registryOptions(opts.Services, opts.Ephemeral)
+	copts, err := registryOptions(opts.Services, opts.Ephemeral)
 	if err != nil {
 		return err
 	}
+	base := pipeline.Options{Options: copts}
 	base.MaxFlows, base.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
 	base.Threads = opts.Threads
-	opts.DecodeFlags.apply(&base)
+	opts.DecodeFlags.apply(&base.Options)
 	base.Filter, base.Count, base.Stdin = opts.Filter, opts.Count, opts.IO.In
 
 	files, err := expandTraces(opts.Files)
@@ -238,8 +241,8 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 // checkOne compares the report of traces with the expectation in expect,
 // or rewrites it (--update). It returns an error only for what stops the
 // whole command: an interrupt, a bad filter.
-func checkOne(ctx context.Context, opts *CheckOptions, base classify.Options, traces []string, expect string) (checkResult, error) {
-	res := checkResult{Traces: traces, Expect: expect, Changes: []classify.Change{}}
+func checkOne(ctx context.Context, opts *CheckOptions, base pipeline.Options, traces []string, expect string) (checkResult, error) {
+	res := checkResult{Traces: traces, Expect: expect, Changes: []report.Change{}}
 	fail := func(format string, args ...any) (checkResult, error) {
 		res.Status = checkError
 		res.Error = strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", "; ")
@@ -257,7 +260,7 @@ func checkOne(ctx context.Context, opts *CheckOptions, base classify.Options, tr
 
 	var bar *progress
 	o := base
-	o.Started = func(p classify.ReadProgress) error {
+	o.Started = func(p pipeline.Progress) error {
 		if opts.IO.ErrTTY && !opts.Quiet {
 			bar = startProgress(opts.IO.ErrOut, opts.IO.errWidth, p)
 		}
@@ -279,7 +282,7 @@ func checkOne(ctx context.Context, opts *CheckOptions, base classify.Options, tr
 	if opts.Update {
 		return updateExpectation(res, rep, exp, expect)
 	}
-	d := rep.Diff(exp, classify.DiffOptions{Tolerance: opts.tolerance, Only: opts.Only})
+	d := rep.Diff(exp, report.DiffOptions{Tolerance: opts.tolerance, Only: opts.Only})
 	res.Changes = d.Changes
 	res.Status = checkOK
 	if !d.Equal() {
@@ -291,25 +294,25 @@ func checkOne(ctx context.Context, opts *CheckOptions, base classify.Options, tr
 
 // readExpectation reads the report in name; a missing file is
 // os.ErrNotExist.
-func readExpectation(name string) (*classify.Report, error) {
+func readExpectation(name string) (*report.Report, error) {
 	if name == "-" {
 		return nil, errors.New("the expectation cannot be standard input")
 	}
 	if _, err := os.Stat(name); err != nil && errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	return classify.ReadReportFile(name)
+	return report.ReadReportFile(name)
 }
 
 // updateExpectation rewrites expect with rep unless nothing changed.
-func updateExpectation(res checkResult, rep, old *classify.Report, expect string) (checkResult, error) {
+func updateExpectation(res checkResult, rep, old *report.Report, expect string) (checkResult, error) {
 	var buf bytes.Buffer
-	if err := classify.WriteJSON(&buf, rep); err != nil {
+	if err := report.WriteJSON(&buf, rep); err != nil {
 		return res, err
 	}
 	res.Status = checkCreated
 	if old != nil {
-		d := rep.Diff(old, classify.DiffOptions{})
+		d := rep.Diff(old, report.DiffOptions{})
 		if d.Equal() {
 			res.Status = checkUnchanged
 			return res, nil
@@ -368,7 +371,7 @@ func printCheck(w io.Writer, r *checkResult, details bool, width int) {
 	case checkMismatch:
 		fmt.Fprintf(w, "FAIL     %s: %d %s from %s (%s)\n", trace, len(r.Changes), plural(len(r.Changes), "difference"), r.Expect, r.Summary)
 		if details {
-			classify.Diff{Changes: r.Changes}.WriteTextWidth(w, width)
+			render.WriteDiff(w, report.Diff{Changes: r.Changes}, width)
 		}
 	case checkUnchanged:
 		fmt.Fprintf(w, "ok       %s: %s unchanged\n", trace, r.Expect)
@@ -376,7 +379,7 @@ func printCheck(w io.Writer, r *checkResult, details bool, width int) {
 		fmt.Fprintf(w, "created  %s: %s\n", trace, r.Expect)
 	case checkUpdated:
 		fmt.Fprintf(w, "updated  %s: %s, %d %s (%s)\n", trace, r.Expect, len(r.Changes), plural(len(r.Changes), "change"), r.Summary)
-		classify.Diff{Changes: r.Changes}.WriteTextWidth(w, width)
+		render.WriteDiff(w, report.Diff{Changes: r.Changes}, width)
 	}
 }
 

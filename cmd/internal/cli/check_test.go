@@ -14,7 +14,8 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 func TestNewCmdCheck(t *testing.T) {
@@ -30,11 +31,11 @@ func TestNewCmdCheck(t *testing.T) {
 			"-f", "tcp", "-c", "9", "--services", "s.txt", "--ephemeral", "linux", "--max-flows", "7", "--idle-timeout", "1m", "-q", "a.pcap", "b.pcap"},
 			want: CheckOptions{Files: []string{"a.pcap", "b.pcap"}, Expect: "r.json", Tolerance: "2%", Only: []string{"services", "alerts", "flows"},
 				Format: "json", Verbose: true, Filter: "tcp", Count: 9, Services: []string{"s.txt"}, Ephemeral: "linux", MaxFlows: 7,
-				IdleTimeout: time.Minute, Quiet: true, DecodeFlags: DecodeFlags{DecapDepth: 8}, tolerance: classify.Tolerance{Rel: 0.02}}},
+				IdleTimeout: time.Minute, Quiet: true, DecodeFlags: DecodeFlags{DecapDepth: 8}, tolerance: report.Tolerance{Rel: 0.02}}},
 		{name: "update", args: []string{"--update", "traces/*.pcap"},
 			want: CheckOptions{Files: []string{"traces/*.pcap"}, Update: true, Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: DecodeFlags{DecapDepth: 8}}},
 		{name: "absolute tolerance", args: []string{"--tolerance", "10", "a.pcap"},
-			want: CheckOptions{Files: []string{"a.pcap"}, Tolerance: "10", Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: DecodeFlags{DecapDepth: 8}, tolerance: classify.Tolerance{Abs: 10}}},
+			want: CheckOptions{Files: []string{"a.pcap"}, Tolerance: "10", Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: DecodeFlags{DecapDepth: 8}, tolerance: report.Tolerance{Abs: 10}}},
 		{name: "no files", args: nil, wantErr: "requires at least 1 arg"},
 		{name: "bad format", args: []string{"-o", "csv", "a.pcap"}, wantErr: `unknown format "csv" (want table or json)`},
 		{name: "bad tolerance", args: []string{"--tolerance", "lots", "a.pcap"}, wantErr: `--tolerance: tolerance "lots": want a percentage like 2% or a count like 10`},
@@ -324,7 +325,7 @@ func TestCheckUpdate(t *testing.T) {
 	if code, out = run(trace, "--update"); code != ExitOK || !strings.HasPrefix(out, "created  ") {
 		t.Errorf("--update without an expectation: exit %d\n%s", code, out)
 	}
-	if rep, err := classify.ReadReportFile(expect); err != nil || rep.ServicePort("tcp", 22) != nil {
+	if rep, err := report.ReadReportFile(expect); err != nil || rep.ServicePort(vocab.TCP, 22) != nil {
 		t.Errorf("created expectation: %v", err)
 	}
 }
@@ -439,7 +440,7 @@ func TestMergeCommand(t *testing.T) {
 		code := Main(args, ios)
 		return code, out.String(), errOut.String()
 	}
-	report := func(name string, args ...string) string {
+	rep := func(name string, args ...string) string {
 		code, out, errOut := run("", append([]string{"read", "-q", "-o", "json"}, args...)...)
 		if code != ExitOK {
 			t.Fatalf("read %s: exit %d: %s", args, code, errOut)
@@ -448,22 +449,22 @@ func TestMergeCommand(t *testing.T) {
 		os.WriteFile(path, []byte(out), 0o644)
 		return path
 	}
-	a := report("a.json", "../testdata/traces/eth-mixed.pcap")
-	b := report("b.json", "../testdata/traces/encap.pcap")
-	xp := report("xp.json", "--ephemeral", "windows-xp", "../testdata/traces/encap.pcap")
+	a := rep("a.json", "../testdata/traces/eth-mixed.pcap")
+	b := rep("b.json", "../testdata/traces/encap.pcap")
+	xp := rep("xp.json", "--ephemeral", "windows-xp", "../testdata/traces/encap.pcap")
 	_, both, _ := run("", "read", "-q", "-o", "json", "../testdata/traces/eth-mixed.pcap", "../testdata/traces/encap.pcap")
 
 	code, out, errOut := run("", "merge", "-o", "json", a, b)
 	if code != ExitOK || errOut != "" {
 		t.Fatalf("merge: exit %d, %s", code, errOut)
 	}
-	m, err := classify.ReadReport(strings.NewReader(out))
+	m, err := report.ReadReport(strings.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, _ := classify.ReadReport(strings.NewReader(both))
+	all, _ := report.ReadReport(strings.NewReader(both))
 	// Distinct hosts marked as upper bounds match the exact counts below them.
-	if d := m.Diff(all, classify.DiffOptions{}); !d.Equal() {
+	if d := m.Diff(all, report.DiffOptions{}); !d.Equal() {
 		t.Errorf("merge differs from reading both:\n%s", d)
 	}
 	code, out, _ = run("", "merge", a, b)

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/portsift/portsift/capture"
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 )
@@ -37,7 +37,7 @@ func addCompletions(root *cobra.Command) {
 			}
 			return names
 		})
-		list("only", func() []string { return classify.DiffSections })
+		list("only", func() []string { return report.DiffSections })
 		if c.Flags().Lookup("interface") != nil {
 			_ = c.RegisterFlagCompletionFunc("interface", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 				ifs, err := capture.Interfaces()

@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/portsift/portsift/capture"
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
 )
 
 // TestVersion: version, commit, Go and libpcap, one per line.
@@ -143,14 +143,14 @@ func TestCommaList(t *testing.T) {
 }
 
 // readJSON runs read with args and returns the exit code, the report and stderr.
-func readJSON(t *testing.T, args ...string) (int, *classify.Report, string) {
+func readJSON(t *testing.T, args ...string) (int, *report.Report, string) {
 	t.Helper()
 	ios, _, out, errOut := TestIO()
 	code := Main(append([]string{"read", "-q", "-o", "json"}, args...), ios)
 	if out.Len() == 0 {
 		return code, nil, errOut.String()
 	}
-	var rep classify.Report
+	var rep report.Report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("read %v: bad JSON: %v", args, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
 )
 
 // epipeWriter fails every write as a pipe whose reader went away does.
@@ -42,8 +43,8 @@ func TestMainBrokenPipe(t *testing.T) {
 // a loopback address gives no warning.
 func TestMetricsOnlyMetrics(t *testing.T) {
 	ios, _, _, errOut := TestIO()
-	latest := classify.NewLatest()
-	latest.Publish(&classify.Snapshot{Report: classify.NewTracker(classify.Options{}).Report()})
+	latest := report.NewLatest()
+	latest.Publish(&report.Snapshot{Report: classify.NewTracker(classify.Options{}).Report()})
 	stop, err := serveMetrics(&SniffOptions{IO: ios, MetricsAddr: "127.0.0.1:0", MetricsMax: 10}, latest)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/spf13/cobra"
 )
 
@@ -65,23 +66,23 @@ another filter are refused, since their service keys or their frames differ;
 }
 
 func mergeRun(opts *MergeOptions) error {
-	reps := make([]*classify.Report, len(opts.Files))
+	reps := make([]*report.Report, len(opts.Files))
 	for i, name := range opts.Files {
 		var err error
 		if name == "-" {
-			reps[i], err = classify.ReadReport(opts.IO.In)
+			reps[i], err = report.ReadReport(opts.IO.In)
 			if err != nil {
 				err = fmt.Errorf("read standard input: %w", err)
 			}
 		} else {
-			reps[i], err = classify.ReadReportFile(name)
+			reps[i], err = report.ReadReportFile(name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	m, err := classify.MergeOptions{Force: opts.Force}.Merge(reps...)
-	var ie *classify.IncompatibleError
+	m, err := report.MergeOptions{Force: opts.Force}.Merge(reps...)
+	var ie *report.IncompatibleError
 	if errors.As(err, &ie) {
 		why := "their service keys differ"
 		if ie.Field == "filter" {
@@ -93,7 +94,7 @@ func mergeRun(opts *MergeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReport(opts.IO.Out, m, opts.Format, classify.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: opts.IO.outWidth()}); err != nil {
+	if err := writeReport(opts.IO.Out, m, opts.Format, render.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: opts.IO.outWidth()}); err != nil {
 		return err
 	}
 	if opts.Format == "table" {
@@ -105,7 +106,7 @@ func mergeRun(opts *MergeOptions) error {
 		}
 		if n > 0 {
 			note := fmt.Sprintf("CLIENTS and SERVERS are upper bounds for %d %s found in several reports (distinct hosts cannot be summed)", n, plural(n, "service"))
-			_, err = fmt.Fprintf(opts.IO.Out, "\n%s\n", classify.Wrap(note, opts.IO.outWidth(), 0))
+			_, err = fmt.Fprintf(opts.IO.Out, "\n%s\n", render.Wrap(note, opts.IO.outWidth(), 0))
 		}
 	}
 	return err

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 )
 
 // tripReader is a standard input that must not be read.
@@ -128,9 +129,9 @@ func TestReadFlowsStdout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report := func(t *testing.T, what, s string) *classify.Report {
+	reportOf := func(t *testing.T, what, s string) *report.Report {
 		t.Helper()
-		var rep classify.Report
+		var rep report.Report
 		if err := json.Unmarshal([]byte(s), &rep); err != nil {
 			t.Fatalf("%s: the report is not JSON: %v\n%s", what, err, s)
 		}
@@ -142,7 +143,7 @@ func TestReadFlowsStdout(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", what, code, errOut)
 		}
-		rep := report(t, what, errOut)
+		rep := reportOf(t, what, errOut)
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 		if uint64(len(lines)) != rep.Flows.Total || rep.Flows.Total == 0 {
 			t.Errorf("%s: %d lines on stdout, %d flows in the report", what, len(lines), rep.Flows.Total)
@@ -162,8 +163,8 @@ func TestReadFlowsStdout(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", what, code, errOut)
 		}
-		rep = report(t, what, errOut)
-		if !strings.HasPrefix(out, strings.Join(classify.FlowColumns, ",")+"\n") || uint64(strings.Count(out, "\n")) != rep.Flows.Total+1 {
+		rep = reportOf(t, what, errOut)
+		if !strings.HasPrefix(out, strings.Join(render.FlowColumns, ",")+"\n") || uint64(strings.Count(out, "\n")) != rep.Flows.Total+1 {
 			t.Errorf("%s: stdout is not a header and %d rows:\n%s", what, rep.Flows.Total, out)
 		}
 		if out != string(csv) {
@@ -177,13 +178,13 @@ func TestReadFlowsStdout(t *testing.T) {
 		t.Errorf("--flows - with the table: exit %d, stdout %d bytes, stderr %q", code, len(out), errOut)
 	}
 	code, out, errOut = runRead(t, "-o", "json", "--flows", "/dev/stderr", mixedTrace)
-	if code != ExitOK || errOut != string(jsonl) || report(t, "--flows /dev/stderr", out).Flows.Total == 0 {
+	if code != ExitOK || errOut != string(jsonl) || reportOf(t, "--flows /dev/stderr", out).Flows.Total == 0 {
 		t.Errorf("--flows /dev/stderr: exit %d, stderr %d bytes", code, len(errOut))
 	}
 	// A device is not a file the rule protects: written as it is.
 	for _, args := range [][]string{{"--flows", os.DevNull}, {"--flows", os.DevNull, "--force"}} {
 		code, out, errOut = runRead(t, append([]string{"-o", "json"}, append(args, mixedTrace)...)...)
-		if code != ExitOK || report(t, "--flows "+os.DevNull, out).Flows.Total == 0 || errOut != "" {
+		if code != ExitOK || reportOf(t, "--flows "+os.DevNull, out).Flows.Total == 0 || errOut != "" {
 			t.Errorf("read %q: exit %d, stderr %q", args, code, errOut)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/render"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 )
@@ -131,7 +131,7 @@ func writePorts(opts *PortsOptions, entries []registry.Entry) error {
 			l.WriteString(s + strings.Repeat(" ", wd[j]+2-len(s)))
 		}
 		l.WriteString(text)
-		b.WriteString(strings.TrimRight(classify.WrapWords(l.String(), width, indent), " ") + "\n")
+		b.WriteString(strings.TrimRight(render.WrapWords(l.String(), width, indent), " ") + "\n")
 	}
 	line(head, "DESCRIPTION")
 	for i, e := range entries {

@@ -14,6 +14,8 @@ import (
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/classify/pipeline"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
@@ -230,10 +232,11 @@ func registryOptions(services []string, ephemeral string) (classify.Options, err
 }
 
 func readRun(ctx context.Context, opts *ReadOptions) error {
-	topts, err := registryOptions(opts.Services, opts.Ephemeral)
+	copts, err := registryOptions(opts.Services, opts.Ephemeral)
 	if err != nil {
 		return err
 	}
+	topts := pipeline.Options{Options: copts}
 	// The flow log on standard output sends the report to standard error,
 	// so the two never interleave; on standard error, no progress bar.
 	out, barOK := opts.IO.Out, opts.IO.ErrTTY && !opts.Quiet
@@ -252,7 +255,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	}
 	save := &frameSaver{name: opts.WriteFile}
 	var (
-		flows     *classify.FlowWriter
+		flows     *render.FlowWriter
 		flowsFile *output
 		profile   *os.File
 		bar       *progress
@@ -261,11 +264,11 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	topts.MaxFlows, topts.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
 	topts.Filter, topts.Count, topts.Stdin = opts.Filter, opts.Count, opts.IO.In
 	topts.Threads = opts.Threads
-	opts.DecodeFlags.apply(&topts)
+	opts.DecodeFlags.apply(&topts.Options)
 	// Started runs once every input is checked and the filter compiled,
 	// before any input is read, so a missing file or a bad filter creates
 	// no flow log, and a refused one fails before reading.
-	topts.Started = func(p classify.ReadProgress) error {
+	topts.Started = func(p pipeline.Progress) error {
 		if opts.WriteFile != "" {
 			f, err := openOutput(opts.IO, "-w", opts.WriteFile, opts.Force)
 			if err != nil {
@@ -279,7 +282,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 			if err != nil {
 				return err
 			}
-			flowsFile, flows = f, classify.NewFlowWriter(f, csv)
+			flowsFile, flows = f, render.NewFlowWriter(f, csv)
 		}
 		if opts.CPUProfile != "" {
 			pf, err := os.Create(opts.CPUProfile)
@@ -298,7 +301,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 		return nil
 	}
 	if opts.FlowsFile != "" {
-		topts.FlowLog = func(r *classify.FlowRecord) { flows.Write(r) }
+		topts.FlowLog = func(r *report.FlowRecord) { flows.Write(r) }
 	}
 	if opts.WriteFile != "" {
 		topts.OnFrame = save.frame // set before the read starts; Started opens the file
@@ -329,7 +332,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	if err := save.close(rep); err != nil {
 		saveErr = err
 	}
-	if err := writeReport(out, rep, opts.Format, classify.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, outTTY), Sort: opts.Sort, Width: outWidth()}); err != nil {
+	if err := writeReport(out, rep, opts.Format, render.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, outTTY), Sort: opts.Sort, Width: outWidth()}); err != nil {
 		return err
 	}
 	// What stopped a read is printed after the report, one line per file;
@@ -361,14 +364,14 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	return nil
 }
 
-func writeReport(w io.Writer, rep *classify.Report, format string, to classify.TextOptions) error {
+func writeReport(w io.Writer, rep *report.Report, format string, to render.TextOptions) error {
 	switch format {
 	case "json":
-		return classify.WriteJSON(w, rep)
+		return report.WriteJSON(w, rep)
 	case "csv":
-		return classify.WriteCSV(w, rep)
+		return render.WriteCSV(w, rep)
 	}
-	return classify.WriteText(w, rep, to)
+	return render.WriteText(w, rep, to)
 }
 
 // frameSaver is read -w: it writes the frames that pass the filter to one
@@ -412,16 +415,14 @@ func (s *frameSaver) frame(f *capture.Frame) error {
 
 // close ends the file: with no frame saved, it holds only the header, of
 // the first input's link type.
-func (s *frameSaver) close(rep *classify.Report) error {
+func (s *frameSaver) close(rep *report.Report) error {
 	if s.out == nil {
 		return nil
 	}
 	if s.w == nil && s.err == nil {
 		link := vocab.LinkEthernet
 		if len(rep.Sources) > 0 && len(rep.Sources[0].LinkTypes) > 0 {
-			if lt, ok := vocab.ParseLinkType(rep.Sources[0].LinkTypes[0]); ok {
-				link = vocab.LinkType(lt)
-			}
+			link = rep.Sources[0].LinkTypes[0]
 		}
 		w, err := capture.NewFileWriter(s.out, s.name, link, 0)
 		if err != nil {

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 )
 
 // TestSchemaDocumented checks that every JSON field of the report and of the
@@ -38,8 +39,8 @@ func TestSchemaDocumented(t *testing.T) {
 			walk(f.Type)
 		}
 	}
-	walk(reflect.TypeOf(classify.Report{}))
-	for _, c := range classify.FlowColumns {
+	walk(reflect.TypeOf(report.Report{}))
+	for _, c := range render.FlowColumns {
 		if !strings.Contains(string(doc), "`"+c+"`") {
 			t.Errorf("docs/report.md does not describe flow column `%s`", c)
 		}

@@ -18,6 +18,8 @@ import (
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/classify/metrics"
 	"github.com/portsift/portsift/classify/pipeline"
+	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -252,7 +254,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 	var (
 		wr        *capture.Writer
 		wrFile    *output
-		flows     *classify.FlowWriter
+		flows     *render.FlowWriter
 		flowsFile *output
 	)
 	defer func() {
@@ -275,11 +277,11 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 		if flowsFile, err = openOutput(std, "--flows", opts.FlowsFile, opts.Force); err != nil {
 			return err
 		}
-		flows = classify.NewFlowWriter(flowsFile, csv)
-		topts.FlowLog = func(r *classify.FlowRecord) { flows.Write(r) }
+		flows = render.NewFlowWriter(flowsFile, csv)
+		topts.FlowLog = func(r *report.FlowRecord) { flows.Write(r) }
 	}
 
-	latest := classify.NewLatest()
+	latest := report.NewLatest()
 	if opts.MetricsAddr != "" {
 		stop, err := serveMetrics(opts, latest)
 		if err != nil {
@@ -295,7 +297,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 	lo := classify.LiveOptions{
 		Interval: opts.Interval,
 		Limit:    opts.Count,
-		Decorate: func(r *classify.Report) {
+		Decorate: func(r *report.Report) {
 			if wr != nil {
 				wr.Flush() // once per interval, so the file can be read during the capture; an error ends the next write
 			}
@@ -364,26 +366,26 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 }
 
 // writeFinal prints the final report in the format and mode chosen.
-func writeFinal(opts *SniffOptions, s *classify.Snapshot, pr *printer) error {
+func writeFinal(opts *SniffOptions, s *report.Snapshot, pr *printer) error {
 	out := opts.IO.Out
 	switch opts.mode() {
 	case modeJSONL:
 		return writeJSONLine(out, intervalOf(pr.last, s, pr.lines+1))
 	case modeFinal:
-		return classify.WriteJSON(out, s.Report)
+		return report.WriteJSON(out, s.Report)
 	case modeView:
 		fmt.Fprint(out, "\033[H\033[J") // the final report replaces the view
 	}
 	var b bytes.Buffer
 	width := opts.IO.outWidth()
-	if err := classify.WriteText(&b, s.Report, classify.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: width}); err != nil {
+	if err := render.WriteText(&b, s.Report, render.TextOptions{LocalTime: opts.LocalTime, Top: tableTop(opts.Top, opts.TopSet, opts.IO.OutTTY), Sort: opts.Sort, Width: width}); err != nil {
 		return err
 	}
 	b.WriteByte('\n')
 	var c bytes.Buffer
-	classify.WriteCapture(&c, s.Report)
+	render.WriteCapture(&c, s.Report)
 	for line := range strings.Lines(c.String()) {
-		b.WriteString(classify.Wrap(strings.TrimSuffix(line, "\n"), width, len("capture:  ")))
+		b.WriteString(render.Wrap(strings.TrimSuffix(line, "\n"), width, len("capture:  ")))
 		b.WriteByte('\n')
 	}
 	_, err := out.Write(b.Bytes())
@@ -392,13 +394,13 @@ func writeFinal(opts *SniffOptions, s *classify.Snapshot, pr *printer) error {
 
 // intervalOf is the JSONL line for snapshot s: its counts since prev (nil:
 // since the start), and s's report as the cumulative one.
-func intervalOf(prev, s *classify.Snapshot, seq uint64) *classify.Interval {
-	var pr *classify.Report
+func intervalOf(prev, s *report.Snapshot, seq uint64) *report.Interval {
+	var pr *report.Report
 	since := time.Duration(0)
 	if prev != nil {
 		pr, since = prev.Report, prev.Elapsed
 	}
-	return classify.NewInterval(pr, s.Report, seq, (s.Elapsed - since).Seconds(), s.Final)
+	return report.NewInterval(pr, s.Report, seq, (s.Elapsed - since).Seconds(), s.Final)
 }
 
 func writeJSONLine(w io.Writer, r any) error {
@@ -421,11 +423,11 @@ type printer struct {
 	// last is the snapshot of the last interval line printed (JSONL), and
 	// lines how many: the final line is the delta since then. Read once
 	// out is closed.
-	last  *classify.Snapshot
+	last  *report.Snapshot
 	lines uint64
 }
 
-func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
+func startPrinter(opts *SniffOptions, latest *report.Latest) *printer {
 	p := &printer{done: make(chan struct{}), out: make(chan struct{})}
 	mode := opts.mode()
 	status := mode == modeFinal && opts.IO.ErrTTY && !opts.Quiet
@@ -435,7 +437,7 @@ func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
 	}
 	go func() {
 		defer close(p.out)
-		var prev *classify.Snapshot
+		var prev *report.Snapshot
 		drawn := false
 		for {
 			select {
@@ -457,10 +459,10 @@ func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
 			switch {
 			case status:
 				r := s.Report
-				line := fmt.Sprintf("capturing on %s: %s, %s, %.0f packets/s", opts.Interface, classify.Count(r.Frames, "packet"),
+				line := fmt.Sprintf("capturing on %s: %s, %s, %.0f packets/s", opts.Interface, render.Count(r.Frames, "packet"),
 					humanBytes(int64(r.Bytes)), float64(r.Frames)/max(s.Elapsed.Seconds(), 1e-9))
 				if c := r.Capture; c != nil && c.DroppedKernel+c.DroppedInterface > 0 {
-					line += ", " + classify.Count(c.DroppedKernel+c.DroppedInterface, "packet") + " dropped"
+					line += ", " + render.Count(c.DroppedKernel+c.DroppedInterface, "packet") + " dropped"
 				}
 				fmt.Fprintf(opts.IO.ErrOut, "\r\033[K%s", statusFit(line, opts.IO.errWidth()))
 				drawn = true
@@ -473,10 +475,10 @@ func startPrinter(opts *SniffOptions, latest *classify.Latest) *printer {
 					fmt.Fprint(opts.IO.Out, "\033[2J")
 					drawn = true
 				}
-				classify.WriteView(opts.IO.Out, prev, s, classify.ViewOptions{Rows: viewRows(opts), Terminal: true, Width: opts.IO.outWidth()})
+				render.WriteView(opts.IO.Out, prev, s, render.ViewOptions{Rows: viewRows(opts), Terminal: true, Width: opts.IO.outWidth()})
 			default:
 				var b bytes.Buffer
-				classify.WriteView(&b, prev, s, classify.ViewOptions{Rows: opts.Top})
+				render.WriteView(&b, prev, s, render.ViewOptions{Rows: opts.Top})
 				b.WriteByte('\n')
 				opts.IO.Out.Write(b.Bytes())
 			}
@@ -510,7 +512,7 @@ func viewRows(opts *SniffOptions) int {
 }
 
 // serveMetrics starts the /metrics endpoint; stop shuts it down.
-func serveMetrics(opts *SniffOptions, latest *classify.Latest) (stop func(), err error) {
+func serveMetrics(opts *SniffOptions, latest *report.Latest) (stop func(), err error) {
 	ln, err := net.Listen("tcp", opts.MetricsAddr)
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-addr %q: %w", opts.MetricsAddr, err)

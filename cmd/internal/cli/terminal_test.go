@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/report"
 )
 
 // TestProgressLineWidths: at every terminal width the bar leaves the last
@@ -247,12 +247,12 @@ func TestSniffFinalTerminal(t *testing.T) {
 	if code := Main([]string{"read", "-q", "-o", "json", manyServicesTrace(t)}, ios); code != ExitOK {
 		t.Fatalf("read: exit %d: %s", code, e)
 	}
-	rep, err := classify.ReadReport(o)
+	rep, err := report.ReadReport(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep.Capture = &classify.LiveCapture{Interface: "eth0", Received: 1_234_567, DroppedKernel: 12_345, DroppedInterface: 1_234, FlowsActive: 99_999}
-	snap := &classify.Snapshot{Report: rep, Final: true}
+	rep.Capture = &report.LiveCapture{Interface: "eth0", Received: 1_234_567, DroppedKernel: 12_345, DroppedInterface: 1_234, FlowsActive: 99_999}
+	snap := &report.Snapshot{Report: rep, Final: true}
 	for _, tty := range []bool{true, false} {
 		ios, _, out, _ := TestIO()
 		ios.OutTTY, ios.OutWidth = tty, func() int { return 60 }

@@ -57,7 +57,7 @@ func checkTopTable(t *testing.T, what, out string) {
 
 // TestTopWideMoreLabel: read --top 3 and merge --top 3 of a report with
 // 146 services print the table (they panicked with "strings: negative
-// Repeat count" in classify.WriteText).
+// Repeat count" in render.WriteText).
 func TestTopWideMoreLabel(t *testing.T) {
 	trace := manyServicesTrace(t)
 	code, out, errOut := runRead(t, "--top", "3", trace)

@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/portsift/portsift/capture/sharedtest"
-	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/classify/pipeline"
+	"github.com/portsift/portsift/classify/report"
 )
 
 // portKey counts frames per (protocol, port) the way the cross-check needs.
@@ -151,7 +151,7 @@ func innermostTransport(protocols string) string {
 // tsharkCounts: bucket frames per protocol, and per (protocol, port) the
 // transport-header frames of the flows on that port (from --flows, minus
 // later fragments, which carry no ports).
-func ourCounts(t *testing.T, file string, extra ...string) (map[string]uint64, map[portKey]uint64, *classify.Report) {
+func ourCounts(t *testing.T, file string, extra ...string) (map[string]uint64, map[portKey]uint64, *report.Report) {
 	t.Helper()
 	flows := filepath.Join(t.TempDir(), "flows.jsonl")
 	ios, _, out, errOut := TestIO()
@@ -159,7 +159,7 @@ func ourCounts(t *testing.T, file string, extra ...string) (map[string]uint64, m
 	if code != ExitOK && code != ExitFailure {
 		t.Fatalf("portsift read %s: exit %d: %s", file, code, errOut)
 	}
-	var rep classify.Report
+	var rep report.Report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("portsift read %s: bad JSON: %v\n%s", file, err, out)
 	}
@@ -242,7 +242,7 @@ func TestQuirkTracesListed(t *testing.T) {
 	}
 	var readable []string
 	for _, f := range files {
-		rep, _ := pipeline.ReadFiles(t.Context(), []string{f}, classify.Options{})
+		rep, _ := pipeline.ReadFiles(t.Context(), []string{f}, pipeline.Options{})
 		if rep != nil && len(rep.Sources) == 1 && rep.Sources[0].Error == "" {
 			readable = append(readable, filepath.Base(f))
 		}

@@ -1,22 +1,25 @@
-package classify
+package render
 
 import (
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // wideMoreReport has 150 services with names shorter than "(147 more)",
 // the label of the rows that --top 3 cuts: wider than every shown name and
 // than "ephemeral", the widest label the table had room for.
-func wideMoreReport() *Report {
-	r := &Report{Schema: Schema}
+func wideMoreReport() *report.Report {
+	r := &report.Report{Schema: report.Schema}
 	for i := range 150 {
-		r.Services = append(r.Services, Service{Proto: "udp", Port: uint16(1000 + i), Name: "svc",
+		r.Services = append(r.Services, report.Service{Proto: vocab.UDP, Port: uint16(1000 + i), Name: "svc",
 			Packets: uint64(1000 - i), Bytes: uint64(100000 - i), Flows: 1})
 	}
-	r.Ephemeral = Ephemeral{Packets: 5, Bytes: 500, Flows: 1}
+	r.Ephemeral = report.Ephemeral{Packets: 5, Bytes: 500, Flows: 1}
 	return r
 }
 
@@ -46,7 +49,7 @@ func TestWriteTextWideMoreLabel(t *testing.T) {
 // pushed the name column right of the header and of the other names.
 func TestWriteViewWideMoreLabel(t *testing.T) {
 	r := wideMoreReport()
-	cur := &Snapshot{Report: r, Taken: time.Unix(1e9, 0), Elapsed: 10 * time.Second}
+	cur := &report.Snapshot{Report: r, Taken: time.Unix(1e9, 0), Elapsed: 10 * time.Second}
 	for _, rows := range []int{1, 3, 50} {
 		o := ViewOptions{Rows: rows}
 		var b strings.Builder
@@ -92,7 +95,7 @@ func checkNameColumn(t *testing.T, out string, n int) {
 // LocalTime, in the local zone, named; durations are rounded; counts of
 // one are singular.
 func TestWriteTextTimes(t *testing.T) {
-	r := &Report{Frames: 2, First: "2026-01-01T23:30:00.000000001Z", Last: "2026-01-01T23:30:04.999999Z"}
+	r := &report.Report{Frames: 2, First: tm("2026-01-01T23:30:00.000000001Z"), Last: tm("2026-01-01T23:30:04.999999Z")}
 	var b strings.Builder
 	if err := WriteText(&b, r, TextOptions{}); err != nil {
 		t.Fatal(err)
@@ -120,4 +123,13 @@ func TestWriteTextTimes(t *testing.T) {
 			t.Errorf("Count(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+// tm is the report time s (RFC 3339).
+func tm(s string) report.Time {
+	t, err := report.ParseTime(s)
+	if err != nil {
+		panic(err)
+	}
+	return t
 }

@@ -1,14 +1,18 @@
-package classify
+package report_test
 
 import (
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/portsift/portsift/classify/internal/testread"
+	"github.com/portsift/portsift/classify/pipeline"
+	"github.com/portsift/portsift/classify/report"
 )
 
 // reportLeaf is one counter (uint64) of a report, found by reflection, so that
-// the tests below also cover fields added to Report later.
+// the tests below also cover fields added to report.Report later.
 type reportLeaf struct {
 	path string // "Services[tcp/443].ToServer.Bytes", "Flows.ByReason[handshake]"
 	get  func() uint64
@@ -18,7 +22,7 @@ type reportLeaf struct {
 // reportCounters returns every uint64 in r, keyed by a path that does not
 // depend on the order of lists: services and alerts by protocol/port, type
 // counts by type, maps by key, other lists by index.
-func reportCounters(r *Report) map[string]reportLeaf {
+func reportCounters(r *report.Report) map[string]reportLeaf {
 	out := map[string]reportLeaf{}
 	var walk func(v reflect.Value, path string)
 	walk = func(v reflect.Value, path string) {
@@ -29,7 +33,9 @@ func reportCounters(r *Report) map[string]reportLeaf {
 			}
 		case reflect.Struct:
 			for i := 0; i < v.NumField(); i++ {
-				walk(v.Field(i), path+"."+v.Type().Field(i).Name)
+				if v.Type().Field(i).IsExported() { // not the inside of a Time
+					walk(v.Field(i), path+"."+v.Type().Field(i).Name)
+				}
 			}
 		case reflect.Slice:
 			for i := 0; i < v.Len(); i++ {
@@ -67,10 +73,10 @@ func reportCounters(r *Report) map[string]reportLeaf {
 
 // apiFullReport returns a report of eth-mixed with every list and pointer
 // filled and every counter set to a distinct value.
-func apiFullReport(t *testing.T) *Report {
+func apiFullReport(t *testing.T) *report.Report {
 	t.Helper()
-	r := apiRead(t, Options{}, mixedTrace)
-	r.Capture = &LiveCapture{Interface: "eth0", Seconds: 10, Final: true}
+	r := testread.Read(t, pipeline.Options{}, testread.Mixed())
+	r.Capture = &report.LiveCapture{Interface: "eth0", Seconds: 10, Final: true}
 	if len(r.Alerts) == 0 || len(r.NonIP) == 0 || len(r.OtherIP) == 0 || len(r.Flows.ByReason) == 0 {
 		t.Fatal("eth-mixed lacks alerts, non-ip, other-ip or reasons")
 	}
@@ -82,17 +88,17 @@ func apiFullReport(t *testing.T) *Report {
 	return r
 }
 
-// notSummed are counters Merge does not add up, with the reason.
+// notSummed are counters report.Merge does not add up, with the reason.
 var notSummed = map[string]string{
 	"Sources": "sources are concatenated, each keeps its own frames",
 }
 
 // TestMergeSumsEveryCounter merges a report with every counter set with
-// itself: each counter must double. A counter added to Report later fails
-// here until Merge handles it (or notSummed says why not).
+// itself: each counter must double. A counter added to report.Report later fails
+// here until report.Merge handles it (or notSummed says why not).
 func TestMergeSumsEveryCounter(t *testing.T) {
 	r := apiFullReport(t)
-	m, err := Merge(r, r)
+	m, err := report.Merge(r, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +115,7 @@ func TestMergeSumsEveryCounter(t *testing.T) {
 		case !ok:
 			t.Errorf("Merge(r, r) lost %s", path)
 		case ml.get() != 2*l.get():
-			t.Errorf("Merge(r, r).%s = %d, want %d: a counter Merge does not sum (a new field? add it to merge.go, or to notSummed with the reason)", path, ml.get(), 2*l.get())
+			t.Errorf("Merge(r, r).%s = %d, want %d: a counter report.Merge does not sum (a new field? add it to merge.go, or to notSummed with the reason)", path, ml.get(), 2*l.get())
 		}
 	}
 	if len(m.Sources) != 2*len(r.Sources) {
@@ -125,15 +131,15 @@ func TestMergeSumsEveryCounter(t *testing.T) {
 	}
 }
 
-// notCompared are counters Diff ignores, with the reason (see DiffSections).
+// notCompared are counters report.Diff ignores, with the reason (see report.DiffSections).
 var notCompared = map[string]string{
 	"Sources": "file names and sizes differ when the same trace is read from elsewhere",
 	"Capture": "live capture details depend on the machine and the wall clock",
 }
 
-// TestDiffComparesEveryCounter changes each counter by one: Diff must see
-// it, unless notCompared says why not. A counter added to Report later
-// fails here until Diff compares it.
+// TestDiffComparesEveryCounter changes each counter by one: report.Diff must see
+// it, unless notCompared says why not. A counter added to report.Report later
+// fails here until report.Diff compares it.
 func TestDiffComparesEveryCounter(t *testing.T) {
 	base := apiFullReport(t)
 	for path := range reportCounters(base) {
@@ -143,9 +149,9 @@ func TestDiffComparesEveryCounter(t *testing.T) {
 		got := apiClone(t, base)
 		l := reportCounters(got)[path]
 		l.set(l.get() + 1)
-		d := got.Diff(base, DiffOptions{})
+		d := got.Diff(base, report.DiffOptions{})
 		if len(d.Changes) != 1 || d.Changes[0].Delta != 1 {
-			t.Errorf("%s + 1: Diff found %d changes, want 1 with delta 1 (a new field? compare it in diff.go, or add it to notCompared with the reason):\n%s", path, len(d.Changes), d)
+			t.Errorf("%s + 1: report.Diff found %d changes, want 1 with delta 1 (a new field? compare it in diff.go, or add it to notCompared with the reason):\n%s", path, len(d.Changes), d)
 		}
 	}
 }

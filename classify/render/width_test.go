@@ -1,4 +1,4 @@
-package classify
+package render
 
 import (
 	"bytes"
@@ -10,11 +10,15 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/portsift/portsift/classify/internal/testread"
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 var testWidths = []int{40, 60, 80, 100, 132, 200}
 
-func writeText(t *testing.T, r *Report, o TextOptions) string {
+func writeText(t *testing.T, r *report.Report, o TextOptions) string {
 	t.Helper()
 	var b bytes.Buffer
 	if err := WriteText(&b, r, o); err != nil {
@@ -29,7 +33,7 @@ func writeText(t *testing.T, r *Report, o TextOptions) string {
 func TestTextWidthGolden(t *testing.T) {
 	for _, w := range []int{0, 40, 80, 132} {
 		got := writeText(t, richReport(), TextOptions{Sort: "bytes", Width: w})
-		goldenFile(t, filepath.Join("width", fmt.Sprintf("rich-%d.txt", w)), got)
+		testread.Golden(t, filepath.Join("width", fmt.Sprintf("rich-%d.txt", w)), got)
 	}
 }
 
@@ -37,7 +41,7 @@ func TestTextWidthGolden(t *testing.T) {
 // WriteText writes what it wrote before widths existed; for random
 // reports, the table a width does not change fits in it unchanged.
 func TestTextWidthZeroSameBytes(t *testing.T) {
-	want, err := os.ReadFile(filepath.Join("..", "testdata", "golden", "width", "rich-0.txt"))
+	want, err := os.ReadFile(testread.GoldenPath("width/rich-0.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,12 +133,12 @@ func TestTextWidthProperties(t *testing.T) {
 	if testing.Short() {
 		cases = 40
 	}
-	reports := []*Report{richReport()}
+	reports := []*report.Report{richReport()}
 	for range cases {
 		r := randReport(rng)
 		if rng.IntN(3) == 0 { // a long path (maybe with clamped timestamps) and a long filter
-			r.Sources = append(r.Sources, SourceInfo{Name: "/var/tmp/" + strings.Repeat("deep/", rng.IntN(30)) + "trace.pcapng",
-				Format: "pcapng", LinkTypes: []string{"ethernet"}, Frames: randCount(rng), TimesClamped: uint64(rng.IntN(3))})
+			r.Sources = append(r.Sources, report.SourceInfo{Name: "/var/tmp/" + strings.Repeat("deep/", rng.IntN(30)) + "trace.pcapng",
+				Format: "pcapng", LinkTypes: []vocab.LinkType{vocab.LinkEthernet}, Frames: randCount(rng), TimesClamped: uint64(rng.IntN(3))})
 			r.Filter = strings.Repeat("not port 1 and ", rng.IntN(10)) + "tcp"
 		}
 		reports = append(reports, r)
@@ -157,7 +161,7 @@ func TestTextWidthProperties(t *testing.T) {
 
 // checkFitted checks WriteText(r, o) = out against the table without a
 // width, plain.
-func checkFitted(out, plain string, r *Report, o TextOptions) error {
+func checkFitted(out, plain string, r *report.Report, o TextOptions) error {
 	for i, l := range strings.Split(out, "\n") {
 		if n := utf8.RuneCountInString(l); n > o.Width {
 			return fmt.Errorf("line %d is %d runes wide, more than %d: %q", i+1, n, o.Width, l)
@@ -260,10 +264,10 @@ func sourceName(got, name string, width int) error {
 // columns; otherwise SERVICE, PROTO, PORT and BYTES, names cut to 20 runes
 // (or shorter so that these fit, never below the labels), then, in this
 // order, each group of columns that still fits.
-func modelTable(r *Report, o TextOptions) string {
+func modelTable(r *report.Report, o TextOptions) string {
 	order := slices.Clone(r.Services)
-	slices.SortFunc(order, func(a, b Service) int { return byTextOrder(a, b, o.Sort) })
-	shown, cut := order, []Service(nil)
+	slices.SortFunc(order, func(a, b report.Service) int { return byTextOrder(a, b, o.Sort) })
+	shown, cut := order, []report.Service(nil)
 	if o.Top > 0 && len(order) > o.Top {
 		shown, cut = order[:o.Top], order[o.Top:]
 	}

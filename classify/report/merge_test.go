@@ -1,8 +1,9 @@
-package classify
+package report_test
 
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -10,6 +11,11 @@ import (
 	"time"
 
 	"github.com/portsift/portsift/capture/sharedtest"
+	"github.com/portsift/portsift/classify"
+	"github.com/portsift/portsift/classify/internal/testread"
+	"github.com/portsift/portsift/classify/pipeline"
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // The generated traces whose flows do not meet across files. The others
@@ -30,9 +36,9 @@ func TestMergeEqualsReadAll(t *testing.T) {
 	t.Run("generated", func(t *testing.T) {
 		var files []string
 		for _, f := range disjointTraces {
-			files = append(files, "../testdata/traces/"+f)
+			files = append(files, testread.Trace(f))
 		}
-		mergeProperty(t, files, Options{}, 16)
+		mergeProperty(t, files, pipeline.Options{}, 16)
 	})
 	t.Run("shared", func(t *testing.T) {
 		sharedtest.Require(t, "traces")
@@ -45,20 +51,20 @@ func TestMergeEqualsReadAll(t *testing.T) {
 		// later (flows.expired), where alone it ends at the end of its
 		// file: the idle timeout spans files. A timeout longer than the
 		// gaps keeps every flow within its file.
-		mergeProperty(t, files, Options{IdleTimeout: 100 * 365 * 24 * time.Hour}, 4)
+		mergeProperty(t, files, pipeline.Options{Options: classify.Options{IdleTimeout: 100 * 365 * 24 * time.Hour}}, 4)
 	})
 }
 
-func mergeProperty(t *testing.T, files []string, opts Options, rounds int) {
+func mergeProperty(t *testing.T, files []string, opts pipeline.Options, rounds int) {
 	rng := rand.New(rand.NewPCG(4, uint64(len(files))))
-	memo := map[string]*Report{} // Merge does not modify its inputs (TestMergeKeepsInputs)
-	read := func(files []string) *Report {
+	memo := map[string]*report.Report{} // report.Merge does not modify its inputs (TestMergeKeepsInputs)
+	read := func(files []string) *report.Report {
 		t.Helper()
 		key := strings.Join(files, "\x00")
 		if rep := memo[key]; rep != nil {
 			return rep
 		}
-		rep, err := readFiles(files, opts)
+		rep, err := testread.Files(files, opts)
 		if rep == nil { // a corrupt file (sv-bug-6875-fuzz.pcap) is fine: its error is in the report
 			t.Fatalf("read %q: %v", files, err)
 		}
@@ -79,26 +85,26 @@ func mergeProperty(t *testing.T, files []string, opts Options, rounds int) {
 		}
 		parts = append(parts, order[prev:])
 
-		var reps []*Report
-		inParts := map[portKey]int{}
+		var reps []*report.Report
+		inParts := map[svcKey]int{}
 		for _, p := range parts {
 			r := read(p)
 			reps = append(reps, r)
 			for _, s := range r.Services {
-				inParts[portKey{s.Proto, s.Port}]++
+				inParts[svcKey{s.Proto, s.Port}]++
 			}
 		}
-		merged, err := Merge(reps...)
+		merged, err := report.Merge(reps...)
 		if err != nil {
 			t.Fatalf("round %d: Merge: %v", round, err)
 		}
 		all := read(order)
 
 		if got, want := exactJSON(t, merged), exactJSON(t, all); !bytes.Equal(got, want) {
-			t.Errorf("round %d: merge of %q differs from reading them at once:\n%s", round, parts, all.Diff(merged, DiffOptions{}))
+			t.Errorf("round %d: merge of %q differs from reading them at once:\n%s", round, parts, all.Diff(merged, report.DiffOptions{}))
 		}
 		for _, s := range merged.Services {
-			k := portKey{s.Proto, s.Port}
+			k := svcKey{s.Proto, s.Port}
 			exact := all.ServicePort(s.Proto, s.Port)
 			if s.HostsUpperBound != (inParts[k] > 1) {
 				t.Errorf("round %d: %s: hosts_upper_bound %v, but found in %d parts", round, k, s.HostsUpperBound, inParts[k])
@@ -111,39 +117,39 @@ func mergeProperty(t *testing.T, files []string, opts Options, rounds int) {
 	}
 }
 
-// exactJSON is r's JSON without the distinct host counts, which Merge can
+// exactJSON is r's JSON without the distinct host counts, which report.Merge can
 // only bound.
-func exactJSON(t *testing.T, r *Report) []byte {
+func exactJSON(t *testing.T, r *report.Report) []byte {
 	t.Helper()
 	c := *r
 	c.Services = slices.Clone(r.Services)
 	for i := range c.Services {
 		c.Services[i].Clients, c.Services[i].Servers, c.Services[i].HostsUpperBound = 0, 0, false
 	}
-	return apiJSON(t, &c)
+	return testread.JSON(t, &c)
 }
 
 func TestMergeRefuses(t *testing.T) {
-	a := apiRead(t, Options{}, "../testdata/traces/ipv6.pcap")
+	a := testread.Read(t, pipeline.Options{}, testread.Trace("ipv6.pcap"))
 	tests := []struct {
 		name  string
-		edit  func(*Report)
+		edit  func(*report.Report)
 		field string
 	}{
-		{"registry", func(r *Report) { r.Registry.Fingerprint = "0123456789ab" }, "registry.fingerprint"},
-		{"ephemeral", func(r *Report) { r.Registry.Ephemeral = "1025-5000" }, "registry.ephemeral"},
-		{"filter", func(r *Report) { r.Filter = "tcp" }, "filter"},
+		{"registry", func(r *report.Report) { r.Registry.Fingerprint = "0123456789ab" }, "registry.fingerprint"},
+		{"ephemeral", func(r *report.Report) { r.Registry.Ephemeral = "1025-5000" }, "registry.ephemeral"},
+		{"filter", func(r *report.Report) { r.Filter = "tcp" }, "filter"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := apiClone(t, a)
 			tt.edit(b)
-			_, err := Merge(a, a, b)
-			var ie *IncompatibleError
-			if !errors.Is(err, ErrIncompatible) || !errors.As(err, &ie) || ie.I != 0 || ie.J != 2 || ie.Field != tt.field {
-				t.Fatalf("Merge: error %v (%+v); want an IncompatibleError for reports 0 and 2, %s", err, ie, tt.field)
+			_, err := report.Merge(a, a, b)
+			var ie *report.IncompatibleError
+			if !errors.Is(err, report.ErrIncompatible) || !errors.As(err, &ie) || ie.I != 0 || ie.J != 2 || ie.Field != tt.field {
+				t.Fatalf("Merge: error %v (%+v); want an report.IncompatibleError for reports 0 and 2, %s", err, ie, tt.field)
 			}
-			m, err := MergeOptions{Force: true}.Merge(a, b, a)
+			m, err := report.MergeOptions{Force: true}.Merge(a, b, a)
 			if err != nil {
 				t.Fatalf("Merge with Force: %v", err)
 			}
@@ -156,53 +162,65 @@ func TestMergeRefuses(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Merge(); err == nil {
+	if _, err := report.Merge(); err == nil {
 		t.Errorf("Merge(): no error")
 	}
-	if _, err := Merge(a, nil); err == nil {
+	if _, err := report.Merge(a, nil); err == nil {
 		t.Errorf("Merge(a, nil): no error")
 	}
 }
 
 func TestMergeKeepsInputs(t *testing.T) {
-	a := apiRead(t, Options{}, mixedTrace)
-	before := apiJSON(t, a)
-	m, err := Merge(a)
+	a := testread.Read(t, pipeline.Options{}, testread.Mixed())
+	before := testread.JSON(t, a)
+	m, err := report.Merge(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(apiJSON(t, m), before) {
-		t.Errorf("Merge of one report differs from it:\n%s", m.Diff(a, DiffOptions{}))
+	if !bytes.Equal(testread.JSON(t, m), before) {
+		t.Errorf("Merge of one report differs from it:\n%s", m.Diff(a, report.DiffOptions{}))
 	}
 	m.Services[0].Packets++
 	m.Alerts[0].Hosts[0] = "changed"
-	m.Sources[0].LinkTypes[0] = "changed"
+	m.Sources[0].LinkTypes[0] = vocab.LinkNFLOG
 	m.Flows.ByReason["handshake"]++
-	m2, _ := Merge(a, a)
+	m2, _ := report.Merge(a, a)
 	m2.Alerts[0].Hosts = append(m2.Alerts[0].Hosts[:0], "x")
-	if !bytes.Equal(apiJSON(t, a), before) {
+	if !bytes.Equal(testread.JSON(t, a), before) {
 		t.Errorf("changing the merged report changed its input")
 	}
 }
 
 func TestMergeTimes(t *testing.T) {
-	a := apiRead(t, Options{}, "../testdata/traces/ipv6.pcap")
+	a := testread.Read(t, pipeline.Options{}, testread.Trace("ipv6.pcap"))
 	b := apiClone(t, a)
-	b.First, b.Last = "2025-12-31T23:59:59Z", "2025-12-31T23:59:59.5Z"
+	b.First, b.Last = tm(t, "2025-12-31T23:59:59Z"), tm(t, "2025-12-31T23:59:59.5Z")
 	c := apiClone(t, a)
-	c.First, c.Last = "2026-01-02T00:00:00.000000001Z", "2026-01-02T00:00:01Z"
+	c.First, c.Last = tm(t, "2026-01-02T00:00:00.000000001Z"), tm(t, "2026-01-02T00:00:01Z")
 	empty := apiClone(t, a)
-	empty.First, empty.Last = "", ""
-	m, err := Merge(a, b, empty, c)
+	empty.First, empty.Last = report.Time{}, report.Time{}
+	m, err := report.Merge(a, b, empty, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.First != b.First || m.Last != c.Last {
 		t.Errorf("Merge: span %s to %s, want %s to %s", m.First, m.Last, b.First, c.Last)
 	}
-	bad := apiClone(t, a)
-	bad.First = "yesterday"
-	if _, err := Merge(a, bad); err == nil || !strings.Contains(err.Error(), "report 2") {
-		t.Errorf("Merge with a bad time: error %v", err)
+}
+
+// svcKey names a service row.
+type svcKey struct {
+	proto vocab.Proto
+	port  uint16
+}
+
+func (k svcKey) String() string { return fmt.Sprintf("%s/%d", k.proto, k.port) }
+
+func tm(t *testing.T, s string) report.Time {
+	t.Helper()
+	v, err := report.ParseTime(s)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return v
 }

@@ -1,4 +1,4 @@
-package classify
+package render
 
 import (
 	"bytes"
@@ -9,11 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // svcLabel names a service row by protocol and port.
 type svcLabel struct {
-	proto string
+	proto vocab.Proto
 	port  uint16
 }
 
@@ -42,7 +45,7 @@ var viewColumns = columns{
 
 // Rate is a service's traffic over the last interval.
 type Rate struct {
-	Service
+	report.Service
 	PacketsPerSec float64
 	BitsPerSec    float64
 }
@@ -50,8 +53,8 @@ type Rate struct {
 // Rates returns cur's services with their rates since prev (nil: since the
 // start of the capture), busiest first: by bits per second, then packets
 // per second, then total bytes, protocol and port.
-func Rates(prev, cur *Snapshot) []Rate {
-	old := map[svcLabel]Service{}
+func Rates(prev, cur *report.Snapshot) []Rate {
+	old := map[svcLabel]report.Service{}
 	dt := cur.Elapsed.Seconds()
 	if prev != nil {
 		for _, s := range prev.Report.Services {
@@ -66,7 +69,7 @@ func Rates(prev, cur *Snapshot) []Rate {
 	}
 	slices.SortStableFunc(rates, func(a, b Rate) int {
 		return cmp.Or(cmp.Compare(b.BitsPerSec, a.BitsPerSec), cmp.Compare(b.PacketsPerSec, a.PacketsPerSec),
-			cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+			cmp.Compare(b.Bytes, a.Bytes), report.CompareProto(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
 	})
 	return rates
 }
@@ -84,7 +87,7 @@ func perSec(n uint64, dt float64) float64 {
 // interval since prev (nil: since the start) and totals since the start,
 // the ephemeral row, the buckets and the alerts. It is written with one
 // Write call.
-func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
+func WriteView(w io.Writer, prev, cur *report.Snapshot, o ViewOptions) error {
 	var b bytes.Buffer
 	r := cur.Report
 	dt := cur.Elapsed.Seconds()
@@ -98,7 +101,7 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 		s := r.Sources[0]
 		src = s.Name
 		if len(s.LinkTypes) > 0 {
-			src += " (" + strings.Join(s.LinkTypes, ",") + ")"
+			src += " (" + linkTypes(s.LinkTypes) + ")"
 		}
 	}
 	tx := textWriter{&b, o.Width}
@@ -117,8 +120,8 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 	fmt.Fprintln(&b)
 	rows := []tableRow{{cells: viewColumns.head, label: true}}
 	for _, s := range rates {
-		rows = append(rows, tableRow{cells: []string{s.Name, s.Proto, strconv.Itoa(int(s.Port)), rate(s.PacketsPerSec),
-			bitRate(s.BitsPerSec), commas(s.Packets), human(s.Bytes), commas(s.Flows), commas(s.Clients), s.Risk}})
+		rows = append(rows, tableRow{cells: []string{s.Name, s.Proto.String(), strconv.Itoa(int(s.Port)), rate(s.PacketsPerSec),
+			bitRate(s.BitsPerSec), commas(s.Packets), human(s.Bytes), commas(s.Flows), commas(s.Clients), s.Risk.String()}})
 	}
 	if len(rest) > 0 {
 		var pps, bps float64
@@ -130,7 +133,7 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 			commas(p), human(by), commas(f), "", ""}, label: true})
 	}
 	e := r.Ephemeral
-	var pe Ephemeral
+	var pe report.Ephemeral
 	if prev != nil {
 		pe = prev.Report.Ephemeral
 	}
@@ -180,7 +183,7 @@ func WriteView(w io.Writer, prev, cur *Snapshot, o ViewOptions) error {
 
 // WriteCapture writes the live capture lines of r (kernel counters, flow
 // table), if it has them: the trailer of a live report's table.
-func WriteCapture(w io.Writer, r *Report) error {
+func WriteCapture(w io.Writer, r *report.Report) error {
 	var b bytes.Buffer
 	writeCaptureLines(textWriter{&b, 0}, r)
 	_, err := w.Write(b.Bytes())
@@ -188,14 +191,14 @@ func WriteCapture(w io.Writer, r *Report) error {
 }
 
 // WriteCaptureWidth is WriteCapture with its lines fitted to width.
-func WriteCaptureWidth(w io.Writer, r *Report, width int) error {
+func WriteCaptureWidth(w io.Writer, r *report.Report, width int) error {
 	var b bytes.Buffer
 	writeCaptureLines(textWriter{&b, width}, r)
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
-func writeCaptureLines(tx textWriter, r *Report) {
+func writeCaptureLines(tx textWriter, r *report.Report) {
 	c := r.Capture
 	if c == nil {
 		return

@@ -1,16 +1,14 @@
-package classify
+package report
 
 import (
 	"cmp"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
+	"github.com/portsift/portsift/classify/internal/numfmt"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
@@ -123,7 +121,7 @@ func (d Diff) Summary() string {
 			}
 		}
 		if n > 0 {
-			parts = append(parts, sec+" "+commas(uint64(n)))
+			parts = append(parts, sec+" "+numfmt.Commas(uint64(n)))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -240,15 +238,12 @@ func (d *differ) str(row, field, exp, got string) {
 	}
 }
 
-// time compares two RFC 3339 timestamps as instants, so that a report
-// edited by hand with another precision still matches.
-func (d *differ) time(row, field, exp, got string) {
-	te, err1 := time.Parse(time.RFC3339Nano, exp)
-	tg, err2 := time.Parse(time.RFC3339Nano, got)
-	if err1 == nil && err2 == nil && te.Equal(tg) {
-		return
+// time compares two timestamps as instants, so that a report edited by
+// hand with another precision or zone still matches.
+func (d *differ) time(row, field string, exp, got Time) {
+	if exp.Compare(got) != 0 {
+		d.str(row, field, exp.String(), got.String())
 	}
-	d.str(row, field, exp, got)
 }
 
 func (d *differ) types(list string, exp, got []TypeCount) {
@@ -285,14 +280,14 @@ func (d *differ) tunnels(exp, got []TunnelCount) {
 }
 
 type portKey struct {
-	proto string
+	proto vocab.Proto
 	port  uint16
 }
 
-func (k portKey) String() string { return k.proto + "/" + strconv.Itoa(int(k.port)) }
+func (k portKey) String() string { return k.proto.String() + "/" + strconv.Itoa(int(k.port)) }
 
 func comparePortKeys(a, b portKey) int {
-	return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.port, b.port))
+	return cmp.Or(CompareProto(a.proto, b.proto), cmp.Compare(a.port, b.port))
 }
 
 // pairs matches the rows of exp and got by key and calls f once per key, in
@@ -334,7 +329,7 @@ func (d *differ) services(exp, got []Service) {
 		default:
 			d.name = g.Name
 			d.str(row, "name", e.Name, g.Name)
-			d.str(row, "risk", e.Risk, g.Risk)
+			d.str(row, "risk", e.Risk.String(), g.Risk.String())
 			d.num(row, "packets", e.Packets, g.Packets)
 			d.num(row, "bytes", e.Bytes, g.Bytes)
 			d.num(row, "flows", e.Flows, g.Flows)
@@ -363,7 +358,7 @@ func (d *differ) alerts(exp, got []Alert) {
 		default:
 			d.name = g.Name
 			d.str(row, "name", e.Name, g.Name)
-			d.str(row, "risk", e.Risk, g.Risk)
+			d.str(row, "risk", e.Risk.String(), g.Risk.String())
 			d.str(row, "note", e.Note, g.Note)
 			d.num(row, "packets", e.Packets, g.Packets)
 			d.num(row, "flows", e.Flows, g.Flows)
@@ -389,155 +384,27 @@ func unionKeys(a, b map[string]uint64) []string {
 	return keys
 }
 
-// WriteText writes d as a table, one change per line: section, row (with
-// the service name), field, expected, got, delta. It writes nothing for an
-// empty Diff.
-func (d Diff) WriteText(w io.Writer) error { return d.WriteTextWidth(w, 0) }
-
-// WriteTextWidth is WriteText for a terminal width columns wide (0: no
-// limit). A table wider than that becomes one line per change, "section row
-// field: expected -> got, delta", broken after commas or spaces to fit.
-func (d Diff) WriteTextWidth(w io.Writer, width int) error {
-	if d.Equal() {
-		return nil
-	}
-	table := d.table()
-	if width <= 0 || widest([]byte(table)) <= width {
-		_, err := io.WriteString(w, table)
-		return err
-	}
-	var b strings.Builder
-	for _, c := range d.Changes {
-		row, field, exp, got, delta := c.cells()
-		line := "  " + c.Section
-		if row != "-" {
-			line += " " + row
+// String is the change in one line, "services tcp/443 https packets: 10 ->
+// 12", values as Go prints them (render.WriteDiff writes the table).
+func (c Change) String() string {
+	s := c.Section
+	for _, p := range []string{c.Row, c.Name} {
+		if p != "" {
+			s += " " + p
 		}
-		switch c.Kind {
-		case Added:
-			line += " " + field + ": " + got
-		case Removed:
-			line += " " + field + ": " + exp
-		default:
-			line += " " + field + ": " + exp + " -> " + got
-			if delta != "" {
-				line += ", " + delta
-			}
-		}
-		b.WriteString(Wrap(line, width, 4) + "\n")
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// cells are the change's cells in the table.
-func (c Change) cells() (row, field, exp, got, delta string) {
-	row = c.Row
-	if c.Name != "" {
-		row += " " + c.Name
-	}
-	field, exp, got = c.Field, showValue(c.Expected), showValue(c.Got)
 	switch c.Kind {
 	case Added, Removed:
-		field = "(" + c.Kind + ")"
-	default:
-		if eh, ok := c.Expected.([]string); ok {
-			delta = hostDelta(eh, c.Got.([]string))
-		} else if c.Delta != 0 {
-			delta = signed(c.Delta)
-			if e, ok := c.Expected.(uint64); ok && e > 0 {
-				delta += " (" + percent(float64(c.Delta)*100/float64(e)) + ")"
-			}
-		}
+		return fmt.Sprintf("%s (%s)", s, c.Kind)
 	}
-	if row == "" {
-		row = "-"
-	}
-	return row, field, exp, got, delta
+	return fmt.Sprintf("%s %s: %v -> %v", s, c.Field, c.Expected, c.Got)
 }
 
-// percent formats a signed percentage with one decimal and thousands
-// separators: "+1,655.6%".
-func percent(p float64) string {
-	s := fmt.Sprintf("%+.1f", p)
-	sign, num := s[:1], s[1:]
-	whole, frac, _ := strings.Cut(num, ".")
-	if n, err := strconv.ParseUint(whole, 10, 64); err == nil {
-		whole = commas(n)
-	}
-	return sign + whole + "." + frac + "%"
-}
-
-// table is the diff as its table.
-func (d Diff) table() string {
-	var buf strings.Builder
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  SECTION\tROW\tFIELD\tEXPECTED\tGOT\tDELTA")
-	for _, c := range d.Changes {
-		row, field, exp, got, delta := c.cells()
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", c.Section, row, field, exp, got, delta)
-	}
-	tw.Flush()
-	// tabwriter pads every cell but the last; an empty DELTA leaves spaces.
-	var out strings.Builder
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		if line != "" {
-			out.WriteString(strings.TrimRight(line, " \n") + "\n")
-		}
-	}
-	return out.String()
-}
-
-// String returns the table WriteText writes.
+// String lists the changes, one per line: for a test's failure message.
 func (d Diff) String() string {
 	var b strings.Builder
-	d.WriteText(&b)
+	for _, c := range d.Changes {
+		b.WriteString(c.String() + "\n")
+	}
 	return b.String()
-}
-
-func showValue(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "-"
-	case uint64:
-		return commas(v)
-	case string:
-		if v == "" {
-			return `""`
-		}
-		return v
-	case []string:
-		return Count(uint64(len(v)), "host")
-	case Service:
-		return fmt.Sprintf("%s, %s, %s", Count(v.Packets, "packet"), human(v.Bytes), Count(v.Flows, "flow"))
-	case Alert:
-		return fmt.Sprintf("%s, %s", Count(v.Packets, "packet"), Count(v.Flows, "flow"))
-	}
-	return fmt.Sprint(v)
-}
-
-func signed(n int64) string {
-	if n > 0 {
-		return "+" + commas(uint64(n))
-	}
-	if n < 0 {
-		return "-" + commas(uint64(-n))
-	}
-	return "0"
-}
-
-// hostDelta lists the hosts added (+) and removed (-).
-func hostDelta(exp, got []string) string {
-	var parts []string
-	for _, h := range got {
-		if !slices.Contains(exp, h) {
-			parts = append(parts, "+"+h)
-		}
-	}
-	for _, h := range exp {
-		if !slices.Contains(got, h) {
-			parts = append(parts, "-"+h)
-		}
-	}
-	return strings.Join(parts, " ")
 }

@@ -1,4 +1,4 @@
-package classify
+package report
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // Sentinel errors of ReadReport; test for them with errors.Is.
@@ -66,17 +68,36 @@ func ReadReport(r io.Reader) (*Report, error) {
 	if n > schemaVersion {
 		return nil, &sentinelError{fmt.Sprintf("report schema %s is newer than this portsift reads (%s); upgrade portsift", *head.Schema, Schema), ErrNewerSchema}
 	}
+	// The times are checked here, where their field names are known (an
+	// error of Time.UnmarshalText does not say which field it was).
+	var times struct {
+		First string `json:"first"`
+		Last  string `json:"last"`
+	}
+	if err := json.Unmarshal(data, &times); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotReport, jsonError(data, err))
+	}
+	if (times.First == "") != (times.Last == "") {
+		return nil, fmt.Errorf("%w: \"first\" is %q but \"last\" is %q: both or neither", ErrNotReport, times.First, times.Last)
+	}
+	for _, f := range []struct{ name, v string }{{"first", times.First}, {"last", times.Last}} {
+		if _, err := time.Parse(time.RFC3339Nano, f.v); f.v != "" && err != nil {
+			return nil, fmt.Errorf("%w: field %s: %q is not an RFC 3339 time", ErrNotReport, f.name, f.v)
+		}
+	}
 	rep := new(Report)
 	if err := json.Unmarshal(data, rep); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotReport, jsonError(data, err))
 	}
 	rep.Schema = Schema
-	if (rep.First == "") != (rep.Last == "") {
-		return nil, fmt.Errorf("%w: \"first\" is %q but \"last\" is %q: both or neither", ErrNotReport, rep.First, rep.Last)
+	for i := range rep.Services {
+		if rep.Services[i].Proto == 0 {
+			return nil, fmt.Errorf("%w: services[%d] has no \"proto\"", ErrNotReport, i)
+		}
 	}
-	for _, f := range []struct{ name, v string }{{"first", rep.First}, {"last", rep.Last}} {
-		if _, err := time.Parse(time.RFC3339Nano, f.v); f.v != "" && err != nil {
-			return nil, fmt.Errorf("%w: field %s: %q is not an RFC 3339 time", ErrNotReport, f.name, f.v)
+	for i := range rep.Alerts {
+		if rep.Alerts[i].Proto == 0 {
+			return nil, fmt.Errorf("%w: alerts[%d] has no \"proto\"", ErrNotReport, i)
 		}
 	}
 	rep.normalize()
@@ -144,7 +165,7 @@ func (r *Report) normalize() {
 	}
 	for i := range r.Sources {
 		if r.Sources[i].LinkTypes == nil {
-			r.Sources[i].LinkTypes = []string{}
+			r.Sources[i].LinkTypes = []vocab.LinkType{}
 		}
 	}
 	empty(&r.LinkTypes)
@@ -164,4 +185,13 @@ func (r *Report) normalize() {
 	if r.Flows.ByReason == nil {
 		r.Flows.ByReason = map[string]uint64{}
 	}
+}
+
+// WriteJSON writes r as indented JSON followed by a newline. The output is
+// deterministic: equal reports give equal bytes.
+func WriteJSON(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
 }

@@ -1,9 +1,10 @@
-package classify
+package report
 
 import (
 	"cmp"
 
 	"github.com/portsift/portsift/decode/vocab"
+	"github.com/portsift/portsift/registry"
 )
 
 // IntervalSchema names the interval records of sniff -o json --interval.
@@ -35,25 +36,25 @@ type Interval struct {
 
 // ServiceInterval is a service's counts in one interval.
 type ServiceInterval struct {
-	Proto     string    `json:"proto"`
-	Port      uint16    `json:"port"`
-	Name      string    `json:"name"`
-	Risk      string    `json:"risk"`
-	Packets   uint64    `json:"packets"`
-	Bytes     uint64    `json:"bytes"`
-	Flows     uint64    `json:"flows"` // flows that started in the interval
-	Fragments uint64    `json:"fragments"`
-	ToServer  Direction `json:"to_server"`
-	ToClient  Direction `json:"to_client"`
+	Proto     vocab.Proto   `json:"proto"`
+	Port      uint16        `json:"port"`
+	Name      string        `json:"name"`
+	Risk      registry.Risk `json:"risk"`
+	Packets   uint64        `json:"packets"`
+	Bytes     uint64        `json:"bytes"`
+	Flows     uint64        `json:"flows"` // flows that started in the interval
+	Fragments uint64        `json:"fragments"`
+	ToServer  Direction     `json:"to_server"`
+	ToClient  Direction     `json:"to_client"`
 }
 
 // AlertInterval is an alert port's counts in one interval.
 type AlertInterval struct {
-	Proto   string `json:"proto"`
-	Port    uint16 `json:"port"`
-	Name    string `json:"name"`
-	Packets uint64 `json:"packets"`
-	Flows   uint64 `json:"flows"`
+	Proto   vocab.Proto `json:"proto"`
+	Port    uint16      `json:"port"`
+	Name    string      `json:"name"`
+	Packets uint64      `json:"packets"`
+	Flows   uint64      `json:"flows"`
 }
 
 // CaptureInterval is the kernel's counters over one interval, and the flow
@@ -95,18 +96,14 @@ func NewInterval(prev, cur *Report, seq uint64, seconds float64, final bool) *In
 	for k := vocab.Bucket(0); k < vocab.NumBuckets; k++ {
 		*iv.Buckets.Get(k) = subCounter(*cur.Buckets.Get(k), *prev.Buckets.Get(k))
 	}
-	type key struct {
-		proto string
-		port  uint16
-	}
-	before := make(map[key]*Service, len(prev.Services))
+	before := make(map[portKey]*Service, len(prev.Services))
 	for i := range prev.Services {
 		s := &prev.Services[i]
-		before[key{s.Proto, s.Port}] = s
+		before[portKey{s.Proto, s.Port}] = s
 	}
 	for i := range cur.Services {
 		s := &cur.Services[i]
-		p := before[key{s.Proto, s.Port}]
+		p := before[portKey{s.Proto, s.Port}]
 		if p == nil {
 			p = &Service{}
 		}
@@ -120,13 +117,13 @@ func NewInterval(prev, cur *Report, seq uint64, seconds float64, final bool) *In
 	iv.Ephemeral = Ephemeral{Packets: sub(cur.Ephemeral.Packets, prev.Ephemeral.Packets), Bytes: sub(cur.Ephemeral.Bytes, prev.Ephemeral.Bytes),
 		Flows: sub(cur.Ephemeral.Flows, prev.Ephemeral.Flows), Fragments: sub(cur.Ephemeral.Fragments, prev.Ephemeral.Fragments),
 		FragmentBytes: sub(cur.Ephemeral.FragmentBytes, prev.Ephemeral.FragmentBytes)}
-	alertsBefore := make(map[key]*Alert, len(prev.Alerts))
+	alertsBefore := make(map[portKey]*Alert, len(prev.Alerts))
 	for i := range prev.Alerts {
 		a := &prev.Alerts[i]
-		alertsBefore[key{a.Proto, a.Port}] = a
+		alertsBefore[portKey{a.Proto, a.Port}] = a
 	}
 	for _, a := range cur.Alerts {
-		p := alertsBefore[key{a.Proto, a.Port}]
+		p := alertsBefore[portKey{a.Proto, a.Port}]
 		if p == nil {
 			p = &Alert{}
 		}

@@ -1,4 +1,4 @@
-package classify
+package render
 
 import (
 	"bytes"
@@ -6,16 +6,20 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/portsift/portsift/classify/internal/testread"
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // viewSnapshots returns two snapshots one second apart: https has the most
 // bytes in total but was quiet in the last second, while tcp/41000 and
 // domain were busy.
-func viewSnapshots() (prev, cur *Snapshot) {
+func viewSnapshots() (prev, cur *report.Snapshot) {
 	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	r1 := metricsReport()
-	r1.Sources = []SourceInfo{{Name: "eth0", Format: "live", LinkTypes: []string{"ethernet"}}}
-	r2 := metricsReport()
+	r1 := testread.Synthetic()
+	r1.Sources = []report.SourceInfo{{Name: "eth0", Format: "live", LinkTypes: []vocab.LinkType{vocab.LinkEthernet}}}
+	r2 := testread.Synthetic()
 	r2.Sources = r1.Sources
 	r2.Filter = "not port 22"
 	for i := range r2.Services {
@@ -28,8 +32,8 @@ func viewSnapshots() (prev, cur *Snapshot) {
 		}
 	}
 	r2.Frames, r2.Bytes = r1.Frames+110, r1.Bytes+126000
-	prev = &Snapshot{Report: r1, Seq: 4, Taken: start.Add(4 * time.Second), Elapsed: 4 * time.Second}
-	cur = &Snapshot{Report: r2, Seq: 5, Taken: start.Add(5 * time.Second), Elapsed: 5 * time.Second}
+	prev = &report.Snapshot{Report: r1, Seq: 4, Taken: start.Add(4 * time.Second), Elapsed: 4 * time.Second}
+	cur = &report.Snapshot{Report: r2, Seq: 5, Taken: start.Add(5 * time.Second), Elapsed: 5 * time.Second}
 	return prev, cur
 }
 
@@ -110,7 +114,7 @@ func TestWriteView(t *testing.T) {
 
 func TestWriteCapture(t *testing.T) {
 	var b strings.Builder
-	r := metricsReport()
+	r := testread.Synthetic()
 	r.Capture.HostsUntracked = 12
 	WriteCapture(&b, r)
 	want := "capture:  230 received, 2 dropped by kernel, 1 dropped by interface\n" +
@@ -119,7 +123,7 @@ func TestWriteCapture(t *testing.T) {
 		t.Errorf("WriteCapture:\n%q\nwant\n%q", b.String(), want)
 	}
 	b.Reset()
-	WriteCapture(&b, &Report{})
+	WriteCapture(&b, &report.Report{})
 	if b.Len() != 0 {
 		t.Errorf("WriteCapture without capture stats wrote %q", b.String())
 	}

@@ -1,9 +1,8 @@
-package classify
+package render
 
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -13,17 +12,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/portsift/portsift/classify/internal/numfmt"
+	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/decode/vocab"
 )
-
-// WriteJSON writes r as indented JSON followed by a newline. The output is
-// deterministic: equal reports give equal bytes.
-func WriteJSON(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
-}
 
 // TextOptions shape the table.
 type TextOptions struct {
@@ -56,14 +48,13 @@ type TextOptions struct {
 
 // WriteText writes r as the human-readable table: header, services,
 // ephemeral row, buckets, flows and alerts.
-func WriteText(w io.Writer, r *Report, o TextOptions) error {
+func WriteText(w io.Writer, r *report.Report, o TextOptions) error {
 	ew := &errWriter{w: w}
 	tx := textWriter{ew, o.Width}
 	// Header.
 	head := fmt.Sprintf("portsift: %s frames, %s (%s captured)", commas(r.Frames), human(r.Bytes), human(r.CapturedBytes))
-	if r.First != "" {
-		f, _ := time.Parse(time.RFC3339Nano, r.First)
-		l, _ := time.Parse(time.RFC3339Nano, r.Last)
+	if !r.First.IsZero() {
+		f, l := r.First.Time(), r.Last.Time()
 		loc := time.UTC
 		if o.LocalTime {
 			loc = time.Local
@@ -79,9 +70,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	writeSources(ew, r, o.Width)
 
 	// Services.
-	rows := append([]Service(nil), r.Services...)
-	SortServices(rows, o.Sort)
-	var rest []Service
+	rows := append([]report.Service(nil), r.Services...)
+	report.SortServices(rows, o.Sort)
+	var rest []report.Service
 	if o.Top > 0 && len(rows) > o.Top {
 		rows, rest = rows[:o.Top], rows[o.Top:]
 	}
@@ -89,9 +80,9 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	table := make([]tableRow, 0, len(rows)+3)
 	table = append(table, tableRow{textColumns.head, true})
 	for _, s := range rows {
-		table = append(table, tableRow{[]string{s.Name, s.Proto, strconv.Itoa(int(s.Port)),
+		table = append(table, tableRow{[]string{s.Name, s.Proto.String(), strconv.Itoa(int(s.Port)),
 			commas(s.Packets), human(s.Bytes), commas(s.Flows), human(s.ToServer.Bytes), human(s.ToClient.Bytes),
-			commas(s.Clients), commas(s.Servers), commas(s.Fragments), s.Risk}, false})
+			commas(s.Clients), commas(s.Servers), commas(s.Fragments), s.Risk.String()}, false})
 	}
 	if len(rest) > 0 {
 		var p, b, f uint64
@@ -106,7 +97,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		commas(e.Packets), human(e.Bytes), commas(e.Flows), "", "", "", "", commas(e.Fragments), ""}, true})
 	writeServices(ew, table, o.Width)
 
-	// Buckets.
+	// report.Buckets.
 	fmt.Fprintln(ew)
 	var parts []string
 	for b := range vocab.NumBuckets {
@@ -152,7 +143,8 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	fl := r.Flows
 	var reasons []string
-	for _, name := range reasonNames {
+	for k := range report.NumReasons {
+		name := k.String()
 		if n := fl.ByReason[name]; n > 0 {
 			reasons = append(reasons, fmt.Sprintf("%s %s", name, commas(n)))
 		}
@@ -287,7 +279,7 @@ func wrap(s string, width, indent int, list bool) []string {
 // names are cut in the middle so that the lines fit without their errors,
 // but to no fewer than a third of the width; a line still too wide breaks
 // at spaces, the rest indented by 4.
-func writeSources(w io.Writer, r *Report, width int) {
+func writeSources(w io.Writer, r *report.Report, width int) {
 	render := func(cut int, errors bool) []byte {
 		var b bytes.Buffer
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -296,7 +288,7 @@ func writeSources(w io.Writer, r *Report, width int) {
 			if cut > 0 {
 				name = cutMiddle(name, cut)
 			}
-			line := fmt.Sprintf("  %s\t%s\t%s\t%s frames", name, s.Format, strings.Join(s.LinkTypes, ","), commas(s.Frames))
+			line := fmt.Sprintf("  %s\t%s\t%s\t%s frames", name, s.Format, linkTypes(s.LinkTypes), commas(s.Frames))
 			if s.Filtered > 0 {
 				line += fmt.Sprintf(" (%s filtered out)", commas(s.Filtered))
 			}
@@ -505,7 +497,19 @@ func cutMiddle(s string, n int) string {
 	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
 }
 
-func typeCounts(l []TypeCount) string {
+// linkTypes lists link types by name, separated by commas.
+func linkTypes(l []vocab.LinkType) string {
+	var b strings.Builder
+	for i, lt := range l {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(lt.String())
+	}
+	return b.String()
+}
+
+func typeCounts(l []report.TypeCount) string {
 	var parts []string
 	for _, t := range l {
 		parts = append(parts, fmt.Sprintf("%s %s", t.Type, commas(t.Frames)))
@@ -519,12 +523,12 @@ var CSVColumns = []string{"proto", "port", "name", "risk", "packets", "bytes", "
 
 // WriteCSV writes the service table, then the ephemeral row (proto and
 // name "ephemeral", port empty).
-func WriteCSV(w io.Writer, r *Report) error {
+func WriteCSV(w io.Writer, r *report.Report) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVColumns)
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	for _, s := range r.Services {
-		cw.Write([]string{s.Proto, strconv.Itoa(int(s.Port)), s.Name, s.Risk, u(s.Packets), u(s.Bytes), u(s.Flows),
+		cw.Write([]string{s.Proto.String(), strconv.Itoa(int(s.Port)), s.Name, s.Risk.String(), u(s.Packets), u(s.Bytes), u(s.Flows),
 			u(s.Fragments), u(s.FragmentBytes), u(s.ToServer.Packets), u(s.ToServer.Bytes), u(s.ToClient.Packets),
 			u(s.ToClient.Bytes), u(s.Clients), u(s.Servers)})
 	}
@@ -598,24 +602,7 @@ func zoneName(t time.Time) string {
 	return name
 }
 
-func commas(n uint64) string {
-	s := strconv.FormatUint(n, 10)
-	if len(s) <= 3 {
-		return s
-	}
-	var b strings.Builder
-	pre := len(s) % 3
-	if pre > 0 {
-		b.WriteString(s[:pre])
-	}
-	for i := pre; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(s[i : i+3])
-	}
-	return b.String()
-}
+func commas(n uint64) string { return numfmt.Commas(n) }
 
 // human formats a byte count with a decimal unit: 1234567 → "1.2 MB".
 func human(n uint64) string {

@@ -1,4 +1,4 @@
-package classify
+package render
 
 import (
 	"bytes"
@@ -12,6 +12,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
+	"github.com/portsift/portsift/registry"
 )
 
 // The service tables of WriteText and WriteView are right-aligned columns
@@ -135,7 +139,8 @@ func tableRows[S any](l tableLayout, rows []string, byKey map[svcLabel]S, svc fu
 			name, cells = more(k)
 		default:
 			port, err := strconv.ParseUint(cellAt(line, l.ends[1]), 10, 16)
-			key := svcLabel{proto, uint16(port)}
+			p, _ := vocab.ParsePortProto(proto)
+			key := svcLabel{p, uint16(port)}
 			s, ok := byKey[key]
 			if err != nil || !ok || seen[key] {
 				return nil, 0, fmt.Errorf("row %q: not a service of the report, or shown twice", line)
@@ -155,24 +160,24 @@ func tableRows[S any](l tableLayout, rows []string, byKey map[svcLabel]S, svc fu
 	return shown, k, nil
 }
 
-func textCells(s Service) (string, []string) {
-	return s.Name, []string{s.Proto, strconv.Itoa(int(s.Port)), commas(s.Packets), human(s.Bytes), commas(s.Flows),
-		human(s.ToServer.Bytes), human(s.ToClient.Bytes), commas(s.Clients), commas(s.Servers), commas(s.Fragments), s.Risk}
+func textCells(s report.Service) (string, []string) {
+	return s.Name, []string{s.Proto.String(), strconv.Itoa(int(s.Port)), commas(s.Packets), human(s.Bytes), commas(s.Flows),
+		human(s.ToServer.Bytes), human(s.ToClient.Bytes), commas(s.Clients), commas(s.Servers), commas(s.Fragments), s.Risk.String()}
 }
 
-func textEphemeral(e Ephemeral) []string {
+func textEphemeral(e report.Ephemeral) []string {
 	return []string{"", "", commas(e.Packets), human(e.Bytes), commas(e.Flows), "", "", "", "", commas(e.Fragments), ""}
 }
 
 // checkText checks the service table of WriteText(r, o): as many rows as
 // o.Top lets through, sorted by o.Sort, the top ones, the (K more) row with
 // the sums of the cut ones exactly when some were cut, every row aligned.
-func checkText(out string, r *Report, o TextOptions) error {
+func checkText(out string, r *report.Report, o TextOptions) error {
 	l, _, rows, err := serviceTable(out, propTextColumns)
 	if err != nil {
 		return err
 	}
-	byKey := map[svcLabel]Service{}
+	byKey := map[svcLabel]report.Service{}
 	for _, s := range r.Services {
 		byKey[svcLabel{s.Proto, s.Port}] = s
 	}
@@ -181,7 +186,7 @@ func checkText(out string, r *Report, o TextOptions) error {
 		want = min(o.Top, want)
 	}
 	order := slices.Clone(r.Services)
-	slices.SortFunc(order, func(a, b Service) int { return byTextOrder(a, b, o.Sort) })
+	slices.SortFunc(order, func(a, b report.Service) int { return byTextOrder(a, b, o.Sort) })
 	more := func(k int) (string, []string) {
 		var p, b, f uint64
 		for _, s := range order[min(want, len(order)):] {
@@ -216,7 +221,7 @@ func checkText(out string, r *Report, o TextOptions) error {
 	return nil
 }
 
-func sortKey(s Service, key string) uint64 {
+func sortKey(s report.Service, key string) uint64 {
 	switch key {
 	case "packets":
 		return s.Packets
@@ -228,15 +233,15 @@ func sortKey(s Service, key string) uint64 {
 
 // byTextOrder is the table's documented order: the key, largest first,
 // then packets, largest first, then proto and port.
-func byTextOrder(a, b Service, key string) int {
+func byTextOrder(a, b report.Service, key string) int {
 	return cmp.Or(cmp.Compare(sortKey(b, key), sortKey(a, key)), cmp.Compare(b.Packets, a.Packets),
-		cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+		cmp.Compare(a.Proto.String(), b.Proto.String()), cmp.Compare(a.Port, b.Port))
 }
 
 // checkView checks the service table of WriteView(prev, cur, o) as
 // checkText does, in the view's order: bits/s, packets/s, then bytes,
 // largest first, then proto and port.
-func checkView(out string, prev, cur *Snapshot, o ViewOptions) error {
+func checkView(out string, prev, cur *report.Snapshot, o ViewOptions) error {
 	l, _, rows, err := serviceTable(out, propViewColumns)
 	if err != nil {
 		return err
@@ -248,15 +253,15 @@ func checkView(out string, prev, cur *Snapshot, o ViewOptions) error {
 	}
 	slices.SortFunc(order, func(a, b Rate) int {
 		return cmp.Or(cmp.Compare(b.BitsPerSec, a.BitsPerSec), cmp.Compare(b.PacketsPerSec, a.PacketsPerSec),
-			cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+			cmp.Compare(b.Bytes, a.Bytes), cmp.Compare(a.Proto.String(), b.Proto.String()), cmp.Compare(a.Port, b.Port))
 	})
 	want := len(order)
 	if o.Rows > 0 {
 		want = min(o.Rows, want)
 	}
 	svc := func(s Rate) (string, []string) {
-		return s.Name, []string{s.Proto, strconv.Itoa(int(s.Port)), rate(s.PacketsPerSec), bitRate(s.BitsPerSec),
-			commas(s.Packets), human(s.Bytes), commas(s.Flows), commas(s.Clients), s.Risk}
+		return s.Name, []string{s.Proto.String(), strconv.Itoa(int(s.Port)), rate(s.PacketsPerSec), bitRate(s.BitsPerSec),
+			commas(s.Packets), human(s.Bytes), commas(s.Flows), commas(s.Clients), s.Risk.String()}
 	}
 	more := func(k int) (string, []string) {
 		var pps, bps float64
@@ -267,7 +272,7 @@ func checkView(out string, prev, cur *Snapshot, o ViewOptions) error {
 		return fmt.Sprintf("(%d more)", k), []string{"", "", rate(pps), bitRate(bps), commas(p), human(b), commas(f), "", ""}
 	}
 	e := cur.Report.Ephemeral
-	var pe Ephemeral
+	var pe report.Ephemeral
 	dt := cur.Elapsed.Seconds()
 	if prev != nil {
 		pe, dt = prev.Report.Ephemeral, cur.Taken.Sub(prev.Taken).Seconds()
@@ -296,7 +301,7 @@ func checkView(out string, prev, cur *Snapshot, o ViewOptions) error {
 
 // checkCSV checks WriteCSV: the columns, then every service in the
 // report's order with its exact counts, then the ephemeral row.
-func checkCSV(out string, r *Report) error {
+func checkCSV(out string, r *report.Report) error {
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
 		return err
@@ -306,7 +311,7 @@ func checkCSV(out string, r *Report) error {
 	}
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
 	for i, s := range r.Services {
-		want := []string{s.Proto, strconv.Itoa(int(s.Port)), s.Name, s.Risk, u(s.Packets), u(s.Bytes), u(s.Flows),
+		want := []string{s.Proto.String(), strconv.Itoa(int(s.Port)), s.Name, s.Risk.String(), u(s.Packets), u(s.Bytes), u(s.Flows),
 			u(s.Fragments), u(s.FragmentBytes), u(s.ToServer.Packets), u(s.ToServer.Bytes), u(s.ToClient.Packets),
 			u(s.ToClient.Bytes), u(s.Clients), u(s.Servers)}
 		if !slices.Equal(recs[i+1], want) {
@@ -354,8 +359,8 @@ func randCount(rng *rand.Rand) uint64 {
 // randReport is a report with 0 to 160 services (unique proto and port),
 // random names and counts, maybe sources with errors, a filter, alerts,
 // live capture counters and a time span.
-func randReport(rng *rand.Rand) *Report {
-	r := &Report{Schema: Schema, Frames: randCount(rng), Bytes: randCount(rng), CapturedBytes: randCount(rng)}
+func randReport(rng *rand.Rand) *report.Report {
+	r := &report.Report{Schema: report.Schema, Frames: randCount(rng), Bytes: randCount(rng), CapturedBytes: randCount(rng)}
 	n := 0
 	switch rng.IntN(6) {
 	case 0: // no service: maybe only the ephemeral row
@@ -366,10 +371,10 @@ func randReport(rng *rand.Rand) *Report {
 	}
 	seen := map[svcLabel]bool{}
 	for len(r.Services) < n {
-		s := Service{Proto: []string{"tcp", "udp", "sctp"}[rng.IntN(3)], Port: uint16(rng.IntN(1 << 16)), Name: randName(rng),
-			Risk: []string{"", "", "note", "alert"}[rng.IntN(4)], Packets: randCount(rng), Bytes: randCount(rng), Flows: randCount(rng),
-			Fragments: randCount(rng), FragmentBytes: randCount(rng), ToServer: Direction{randCount(rng), randCount(rng)},
-			ToClient: Direction{randCount(rng), randCount(rng)}, Clients: randCount(rng), Servers: randCount(rng)}
+		s := report.Service{Proto: vocab.PortProtos[rng.IntN(3)], Port: uint16(rng.IntN(1 << 16)), Name: randName(rng),
+			Risk: []registry.Risk{registry.RiskNone, registry.RiskNone, registry.RiskNote, registry.RiskAlert}[rng.IntN(4)], Packets: randCount(rng), Bytes: randCount(rng), Flows: randCount(rng),
+			Fragments: randCount(rng), FragmentBytes: randCount(rng), ToServer: report.Direction{Packets: randCount(rng), Bytes: randCount(rng)},
+			ToClient: report.Direction{Packets: randCount(rng), Bytes: randCount(rng)}, Clients: randCount(rng), Servers: randCount(rng)}
 		if k := (svcLabel{s.Proto, s.Port}); !seen[k] {
 			seen[k] = true
 			r.Services = append(r.Services, s)
@@ -377,10 +382,10 @@ func randReport(rng *rand.Rand) *Report {
 	}
 	// The (K more) row sums packets, bytes and flows: keep the sums in
 	// range, as in any real report.
-	for _, f := range []func(*Service) *uint64{
-		func(s *Service) *uint64 { return &s.Packets },
-		func(s *Service) *uint64 { return &s.Bytes },
-		func(s *Service) *uint64 { return &s.Flows },
+	for _, f := range []func(*report.Service) *uint64{
+		func(s *report.Service) *uint64 { return &s.Packets },
+		func(s *report.Service) *uint64 { return &s.Bytes },
+		func(s *report.Service) *uint64 { return &s.Flows },
 	} {
 		for {
 			var sum, carry uint64
@@ -399,10 +404,10 @@ func randReport(rng *rand.Rand) *Report {
 		}
 	}
 	if rng.IntN(3) > 0 {
-		r.Ephemeral = Ephemeral{Packets: randCount(rng), Bytes: randCount(rng), Flows: randCount(rng), Fragments: randCount(rng)}
+		r.Ephemeral = report.Ephemeral{Packets: randCount(rng), Bytes: randCount(rng), Flows: randCount(rng), Fragments: randCount(rng)}
 	}
 	for range rng.IntN(3) {
-		src := SourceInfo{Name: fmt.Sprintf("in%d.pcap", rng.IntN(100)), Format: "pcap", LinkTypes: []string{"ethernet"}, Frames: randCount(rng)}
+		src := report.SourceInfo{Name: fmt.Sprintf("in%d.pcap", rng.IntN(100)), Format: "pcap", LinkTypes: []vocab.LinkType{vocab.LinkEthernet}, Frames: randCount(rng)}
 		if rng.IntN(2) == 0 {
 			src.Error = "unexpected EOF after " + strconv.Itoa(rng.IntN(1000)) + " bytes"
 		}
@@ -416,27 +421,27 @@ func randReport(rng *rand.Rand) *Report {
 	}
 	if rng.IntN(2) == 0 {
 		first := time.Unix(0, rng.Int64N(1<<62)).UTC()
-		r.First, r.Last = first.Format(time.RFC3339Nano), first.Add(time.Duration(rng.Int64N(1<<40))).Format(time.RFC3339Nano)
+		r.First, r.Last = report.TimeOf(first), report.TimeOf(first.Add(time.Duration(rng.Int64N(1<<40))))
 	}
 	for range rng.IntN(4) {
-		a := Alert{Proto: "tcp", Port: uint16(rng.IntN(1 << 16)), Name: randName(rng), Risk: "alert", Note: "a note",
+		a := report.Alert{Proto: vocab.TCP, Port: uint16(rng.IntN(1 << 16)), Name: randName(rng), Risk: registry.RiskAlert, Note: "a note",
 			Packets: randCount(rng), Flows: randCount(rng)}
 		for range rng.IntN(10) {
 			a.Hosts = append(a.Hosts, fmt.Sprintf("192.0.2.%d", rng.IntN(256)))
 		}
 		r.Alerts = append(r.Alerts, a)
 	}
-	r.Buckets.TCP, r.Buckets.Malformed = Counter{randCount(rng), randCount(rng)}, Counter{randCount(rng), randCount(rng)}
+	r.Buckets.TCP, r.Buckets.Malformed = report.Counter{Frames: randCount(rng), Bytes: randCount(rng)}, report.Counter{Frames: randCount(rng), Bytes: randCount(rng)}
 	r.Flows.Total, r.Flows.Evicted = randCount(rng), randCount(rng)
 	if rng.IntN(3) == 0 {
-		r.Capture = &LiveCapture{Interface: "eth0", Received: randCount(rng), DroppedKernel: randCount(rng), FlowsActive: randCount(rng)}
+		r.Capture = &report.LiveCapture{Interface: "eth0", Received: randCount(rng), DroppedKernel: randCount(rng), FlowsActive: randCount(rng)}
 	}
 	return r
 }
 
 // earlier is a snapshot of r taken before: some services not seen yet, the
 // others with at most their current counts.
-func earlier(rng *rand.Rand, r *Report) *Report {
+func earlier(rng *rand.Rand, r *report.Report) *report.Report {
 	p := *r
 	p.Services = nil
 	for _, s := range r.Services {
@@ -494,11 +499,11 @@ func TestRenderProperties(t *testing.T) {
 			t.Fatalf("%s: WriteCSV: %v\n%s", desc, err, out)
 		}
 		elapsed := time.Duration(rng.Int64N(int64(time.Hour)))
-		cur := &Snapshot{Report: r, Taken: time.Unix(1e9, 0).Add(elapsed), Elapsed: elapsed}
-		var prev *Snapshot
+		cur := &report.Snapshot{Report: r, Taken: time.Unix(1e9, 0).Add(elapsed), Elapsed: elapsed}
+		var prev *report.Snapshot
 		if rng.IntN(2) == 0 {
 			dt := time.Duration(rng.Int64N(int64(elapsed) + 1))
-			prev = &Snapshot{Report: earlier(rng, r), Taken: cur.Taken.Add(-dt), Elapsed: elapsed - dt}
+			prev = &report.Snapshot{Report: earlier(rng, r), Taken: cur.Taken.Add(-dt), Elapsed: elapsed - dt}
 		}
 		for _, top := range tops {
 			if top < 0 {

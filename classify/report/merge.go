@@ -1,4 +1,4 @@
-package classify
+package report
 
 import (
 	"cmp"
@@ -8,7 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // ErrIncompatible is wrapped by Merge's error when reports were made with
@@ -93,26 +94,20 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 	}
 	m.Decap, _ = strconv.Atoi(decap)
 
-	var first, last time.Time
 	svcIdx := map[portKey]int{}
 	svcSeen := map[portKey]int{} // inputs that have the service
 	alertIdx := map[portKey]int{}
-	for i, r := range reports {
+	for _, r := range reports {
 		for _, s := range r.Sources {
-			s.LinkTypes = append([]string{}, s.LinkTypes...)
+			s.LinkTypes = append([]vocab.LinkType{}, s.LinkTypes...)
 			m.Sources = append(m.Sources, s)
 		}
-		if r.First != "" {
-			f, err1 := time.Parse(time.RFC3339Nano, r.First)
-			l, err2 := time.Parse(time.RFC3339Nano, r.Last)
-			if err := cmp.Or(err1, err2); err != nil {
-				return nil, fmt.Errorf("merge: report %d: first or last is not an RFC 3339 time: %q, %q", i+1, r.First, r.Last)
+		if !r.First.IsZero() {
+			if m.First.IsZero() || r.First.Compare(m.First) < 0 {
+				m.First = r.First
 			}
-			if first.IsZero() || f.Before(first) {
-				first, m.First = f, r.First
-			}
-			if last.IsZero() || l.After(last) {
-				last, m.Last = l, r.Last
+			if m.Last.IsZero() || r.Last.Compare(m.Last) > 0 {
+				m.Last = r.Last
 			}
 		}
 		m.Frames += r.Frames
@@ -128,7 +123,7 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 			{&m.Buckets.Truncated, &r.Buckets.Truncated}, {&m.Buckets.Malformed, &r.Buckets.Malformed},
 			{&m.Fragments.Attributed, &r.Fragments.Attributed}, {&m.Fragments.Unattributed, &r.Fragments.Unattributed},
 		} {
-			p.dst.sum(*p.src)
+			p.dst.Add(*p.src)
 		}
 		m.Fragments.Untracked += r.Fragments.Untracked
 		m.LinkTypes = addTypes(m.LinkTypes, r.LinkTypes)
@@ -205,12 +200,12 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 	for i := range m.Alerts {
 		a := &m.Alerts[i]
 		slices.SortFunc(a.Hosts, compareHosts)
-		if len(a.Hosts) > maxAlertHosts {
-			a.Hosts = a.Hosts[:maxAlertHosts]
+		if len(a.Hosts) > MaxAlertHosts {
+			a.Hosts = a.Hosts[:MaxAlertHosts]
 		}
 	}
 	slices.SortFunc(m.Alerts, func(a, b Alert) int {
-		return cmp.Or(cmp.Compare(b.Packets, a.Packets), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
+		return cmp.Or(cmp.Compare(b.Packets, a.Packets), CompareProto(a.Proto, b.Proto), cmp.Compare(a.Port, b.Port))
 	})
 	return m, nil
 }
