@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/portsift/portsift/decode/vocab"
 )
@@ -81,8 +80,8 @@ func ReadReport(r io.Reader) (*Report, error) {
 		return nil, fmt.Errorf("%w: \"first\" is %q but \"last\" is %q: both or neither", ErrNotReport, times.First, times.Last)
 	}
 	for _, f := range []struct{ name, v string }{{"first", times.First}, {"last", times.Last}} {
-		if _, err := time.Parse(time.RFC3339Nano, f.v); f.v != "" && err != nil {
-			return nil, fmt.Errorf("%w: field %s: %q is not an RFC 3339 time", ErrNotReport, f.name, f.v)
+		if _, err := ParseTime(f.v); err != nil {
+			return nil, fmt.Errorf("%w: field %s: %v", ErrNotReport, f.name, err)
 		}
 	}
 	rep := new(Report)

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/portsift/portsift/classify/internal/testread"
 	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
+	"github.com/portsift/portsift/registry"
 )
 
 // TestReportRoundTrip reads every golden report back and writes it again:
@@ -72,6 +75,17 @@ func TestReadReport(t *testing.T) {
 		{name: "array", in: `[1, 2]`, wantErr: report.ErrNotReport, msg: "the input is a JSON array, not an object"},
 		{name: "two reports", in: `{"schema": "portsift.report/v1"} {"schema": "portsift.report/v1"}`, wantErr: report.ErrNotReport, msg: "after top-level value"},
 		{name: "text", in: `portsift: 3 frames`, wantErr: report.ErrNotReport},
+		// Typed fields: a value portsift never writes is refused by name.
+		{name: "typed", in: `{"schema": "portsift.report/v1", "first": "2026-01-01T01:00:00+01:00", "last": "2026-01-01T00:00:01Z",
+			"sources": [{"link_types": ["linux-sll2", "linktype-147"]}], "services": [{"proto": "UDP", "port": 53, "risk": "note"}]}`},
+		{name: "unknown proto", in: `{"schema": "portsift.report/v1", "services": [{"proto": "icmp", "port": 1}]}`,
+			wantErr: report.ErrNotReport, msg: `unknown protocol "icmp" (want tcp, udp or sctp)`},
+		{name: "no proto", in: `{"schema": "portsift.report/v1", "alerts": [{"port": 0}]}`,
+			wantErr: report.ErrNotReport, msg: `alerts[0] has no "proto"`},
+		{name: "unknown risk", in: `{"schema": "portsift.report/v1", "services": [{"proto": "tcp", "risk": "high"}]}`,
+			wantErr: report.ErrNotReport, msg: `unknown risk "high"`},
+		{name: "unknown link type", in: `{"schema": "portsift.report/v1", "sources": [{"link_types": ["token-ring"]}]}`,
+			wantErr: report.ErrNotReport, msg: `unknown link type "token-ring"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,6 +96,13 @@ func TestReadReport(t *testing.T) {
 				}
 				if rep.Services == nil || rep.Alerts == nil || rep.Flows.ByReason == nil || rep.Sources == nil || rep.LinkTypes == nil {
 					t.Errorf("ReadReport(%q): absent lists not made empty: %+v", tt.in, rep)
+				}
+				if tt.name == "typed" {
+					s, src := rep.Services[0], rep.Sources[0]
+					if s.Proto != vocab.UDP || s.Risk != registry.RiskNote || rep.First.String() != "2026-01-01T00:00:00Z" ||
+						!slices.Equal(src.LinkTypes, []vocab.LinkType{vocab.LinkLinuxSLL2, 147}) {
+						t.Errorf("typed fields read as %v %v, first %s, link types %v", s.Proto, s.Risk, rep.First, src.LinkTypes)
+					}
 				}
 				return
 			}

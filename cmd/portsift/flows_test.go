@@ -31,7 +31,7 @@ func TestFlowsStdoutProcess(t *testing.T) {
 		t.Errorf("--flows %s: exit %d, stderr %q", os.DevNull, r.code, r.errOut)
 	}
 	r = portsift(t, nil, "read", "--flows", "-", "--flows-format", "yaml", mixed)
-	if r.code != 2 || r.out != "" || !strings.HasPrefix(r.errOut, `portsift: --flows-format "yaml": want jsonl or csv`+"\n") {
+	if r.code != 2 || r.out != "" || !strings.HasPrefix(r.errOut, `portsift: invalid argument "yaml" for "--flows-format" flag: unknown flow log format "yaml" (want jsonl or csv)`+"\n") {
 		t.Errorf("--flows-format yaml: exit %d, stdout %q, stderr %q; want 2", r.code, r.out, r.errOut)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/classify/render"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
 
@@ -37,7 +38,7 @@ type CheckOptions struct {
 	IdleTimeout time.Duration
 	Quiet       bool
 	Threads     int
-	DecodeFlags
+	cmdutil.DecodeFlags
 
 	tolerance report.Tolerance // parsed Tolerance
 }
@@ -80,38 +81,38 @@ nothing changed; it prints what changed.`,
 			if opts.Tolerance != "" {
 				t, err := report.ParseTolerance(opts.Tolerance)
 				if err != nil {
-					return &FlagError{fmt.Errorf("--tolerance: %w", err)}
+					return cmdutil.FlagErrorWrap(fmt.Errorf("--tolerance: %w", err))
 				}
 				opts.tolerance = t
 			}
 			for _, s := range opts.Only {
 				if !containsString(report.DiffSections, s) {
-					return FlagErrorf("--only: unknown section %q (want %s)", s, joinOr(report.DiffSections))
+					return cmdutil.FlagErrorf("--only: unknown section %q (want %s)", s, cmdutil.JoinOr(report.DiffSections))
 				}
 			}
 			if opts.Update && (opts.Tolerance != "" || len(opts.Only) > 0) {
-				return FlagErrorf("--update rewrites the whole expectation: it cannot be combined with --tolerance or --only")
+				return cmdutil.FlagErrorf("--update rewrites the whole expectation: it cannot be combined with --tolerance or --only")
 			}
 			if n := countStdin(args); n > 1 {
-				return FlagErrorf("standard input ('-') can be read only once, not %d times", n)
+				return cmdutil.FlagErrorf("standard input ('-') can be read only once, not %d times", n)
 			} else if n == 1 && opts.Expect == "" {
-				return FlagErrorf("standard input ('-') has no report beside it: name one with --expect")
+				return cmdutil.FlagErrorf("standard input ('-') has no report beside it: name one with --expect")
 			}
 			for _, a := range args {
 				if _, err := filepath.Match(a, ""); err != nil {
-					return FlagErrorf("bad pattern %q: %v", a, err)
+					return cmdutil.FlagErrorf("bad pattern %q: %v", a, err)
 				}
 			}
 			if opts.MaxFlows < 0 {
-				return FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, opts.MaxFlows)
+				return cmdutil.FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, opts.MaxFlows)
 			}
 			if opts.IdleTimeout < 0 {
-				return FlagErrorf("--idle-timeout must be positive, not %v", opts.IdleTimeout)
+				return cmdutil.FlagErrorf("--idle-timeout must be positive, not %v", opts.IdleTimeout)
 			}
-			if err := opts.DecodeFlags.check(); err != nil {
+			if err := opts.DecodeFlags.Check(); err != nil {
 				return err
 			}
-			if err := checkThreads(opts.Threads); err != nil {
+			if err := cmdutil.CheckThreads(opts.Threads); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -125,15 +126,15 @@ nothing changed; it prints what changed.`,
 	f.BoolVar(&opts.Update, "update", false, "rewrite the expectation with the new report (create it if missing); print what changed")
 	f.StringVar(&opts.Tolerance, "tolerance", "", "let counts differ by up to `T`: a percentage of the expected count (2%) or an absolute count (10)")
 	f.StringSliceVar(&opts.Only, "only", nil, "compare only these `SECTIONS`: "+strings.Join(report.DiffSections, ","))
-	addFormatFlag(f, &opts.Format, "output `FORMAT`: table or json (the differences, machine-readable)", "table", "json")
+	cmdutil.AddFormat(f, &opts.Format, "output `FORMAT`: table or json (the differences, machine-readable)", "table", "json")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "list the differences of every failing trace, not only of a single one")
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (as when the expectation was recorded)")
-	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
-	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
+	cmdutil.AddCount(f, &opts.Count, "stop after `N` packets (0: all)")
+	cmdutil.AddRegistry(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
-	opts.DecodeFlags.add(f)
-	addThreadsFlag(f, &opts.Threads)
+	opts.DecodeFlags.Add(f)
+	cmdutil.AddThreads(f, &opts.Threads)
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar")
 	return c
 }
@@ -185,7 +186,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	base := pipeline.Options{Options: copts}
 	base.MaxFlows, base.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
 	base.Threads = opts.Threads
-	opts.DecodeFlags.apply(&base.Options)
+	opts.DecodeFlags.Apply(&base.Options)
 	base.Filter, base.Count, base.Stdin = opts.Filter, opts.Count, opts.IO.In
 
 	files, err := expandTraces(opts.Files)
@@ -274,7 +275,7 @@ func checkOne(ctx context.Context, opts *CheckOptions, base pipeline.Options, tr
 	case ctx.Err() != nil:
 		return res, errInterrupted
 	case errors.Is(err, pipeline.ErrBadFilter):
-		return res, &FlagError{err}
+		return res, cmdutil.FlagErrorWrap(err)
 	case err != nil:
 		return fail("trace unreadable: %v", err)
 	}
@@ -406,7 +407,7 @@ func expandTraces(args []string) ([]string, error) {
 		}
 		matches, err := filepath.Glob(a)
 		if err != nil {
-			return nil, &FlagError{fmt.Errorf("bad pattern %q: %w", a, err)}
+			return nil, cmdutil.FlagErrorWrap(fmt.Errorf("bad pattern %q: %w", a, err))
 		}
 		n := 0
 		for _, m := range matches {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
@@ -26,16 +27,16 @@ func TestNewCmdCheck(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", args: []string{"a.pcap"},
-			want: CheckOptions{Files: []string{"a.pcap"}, Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: DecodeFlags{DecapDepth: 8}}},
+			want: CheckOptions{Files: []string{"a.pcap"}, Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: cmdutil.DecodeFlags{DecapDepth: 8}}},
 		{name: "everything", args: []string{"--expect", "r.json", "--tolerance", "2%", "--only", "services,alerts", "--only", "flows", "-o", "json", "-v",
 			"-f", "tcp", "-c", "9", "--services", "s.txt", "--ephemeral", "linux", "--max-flows", "7", "--idle-timeout", "1m", "-q", "a.pcap", "b.pcap"},
 			want: CheckOptions{Files: []string{"a.pcap", "b.pcap"}, Expect: "r.json", Tolerance: "2%", Only: []string{"services", "alerts", "flows"},
 				Format: "json", Verbose: true, Filter: "tcp", Count: 9, Services: []string{"s.txt"}, Ephemeral: "linux", MaxFlows: 7,
-				IdleTimeout: time.Minute, Quiet: true, DecodeFlags: DecodeFlags{DecapDepth: 8}, tolerance: report.Tolerance{Rel: 0.02}}},
+				IdleTimeout: time.Minute, Quiet: true, DecodeFlags: cmdutil.DecodeFlags{DecapDepth: 8}, tolerance: report.Tolerance{Rel: 0.02}}},
 		{name: "update", args: []string{"--update", "traces/*.pcap"},
-			want: CheckOptions{Files: []string{"traces/*.pcap"}, Update: true, Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: DecodeFlags{DecapDepth: 8}}},
+			want: CheckOptions{Files: []string{"traces/*.pcap"}, Update: true, Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: cmdutil.DecodeFlags{DecapDepth: 8}}},
 		{name: "absolute tolerance", args: []string{"--tolerance", "10", "a.pcap"},
-			want: CheckOptions{Files: []string{"a.pcap"}, Tolerance: "10", Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: DecodeFlags{DecapDepth: 8}, tolerance: report.Tolerance{Abs: 10}}},
+			want: CheckOptions{Files: []string{"a.pcap"}, Tolerance: "10", Format: "table", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, DecodeFlags: cmdutil.DecodeFlags{DecapDepth: 8}, tolerance: report.Tolerance{Abs: 10}}},
 		{name: "no files", args: nil, wantErr: "requires at least 1 arg"},
 		{name: "bad format", args: []string{"-o", "csv", "a.pcap"}, wantErr: `unknown format "csv" (want table or json)`},
 		{name: "bad tolerance", args: []string{"--tolerance", "lots", "a.pcap"}, wantErr: `--tolerance: tolerance "lots": want a percentage like 2% or a count like 10`},

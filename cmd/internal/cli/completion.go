@@ -5,22 +5,18 @@ import (
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 )
 
 // addCompletions registers the values shell completion offers for the
-// enum-like flags of every command under root: -o, --sort (enumFlag), --ephemeral
-// (presets, after a comma too), -i (the interfaces libpcap lists, as
-// `sniff --list` shows them), --only (check's sections) and
-// --flows-format.
+// enum-like flags of every command under root: -o, --sort and --flows-format
+// (cmdutil's enum flags), --ephemeral (presets, after a comma too), -i (the
+// interfaces libpcap lists, as `sniff --list` shows them) and --only
+// (check's sections).
 func addCompletions(root *cobra.Command) {
 	for _, c := range root.Commands() {
-		fixed := func(name string, values ...string) {
-			if c.Flags().Lookup(name) != nil {
-				_ = c.RegisterFlagCompletionFunc(name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
-			}
-		}
 		list := func(name string, values func() []string) {
 			if c.Flags().Lookup(name) != nil {
 				_ = c.RegisterFlagCompletionFunc(name, func(_ *cobra.Command, _ []string, typed string) ([]string, cobra.ShellCompDirective) {
@@ -28,8 +24,7 @@ func addCompletions(root *cobra.Command) {
 				})
 			}
 		}
-		completeEnums(c) // -o, --sort: the values their flags take
-		fixed("flows-format", "jsonl", "csv")
+		cmdutil.CompleteEnums(c) // -o, --sort: the values their flags take
 		list("ephemeral", func() []string {
 			var names []string
 			for _, p := range registry.Presets() {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 )
 
 // splitFilter splits read's arguments as tcpdump does its own: capture
@@ -39,7 +40,7 @@ func splitFilter(args []string) (inputs []string, expr string, err error) {
 		}
 		e := strings.Join(rest, " ")
 		cerr := capture.CheckFilter(e)
-		return nil, "", FlagErrorf("%q: not a file, and not a filter that compiles (%v)", e, strings.TrimPrefix(cerr.Error(), fmt.Sprintf("bad filter %q: ", e)))
+		return nil, "", cmdutil.FlagErrorf("%q: not a file, and not a filter that compiles (%v)", e, strings.TrimPrefix(cerr.Error(), fmt.Sprintf("bad filter %q: ", e)))
 	}
 	return args, "", nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 )
 
 // listRun prints the interfaces live capture can open, like tcpdump -D:
@@ -83,7 +84,7 @@ func interfaceByIndex(name string) (string, error) {
 		return "", err
 	}
 	if n < 1 || n > len(ifs) {
-		return "", FlagErrorf("-i %d: there are %d interfaces (portsift sniff --list numbers them from 1)", n, len(ifs))
+		return "", cmdutil.FlagErrorf("-i %d: there are %d interfaces (portsift sniff --list numbers them from 1)", n, len(ifs))
 	}
 	return ifs[n-1].Name, nil
 }

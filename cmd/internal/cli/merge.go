@@ -6,6 +6,7 @@ import (
 
 	"github.com/portsift/portsift/classify/render"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
 
@@ -45,10 +46,10 @@ another filter are refused, since their service keys or their frames differ;
 			opts.Files = args
 			opts.TopSet = c.Flags().Changed("top")
 			if opts.Top < 0 {
-				return FlagErrorf("--top must be 0 (all) or more, not %d", opts.Top)
+				return cmdutil.FlagErrorf("--top must be 0 (all) or more, not %d", opts.Top)
 			}
 			if n := countStdin(args); n > 1 {
-				return FlagErrorf("standard input ('-') can be read only once, not %d times", n)
+				return cmdutil.FlagErrorf("standard input ('-') can be read only once, not %d times", n)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -57,10 +58,10 @@ another filter are refused, since their service keys or their frames differ;
 		},
 	}
 	f := c.Flags()
-	addFormatFlag(f, &opts.Format, "output `FORMAT`: table, json or csv", "table", "json", "csv")
+	cmdutil.AddFormat(f, &opts.Format, "output `FORMAT`: table, json or csv", "table", "json", "csv")
 	f.BoolVar(&opts.Force, "force", false, "merge reports made with different registries, ephemeral ranges or filters")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
-	addSortFlag(f, &opts.Sort, "order the table by `KEY`: bytes, packets or flows")
+	cmdutil.AddSort(f, &opts.Sort, "order the table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	return c
 }

@@ -207,11 +207,11 @@ func TestFlowsFormatUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"read", "--flows", "-", "--flows-format", "json", mixedTrace}, `--flows-format "json": want jsonl or csv`},
-		{[]string{"read", "--flows", filepath.Join(t.TempDir(), "f.jsonl"), "--flows-format", "CSV", mixedTrace}, `--flows-format "CSV": want jsonl or csv`},
+		{[]string{"read", "--flows", "-", "--flows-format", "json", mixedTrace}, `invalid argument "json" for "--flows-format" flag: unknown flow log format "json" (want jsonl or csv)`},
+		{[]string{"read", "--flows", filepath.Join(t.TempDir(), "f.jsonl"), "--flows-format", "CSV", mixedTrace}, `invalid argument "CSV" for "--flows-format" flag: unknown flow log format "CSV" (want jsonl or csv)`},
 		{[]string{"read", "--flows-format", "csv", mixedTrace}, `--flows-format csv needs --flows FILE`},
 		{[]string{"read", "--flows", "f.txt", mixedTrace}, `--flows "f.txt": name the file .jsonl or .csv, or give --flows-format jsonl|csv`},
-		{[]string{"sniff", "-i", "portsift-none0", "--flows", "-", "--flows-format", "xml"}, `--flows-format "xml": want jsonl or csv`},
+		{[]string{"sniff", "-i", "portsift-none0", "--flows", "-", "--flows-format", "xml"}, `invalid argument "xml" for "--flows-format" flag: unknown flow log format "xml" (want jsonl or csv)`},
 		{[]string{"sniff", "-i", "portsift-none0", "-w", "-", "--flows", "/dev/stdout"}, `-w "-" and --flows "/dev/stdout" are the same stream`},
 	} {
 		ios, _, out, errOut := TestIO()

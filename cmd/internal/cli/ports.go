@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/portsift/portsift/classify/render"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 )
@@ -34,7 +35,7 @@ func NewCmdPorts(ios *IOStreams, runF func(*PortsOptions) error) *cobra.Command 
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Queries = args
 			if len(args) == 0 && !opts.Risky {
-				return FlagErrorf("name a port or service, or use --risky")
+				return cmdutil.FlagErrorf("name a port or service, or use --risky")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -44,7 +45,7 @@ func NewCmdPorts(ios *IOStreams, runF func(*PortsOptions) error) *cobra.Command 
 	}
 	c.Flags().BoolVar(&opts.Risky, "risky", false, "list every port with a security note (alert and note levels)")
 	c.Flags().StringArrayVar(&opts.Services, "services", nil, "also load `FILE` (IANA CSV or /etc/services format); repeatable")
-	addFormatFlag(c.Flags(), &opts.Format, "output `FORMAT`: table or json", "table", "json")
+	cmdutil.AddFormat(c.Flags(), &opts.Format, "output `FORMAT`: table or json", "table", "json")
 	return c
 }
 
@@ -61,7 +62,7 @@ func portsRun(opts *PortsOptions) error {
 	for _, q := range opts.Queries {
 		found, err := reg.Find(q)
 		if err != nil {
-			return &FlagError{err}
+			return cmdutil.FlagErrorWrap(err)
 		}
 		if len(found) == 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "portsift: %q: not in the registry\n", q)
@@ -157,21 +158,4 @@ func loadRegistry(files []string) (*registry.Registry, error) {
 		}
 	}
 	return reg, nil
-}
-
-func joinOr(l []string) string {
-	switch len(l) {
-	case 0:
-		return ""
-	case 1:
-		return l[0]
-	}
-	s := ""
-	for i, x := range l[:len(l)-1] {
-		if i > 0 {
-			s += ", "
-		}
-		s += x
-	}
-	return s + " or " + l[len(l)-1]
 }

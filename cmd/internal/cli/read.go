@@ -16,6 +16,7 @@ import (
 	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/classify/render"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
@@ -45,7 +46,7 @@ type ReadOptions struct {
 	ReadFiles   []string // -r, as tcpdump: files read before the arguments
 	WriteFile   string   // -w: save the frames that pass the filter
 	numeric     int      // -n, -nn: accepted, nothing to do
-	DecodeFlags
+	cmdutil.DecodeFlags
 }
 
 // NewCmdRead returns `portsift read`. runF, when set, receives the options
@@ -75,7 +76,7 @@ is reported and the others are read (exit 1).`,
   portsift read x.pcap --flows - | jq -c 'select(.service == "ssh")'`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 && len(opts.ReadFiles) == 0 {
-				return FlagErrorf("name a capture file (or -r FILE; '-' for standard input)")
+				return cmdutil.FlagErrorf("name a capture file (or -r FILE; '-' for standard input)")
 			}
 			return nil
 		},
@@ -88,7 +89,7 @@ is reported and the others are read (exit 1).`,
 			}
 			if expr != "" {
 				if opts.Filter != "" {
-					return FlagErrorf("two filters: -f %q and %q after the files; give one", opts.Filter, expr)
+					return cmdutil.FlagErrorf("two filters: -f %q and %q after the files; give one", opts.Filter, expr)
 				}
 				opts.Filter = expr
 			}
@@ -97,26 +98,26 @@ is reported and the others are read (exit 1).`,
 				return fmt.Errorf("nothing to read in %s", strings.Join(files, " "))
 			}
 			if opts.WriteFile != "" && opts.WriteFile == opts.FlowsFile {
-				return FlagErrorf("-w and --flows name the same file %q", opts.WriteFile)
+				return cmdutil.FlagErrorf("-w and --flows name the same file %q", opts.WriteFile)
 			}
 			opts.TopSet = c.Flags().Changed("top")
 			if opts.Top < 0 {
-				return FlagErrorf("--top must be 0 (all) or more, not %d", opts.Top)
+				return cmdutil.FlagErrorf("--top must be 0 (all) or more, not %d", opts.Top)
 			}
 			if opts.MaxFlows < 0 {
-				return FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, opts.MaxFlows)
+				return cmdutil.FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, opts.MaxFlows)
 			}
 			if opts.IdleTimeout < 0 {
-				return FlagErrorf("--idle-timeout must be positive, not %v", opts.IdleTimeout)
+				return cmdutil.FlagErrorf("--idle-timeout must be positive, not %v", opts.IdleTimeout)
 			}
-			if err := opts.DecodeFlags.check(); err != nil {
+			if err := opts.DecodeFlags.Check(); err != nil {
 				return err
 			}
-			if err := checkThreads(opts.Threads); err != nil {
+			if err := cmdutil.CheckThreads(opts.Threads); err != nil {
 				return err
 			}
 			if n := countStdin(opts.Files); n > 1 {
-				return FlagErrorf("standard input ('-') can be read only once, not %d times", n)
+				return cmdutil.FlagErrorf("standard input ('-') can be read only once, not %d times", n)
 			}
 			if err := checkFlowsFlags(opts.FlowsFile, opts.FlowsFormat); err != nil {
 				return err
@@ -129,41 +130,27 @@ is reported and the others are read (exit 1).`,
 	}
 	f := c.Flags()
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (libpcap syntax)")
-	addFormatFlag(f, &opts.Format, "output `FORMAT`: table, json or csv", "table", "json", "csv")
+	cmdutil.AddFormat(f, &opts.Format, "output `FORMAT`: table, json or csv", "table", "json", "csv")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
-	addSortFlag(f, &opts.Sort, "order the table by `KEY`: bytes, packets or flows")
+	cmdutil.AddSort(f, &opts.Sort, "order the table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
-	addCountFlag(f, &opts.Count, "stop after `N` packets (0: all)")
+	cmdutil.AddCount(f, &opts.Count, "stop after `N` packets (0: all)")
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the report goes to standard error")
-	addFlowsFormatFlag(f, &opts.FlowsFormat)
+	cmdutil.AddFlowsFormat(f, &opts.FlowsFormat)
 	f.BoolVar(&opts.Force, "force", false, "let --flows and -w overwrite an existing file (never through a symbolic link)")
 	f.StringArrayVarP(&opts.ReadFiles, "read-file", "r", nil, "read `FILE` (as tcpdump -r; the same as naming it); repeatable")
 	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the frames that pass the filter to `FILE` (pcapng if named .pcapng, else pcap; '-' for standard output)")
 	f.CountVarP(&opts.numeric, "numeric", "n", "accepted for tcpdump's -n and -nn: portsift never resolves names")
 	f.MarkHidden("numeric")
-	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
+	cmdutil.AddRegistry(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar")
-	opts.DecodeFlags.add(f)
-	addThreadsFlag(f, &opts.Threads)
+	opts.DecodeFlags.Add(f)
+	cmdutil.AddThreads(f, &opts.Threads)
 	f.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the read to `FILE` (for pprof)")
 	f.MarkHidden("cpuprofile")
 	return c
-}
-
-type stringArray interface {
-	StringArrayVar(p *[]string, name string, value []string, usage string)
-	StringVar(p *string, name string, value string, usage string)
-}
-
-func addRegistryFlags(f stringArray, services *[]string, eph *string) {
-	f.StringArrayVar(services, "services", nil, "add or override registry entries from `FILE` (IANA CSV or /etc/services format); repeatable")
-	presets := []string{}
-	for _, p := range registry.Presets() {
-		presets = append(presets, p.Name)
-	}
-	f.StringVar(eph, "ephemeral", "iana,linux", "client port `RANGES`: ranges like 32768-60999 and presets "+strings.Join(presets, ", "))
 }
 
 func countStdin(files []string) int {
@@ -176,15 +163,11 @@ func countStdin(files []string) int {
 	return n
 }
 
-func addFlowsFormatFlag(f stringArray, format *string) {
-	f.StringVar(format, "flows-format", "", "write the --flows log as `FORMAT`: jsonl or csv (default: from the file's extension, .jsonl or .csv; jsonl for standard output or a name without one)")
-}
-
 // checkFlowsFlags checks --flows and --flows-format at parse time.
 func checkFlowsFlags(name, format string) error {
 	if name == "" {
 		if format != "" {
-			return FlagErrorf("--flows-format %s needs --flows FILE", format)
+			return cmdutil.FlagErrorf("--flows-format %s needs --flows FILE", format)
 		}
 		return nil
 	}
@@ -203,7 +186,7 @@ func flowsFormat(name, format string) (csv bool, err error) {
 		return false, nil
 	case "":
 	default:
-		return false, FlagErrorf("--flows-format %q: want jsonl or csv", format)
+		return false, cmdutil.FlagErrorf("--flows-format %q: want jsonl or csv", format)
 	}
 	if stdStream(name) != notStd {
 		return false, nil
@@ -214,7 +197,7 @@ func flowsFormat(name, format string) (csv bool, err error) {
 	case ".jsonl", ".ndjson", ".json", "":
 		return false, nil
 	}
-	return false, FlagErrorf("--flows %q: name the file .jsonl or .csv, or give --flows-format jsonl|csv", name)
+	return false, cmdutil.FlagErrorf("--flows %q: name the file .jsonl or .csv, or give --flows-format jsonl|csv", name)
 }
 
 // registryOptions returns classify.Options with the registry and the
@@ -226,7 +209,7 @@ func registryOptions(services []string, ephemeral string) (classify.Options, err
 	}
 	eph, err := registry.ParseEphemeral(ephemeral)
 	if err != nil {
-		return classify.Options{}, &FlagError{fmt.Errorf("--ephemeral: %w", err)}
+		return classify.Options{}, cmdutil.FlagErrorWrap(fmt.Errorf("--ephemeral: %w", err))
 	}
 	return classify.Options{Registry: reg, Ephemeral: &eph}, nil
 }
@@ -251,7 +234,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 		}
 	}
 	if stdStream(opts.FlowsFile) != notStd && stdStream(opts.FlowsFile) == stdStream(opts.WriteFile) {
-		return FlagErrorf("-w %s and --flows %s share one stream", opts.WriteFile, opts.FlowsFile)
+		return cmdutil.FlagErrorf("-w %s and --flows %s share one stream", opts.WriteFile, opts.FlowsFile)
 	}
 	save := &frameSaver{name: opts.WriteFile}
 	var (
@@ -264,7 +247,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	topts.MaxFlows, topts.IdleTimeout = opts.MaxFlows, opts.IdleTimeout
 	topts.Filter, topts.Count, topts.Stdin = opts.Filter, opts.Count, opts.IO.In
 	topts.Threads = opts.Threads
-	opts.DecodeFlags.apply(&topts.Options)
+	opts.DecodeFlags.Apply(&topts.Options)
 	// Started runs once every input is checked and the filter compiled,
 	// before any input is read, so a missing file or a bad filter creates
 	// no flow log, and a refused one fails before reading.
@@ -316,7 +299,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	}
 	if rep == nil { // nothing was read: a missing file, a bad filter
 		if errors.Is(runErr, pipeline.ErrBadFilter) {
-			return &FlagError{runErr}
+			return cmdutil.FlagErrorWrap(runErr)
 		}
 		return runErr
 	}

@@ -30,7 +30,8 @@ func TestNewCmdRead(t *testing.T) {
 		{name: "stdin twice", args: []string{"-", "-"}, wantErr: "standard input ('-') can be read only once, not 2 times"},
 		{name: "flows extension", args: []string{"--flows", "out.txt", "a.pcap"}, wantErr: `--flows "out.txt": name the file .jsonl or .csv, or give --flows-format jsonl|csv`},
 		{name: "flows on stdout", args: []string{"--flows", "-", "a.pcap"}, want: ReadOptions{Files: []string{"a.pcap"}, Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute, FlowsFile: "-"}},
-		{name: "bad flows format", args: []string{"--flows", "-", "--flows-format", "ndjson", "a.pcap"}, wantErr: `--flows-format "ndjson": want jsonl or csv`},
+		{name: "bad flows format", args: []string{"--flows", "-", "--flows-format", "ndjson", "a.pcap"}, wantErr: `invalid argument "ndjson" for "--flows-format" flag: unknown flow log format "ndjson" (want jsonl or csv)`},
+		{name: "bad ephemeral", args: []string{"--ephemeral", "linux,bogus", "a.pcap"}, wantErr: `invalid argument "linux,bogus" for "--ephemeral" flag: ephemeral ports "linux,bogus": unknown preset "bogus"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

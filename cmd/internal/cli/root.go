@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/portsift/portsift/capture"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
 
@@ -77,17 +78,6 @@ func buildInfo() (version, commit string) {
 	return version, cmp.Or(commit, "unknown")
 }
 
-// FlagError is a usage error: Main prints it with a hint and exits 2.
-type FlagError struct{ err error }
-
-func (e *FlagError) Error() string { return e.err.Error() }
-func (e *FlagError) Unwrap() error { return e.err }
-
-// FlagErrorf returns a FlagError with a formatted message.
-func FlagErrorf(format string, args ...any) error {
-	return &FlagError{fmt.Errorf(format, args...)}
-}
-
 // errSilent is returned when the command already printed what went wrong
 // (a report with a partial read, say) and only the exit code is left.
 var errSilent = errors.New("silent failure")
@@ -114,7 +104,7 @@ Ports the registry marks as risky (backdoor ports, port 0) are reported as alert
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &FlagError{err} })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return cmdutil.FlagErrorWrap(err) })
 	root.AddCommand(NewCmdRead(ios, nil), NewCmdSniff(ios, nil), NewCmdCheck(ios, nil), NewCmdMerge(ios, nil), NewCmdPorts(ios, nil), newCmdVersion(ios))
 	root.CompletionOptions.HiddenDefaultCmd = false
 	addCompletions(root)
@@ -146,7 +136,7 @@ func Main(args []string, ios *IOStreams) int {
 	case errors.Is(err, errSilent):
 		return ExitFailure
 	}
-	var fe *FlagError
+	var fe *cmdutil.FlagError
 	if errors.As(err, &fe) || isCobraUsage(err) {
 		fmt.Fprintf(ios.ErrOut, "portsift: %v\n", err)
 		if c != nil {

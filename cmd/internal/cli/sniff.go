@@ -20,6 +20,7 @@ import (
 	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/classify/render"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/portsift/portsift/registry"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -58,7 +59,7 @@ type SniffOptions struct {
 	CPUProfile  string
 	User        string // -Z: whom to run as once the capture is open ("": nobody when root)
 	Force       bool   // -w and --flows may overwrite an existing file
-	DecodeFlags
+	cmdutil.DecodeFlags
 }
 
 // NewCmdSniff returns `portsift sniff`. runF, when set, receives the
@@ -106,27 +107,27 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.BoolVarP(&opts.List, "list", "D", false, "list the interfaces that can be captured on, with flags and addresses, and exit")
 	f.StringVarP(&opts.Filter, "filter", "f", "", "capture only packets matching the BPF `EXPR` (libpcap syntax, run in the kernel)")
 	f.DurationVar(&opts.Duration, "duration", 0, "stop after this long (0: until Ctrl-C)")
-	addCountFlag(f, &opts.Count, "stop after `N` packets (0: no limit)")
+	cmdutil.AddCount(f, &opts.Count, "stop after `N` packets (0: no limit)")
 	f.IntVarP(&opts.Snaplen, "snaplen", "s", capture.MaxCaptureLength, "capture at most `N` bytes of each packet")
 	f.BoolVarP(&opts.NoPromisc, "no-promisc", "p", false, "do not put the interface into promiscuous mode")
 	f.BoolVar(&opts.Immediate, "immediate-mode", false, "hand over each packet as it arrives instead of in batches of up to 100ms")
 	f.IntVarP(&opts.BufferKiB, "buffer-size", "B", capture.DefaultLiveBuffer>>10, "kernel capture buffer in `KiB`")
 	f.DurationVar(&opts.Interval, "interval", classify.DefaultInterval, "refresh the view (or print a report) every `D`")
-	addFormatFlag(f, &opts.Format, "output `FORMAT`: table or json", "table", "json")
+	cmdutil.AddFormat(f, &opts.Format, "output `FORMAT`: table or json", "table", "json")
 	f.IntVar(&opts.Top, "top", 0, "show at most `N` services: in the live view (0: as many as the terminal has room for, or all) and in the final table (0: all; default: 20 on a terminal, all otherwise)")
-	addSortFlag(f, &opts.Sort, "order the final table by `KEY`: bytes, packets or flows")
+	cmdutil.AddSort(f, &opts.Sort, "order the final table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
 	f.BoolVar(&opts.Force, "force", false, "let -w and --flows overwrite an existing file (never through a symbolic link)")
 	f.StringVarP(&opts.User, "relinquish-privileges", "Z", "", "once the capture is open, run as `USER` (default when started as root: "+defaultUser+"; -Z root keeps root)")
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv) as flows end; never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
-	addFlowsFormatFlag(f, &opts.FlowsFormat)
+	cmdutil.AddFlowsFormat(f, &opts.FlowsFormat)
 	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9155 (default off)")
 	f.IntVar(&opts.MetricsMax, "metrics-max-services", metrics.DefaultMetricsMaxServices, "give at most `N` unnamed service ports their own series; fold the rest into service=\"other\"")
-	addRegistryFlags(f, &opts.Services, &opts.Ephemeral)
+	cmdutil.AddRegistry(f, &opts.Services, &opts.Ephemeral)
 	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
-	opts.DecodeFlags.add(f)
+	opts.DecodeFlags.Add(f)
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no status messages on stderr")
 	f.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the capture to `FILE` (for pprof)")
 	f.MarkHidden("cpuprofile")
@@ -138,34 +139,34 @@ func validateSniff(o *SniffOptions) error {
 		return nil
 	}
 	if o.Interface == "" {
-		return FlagErrorf("sniff needs an interface: -i IFACE (portsift sniff --list shows them)")
+		return cmdutil.FlagErrorf("sniff needs an interface: -i IFACE (portsift sniff --list shows them)")
 	}
 	switch {
 	case o.Duration < 0:
-		return FlagErrorf("--duration must be positive, not %v", o.Duration)
+		return cmdutil.FlagErrorf("--duration must be positive, not %v", o.Duration)
 	case o.Snaplen < 1 || o.Snaplen > capture.MaxCaptureLength:
-		return FlagErrorf("--snaplen must be 1 to %d, not %d", capture.MaxCaptureLength, o.Snaplen)
+		return cmdutil.FlagErrorf("--snaplen must be 1 to %d, not %d", capture.MaxCaptureLength, o.Snaplen)
 	case o.BufferKiB < 1:
-		return FlagErrorf("--buffer-size must be at least 1 KiB, not %d", o.BufferKiB)
+		return cmdutil.FlagErrorf("--buffer-size must be at least 1 KiB, not %d", o.BufferKiB)
 	case o.Interval < 10*time.Millisecond:
-		return FlagErrorf("--interval must be at least 10ms, not %v", o.Interval)
+		return cmdutil.FlagErrorf("--interval must be at least 10ms, not %v", o.Interval)
 	case o.Top < 0:
-		return FlagErrorf("--top must be 0 (fit) or more, not %d", o.Top)
+		return cmdutil.FlagErrorf("--top must be 0 (fit) or more, not %d", o.Top)
 	case o.MetricsMax < 0:
-		return FlagErrorf("--metrics-max-services must be 0 or more, not %d", o.MetricsMax)
+		return cmdutil.FlagErrorf("--metrics-max-services must be 0 or more, not %d", o.MetricsMax)
 	case o.MaxFlows < 0:
-		return FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, o.MaxFlows)
+		return cmdutil.FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, o.MaxFlows)
 	case o.IdleTimeout <= 0:
-		return FlagErrorf("--idle-timeout must be positive, not %v", o.IdleTimeout)
+		return cmdutil.FlagErrorf("--idle-timeout must be positive, not %v", o.IdleTimeout)
 	}
-	if err := o.DecodeFlags.check(); err != nil {
+	if err := o.DecodeFlags.Check(); err != nil {
 		return err
 	}
 	if err := checkFlowsFlags(o.FlowsFile, o.FlowsFormat); err != nil {
 		return err
 	}
 	if o.WriteFile != "" && o.FlowsFile != "" && stdStream(o.WriteFile) != notStd && stdStream(o.WriteFile) == stdStream(o.FlowsFile) {
-		return FlagErrorf("-w %q and --flows %q are the same stream: give one of them a file", o.WriteFile, o.FlowsFile)
+		return cmdutil.FlagErrorf("-w %q and --flows %q are the same stream: give one of them a file", o.WriteFile, o.FlowsFile)
 	}
 	return nil
 }
@@ -199,10 +200,10 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 	}
 	eph, err := registry.ParseEphemeral(opts.Ephemeral)
 	if err != nil {
-		return &FlagError{fmt.Errorf("--ephemeral: %w", err)}
+		return cmdutil.FlagErrorWrap(fmt.Errorf("--ephemeral: %w", err))
 	}
 	topts := classify.Options{Registry: reg, Ephemeral: &eph, MaxFlows: opts.MaxFlows, IdleTimeout: opts.IdleTimeout}
-	opts.DecodeFlags.apply(&topts)
+	opts.DecodeFlags.Apply(&topts)
 	// Whom to become once the capture is open (-Z), decided first: an
 	// unknown user fails before the interface is touched.
 	drop, err := privilegeTarget(opts.User)
@@ -244,7 +245,7 @@ func sniffRun(ctx context.Context, opts *SniffOptions) error {
 	})
 	if err != nil {
 		if errors.Is(err, capture.ErrBadFilter) {
-			return &FlagError{err}
+			return cmdutil.FlagErrorWrap(err)
 		}
 		return err
 	}

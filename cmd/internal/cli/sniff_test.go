@@ -7,13 +7,14 @@ import (
 
 	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify/metrics"
+	"github.com/portsift/portsift/cmd/internal/cmdutil"
 	"github.com/portsift/portsift/decode"
 )
 
 func TestNewCmdSniff(t *testing.T) {
 	defaults := SniffOptions{Format: "table", Sort: "bytes", Ephemeral: "iana,linux", IdleTimeout: 2 * time.Minute,
 		Snaplen: capture.MaxCaptureLength, BufferKiB: 32768, Interval: time.Second, MetricsMax: metrics.DefaultMetricsMaxServices,
-		DecodeFlags: DecodeFlags{DecapDepth: decode.DefaultMaxDepth}}
+		DecodeFlags: cmdutil.DecodeFlags{DecapDepth: decode.DefaultMaxDepth}}
 	with := func(f func(*SniffOptions)) SniffOptions { o := defaults; f(&o); return o }
 	tests := []struct {
 		name    string
@@ -32,7 +33,7 @@ func TestNewCmdSniff(t *testing.T) {
 				NoPromisc: true, Immediate: true, BufferKiB: 4096, Interval: 5 * time.Second, IntervalSet: true, Format: "json",
 				Top: 10, TopSet: true, Sort: "packets", WriteFile: "s.pcapng", FlowsFile: "f.jsonl", FlowsFormat: "csv", Force: true, MetricsAddr: "127.0.0.1:9155", MetricsMax: 50,
 				MaxFlows: 1000, IdleTimeout: 30 * time.Second, Services: []string{"x.csv"}, Ephemeral: "linux", Quiet: true,
-				DecodeFlags: DecodeFlags{Decap: true, DecapDepth: 3}}},
+				DecodeFlags: cmdutil.DecodeFlags{Decap: true, DecapDepth: 3}}},
 		{name: "decap depth", args: []string{"-i", "eth0", "--decap-depth", "0"}, wantErr: "--decap-depth must be between 1 and 64, not 0"},
 		{name: "no interface", args: nil, wantErr: "sniff needs an interface: -i IFACE (portsift sniff --list shows them)"},
 		{name: "arguments", args: []string{"-i", "eth0", "extra"}, wantErr: `unknown command "extra"`},
@@ -49,7 +50,7 @@ func TestNewCmdSniff(t *testing.T) {
 		{name: "idle timeout", args: []string{"-i", "eth0", "--idle-timeout", "0s"}, wantErr: "--idle-timeout must be positive"},
 		{name: "flows extension", args: []string{"-i", "eth0", "--flows", "f.txt"}, wantErr: `--flows "f.txt": name the file .jsonl or .csv, or give --flows-format jsonl|csv`},
 		{name: "flows format", args: []string{"-i", "eth0", "--flows", "f.txt", "--flows-format", "jsonl"}, want: with(func(o *SniffOptions) { o.Interface, o.FlowsFile, o.FlowsFormat = "eth0", "f.txt", "jsonl" })},
-		{name: "bad flows format", args: []string{"-i", "eth0", "--flows", "-", "--flows-format", "json"}, wantErr: `--flows-format "json": want jsonl or csv`},
+		{name: "bad flows format", args: []string{"-i", "eth0", "--flows", "-", "--flows-format", "json"}, wantErr: `invalid argument "json" for "--flows-format" flag: unknown flow log format "json" (want jsonl or csv)`},
 		{name: "flows format alone", args: []string{"-i", "eth0", "--flows-format", "csv"}, wantErr: `--flows-format csv needs --flows FILE`},
 		{name: "both on stdout", args: []string{"-i", "eth0", "-w", "/dev/stdout", "--flows", "-"}, wantErr: `-w "/dev/stdout" and --flows "-" are the same stream: give one of them a file`},
 		{name: "both on std streams", args: []string{"-i", "eth0", "-w", "-", "--flows", "/dev/stderr"}, want: with(func(o *SniffOptions) { o.Interface, o.WriteFile, o.FlowsFile = "eth0", "-", "/dev/stderr" })},

@@ -1,4 +1,4 @@
-package cli
+package cmdutil
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/decode"
+	"github.com/portsift/portsift/registry"
 	"github.com/spf13/pflag"
 )
 
@@ -18,35 +19,39 @@ type DecodeFlags struct {
 	DecapDepth int
 }
 
-func (d *DecodeFlags) add(f *pflag.FlagSet) {
+// Add defines --decap and --decap-depth.
+func (d *DecodeFlags) Add(f *pflag.FlagSet) {
 	f.BoolVar(&d.Decap, "decap", false, "classify the inner flow of tunnels (GRE, ERSPAN, VXLAN, Geneve, GTP-U, IP-in-IP, Teredo) instead of the outer one")
 	f.IntVar(&d.DecapDepth, "decap-depth", decode.DefaultMaxDepth, "open at most `N` nested tunnels; deeper frames count as their outer flow")
 }
 
-func (d *DecodeFlags) check() error {
+// Check refuses a depth out of range.
+func (d *DecodeFlags) Check() error {
 	if d.DecapDepth < 1 || d.DecapDepth > 64 {
 		return FlagErrorf("--decap-depth must be between 1 and 64, not %d", d.DecapDepth)
 	}
 	return nil
 }
 
-func (d *DecodeFlags) apply(o *classify.Options) { o.Decap, o.DecapDepth = d.Decap, d.DecapDepth }
+// Apply sets the decoding options of o.
+func (d *DecodeFlags) Apply(o *classify.Options) { o.Decap, o.DecapDepth = d.Decap, d.DecapDepth }
 
-// addThreadsFlag adds --threads, for commands that read files.
-func addThreadsFlag(f *pflag.FlagSet, p *int) {
+// AddThreads adds --threads, for commands that read files.
+func AddThreads(f *pflag.FlagSet, p *int) {
 	f.IntVar(p, "threads", 0, "goroutines to read with: 1 does everything on one; 2 reads and decodes on one, counts on the other; N>2 reads on one and counts flows split by address pair over N-1, and reads up to N-1 of several files at once; 0 (default): the number of cores. Reports are identical")
 }
 
-func checkThreads(n int) error {
+// CheckThreads refuses a negative --threads.
+func CheckThreads(n int) error {
 	if n < 0 {
 		return FlagErrorf("--threads must be 0 (automatic) or more, not %d", n)
 	}
 	return nil
 }
 
-// addCountFlag adds -c/--count. Its parse errors say what is wrong with the
+// AddCount adds -c/--count. Its parse errors say what is wrong with the
 // number ("-1 is negative", "too large") instead of strconv's wording.
-func addCountFlag(f *pflag.FlagSet, p *uint64, usage string) {
+func AddCount(f *pflag.FlagSet, p *uint64, usage string) {
 	f.VarP((*countValue)(p), "count", "c", usage)
 }
 
@@ -67,4 +72,31 @@ func (c *countValue) Set(s string) error {
 		return fmt.Errorf("too large: a packet count is at most %d", uint64(math.MaxUint64))
 	}
 	return fmt.Errorf("not a whole number of packets")
+}
+
+// AddRegistry defines --services (repeatable) and --ephemeral, whose
+// ranges are checked when the flag is parsed.
+func AddRegistry(f *pflag.FlagSet, services *[]string, eph *string) {
+	f.StringArrayVar(services, "services", nil, "add or override registry entries from `FILE` (IANA CSV or /etc/services format); repeatable")
+	presets := []string{}
+	for _, p := range registry.Presets() {
+		presets = append(presets, p.Name)
+	}
+	*eph = "iana,linux"
+	f.Var((*ephemeralValue)(eph), "ephemeral", "client port `RANGES`: ranges like 32768-60999 and presets "+strings.Join(presets, ", "))
+}
+
+// ephemeralValue is --ephemeral: the text, once registry.ParseEphemeral
+// took it.
+type ephemeralValue string
+
+func (e *ephemeralValue) String() string { return string(*e) }
+func (e *ephemeralValue) Type() string   { return "string" }
+
+func (e *ephemeralValue) Set(s string) error {
+	if _, err := registry.ParseEphemeral(s); err != nil {
+		return err
+	}
+	*e = ephemeralValue(s)
+	return nil
 }
