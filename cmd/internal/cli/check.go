@@ -103,12 +103,6 @@ nothing changed; it prints what changed.`,
 					return cmdutil.FlagErrorf("bad pattern %q: %v", a, err)
 				}
 			}
-			if opts.MaxFlows < 0 {
-				return cmdutil.FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, opts.MaxFlows)
-			}
-			if opts.IdleTimeout < 0 {
-				return cmdutil.FlagErrorf("--idle-timeout must be positive, not %v", opts.IdleTimeout)
-			}
 			if err := opts.DecodeFlags.Check(); err != nil {
 				return err
 			}
@@ -131,8 +125,7 @@ nothing changed; it prints what changed.`,
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (as when the expectation was recorded)")
 	cmdutil.AddCount(f, &opts.Count, "stop after `N` packets (0: all)")
 	cmdutil.AddRegistry(f, &opts.Services, &opts.Ephemeral)
-	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows (default %d)", classify.DefaultMaxFlows))
-	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
+	cmdutil.AddFlowTable(f, &opts.MaxFlows, &opts.IdleTimeout, fmt.Sprintf("bound the flow table to `N` flows (default %d)", classify.DefaultMaxFlows))
 	opts.DecodeFlags.Add(f)
 	cmdutil.AddThreads(f, &opts.Threads)
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar")

@@ -47,7 +47,7 @@ func TestNewCmdCheck(t *testing.T) {
 		{name: "stdin without expect", args: []string{"-"}, wantErr: "standard input ('-') has no report beside it: name one with --expect"},
 		{name: "stdin twice", args: []string{"--expect", "r.json", "-", "-"}, wantErr: "standard input ('-') can be read only once"},
 		{name: "bad pattern", args: []string{"traces/[.pcap"}, wantErr: `bad pattern "traces/[.pcap"`},
-		{name: "negative max flows", args: []string{"--max-flows", "-1", "a.pcap"}, wantErr: "--max-flows must be 0"},
+		{name: "negative max flows", args: []string{"--max-flows", "-1", "a.pcap"}, wantErr: `invalid argument "-1" for "--max-flows" flag: must be 0 (default 262144) or more`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +69,7 @@ func TestNewCmdMerge(t *testing.T) {
 		{name: "no files", args: nil, wantErr: "requires at least 1 arg"},
 		{name: "bad format", args: []string{"-o", "xml", "a.json"}, wantErr: `unknown format "xml" (want table, json or csv)`},
 		{name: "bad sort", args: []string{"--sort", "name", "a.json"}, wantErr: `unknown sort key "name"`},
-		{name: "negative top", args: []string{"--top", "-2", "a.json"}, wantErr: "--top must be 0 (all) or more, not -2"},
+		{name: "negative top", args: []string{"--top", "-2", "a.json"}, wantErr: `invalid argument "-2" for "--top" flag: must be 0 (all) or more`},
 		{name: "stdin twice", args: []string{"-", "-"}, wantErr: "standard input ('-') can be read only once"},
 	}
 	for _, tt := range tests {

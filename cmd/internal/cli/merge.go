@@ -45,9 +45,6 @@ another filter are refused, since their service keys or their frames differ;
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Files = args
 			opts.TopSet = c.Flags().Changed("top")
-			if opts.Top < 0 {
-				return cmdutil.FlagErrorf("--top must be 0 (all) or more, not %d", opts.Top)
-			}
 			if n := countStdin(args); n > 1 {
 				return cmdutil.FlagErrorf("standard input ('-') can be read only once, not %d times", n)
 			}
@@ -60,7 +57,7 @@ another filter are refused, since their service keys or their frames differ;
 	f := c.Flags()
 	cmdutil.AddFormat(f, &opts.Format, "output `FORMAT`: table, json or csv", "table", "json", "csv")
 	f.BoolVar(&opts.Force, "force", false, "merge reports made with different registries, ephemeral ranges or filters")
-	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
+	f.Var(cmdutil.NonNegative(&opts.Top, "all"), "top", "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
 	cmdutil.AddSort(f, &opts.Sort, "order the table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	return c

@@ -101,15 +101,6 @@ is reported and the others are read (exit 1).`,
 				return cmdutil.FlagErrorf("-w and --flows name the same file %q", opts.WriteFile)
 			}
 			opts.TopSet = c.Flags().Changed("top")
-			if opts.Top < 0 {
-				return cmdutil.FlagErrorf("--top must be 0 (all) or more, not %d", opts.Top)
-			}
-			if opts.MaxFlows < 0 {
-				return cmdutil.FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, opts.MaxFlows)
-			}
-			if opts.IdleTimeout < 0 {
-				return cmdutil.FlagErrorf("--idle-timeout must be positive, not %v", opts.IdleTimeout)
-			}
 			if err := opts.DecodeFlags.Check(); err != nil {
 				return err
 			}
@@ -131,7 +122,7 @@ is reported and the others are read (exit 1).`,
 	f := c.Flags()
 	f.StringVarP(&opts.Filter, "filter", "f", "", "keep only packets matching the BPF `EXPR` (libpcap syntax)")
 	cmdutil.AddFormat(f, &opts.Format, "output `FORMAT`: table, json or csv", "table", "json", "csv")
-	f.IntVar(&opts.Top, "top", 0, "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
+	f.Var(cmdutil.NonNegative(&opts.Top, "all"), "top", "show at most `N` services in the table (0: all; default: 20 on a terminal, all otherwise)")
 	cmdutil.AddSort(f, &opts.Sort, "order the table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	cmdutil.AddCount(f, &opts.Count, "stop after `N` packets (0: all)")
@@ -143,8 +134,7 @@ is reported and the others are read (exit 1).`,
 	f.CountVarP(&opts.numeric, "numeric", "n", "accepted for tcpdump's -n and -nn: portsift never resolves names")
 	f.MarkHidden("numeric")
 	cmdutil.AddRegistry(f, &opts.Services, &opts.Ephemeral)
-	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
-	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
+	cmdutil.AddFlowTable(f, &opts.MaxFlows, &opts.IdleTimeout, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar")
 	opts.DecodeFlags.Add(f)
 	cmdutil.AddThreads(f, &opts.Threads)

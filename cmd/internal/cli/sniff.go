@@ -114,7 +114,7 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.IntVarP(&opts.BufferKiB, "buffer-size", "B", capture.DefaultLiveBuffer>>10, "kernel capture buffer in `KiB`")
 	f.DurationVar(&opts.Interval, "interval", classify.DefaultInterval, "refresh the view (or print a report) every `D`")
 	cmdutil.AddFormat(f, &opts.Format, "output `FORMAT`: table or json", "table", "json")
-	f.IntVar(&opts.Top, "top", 0, "show at most `N` services: in the live view (0: as many as the terminal has room for, or all) and in the final table (0: all; default: 20 on a terminal, all otherwise)")
+	f.Var(cmdutil.NonNegative(&opts.Top, "fit"), "top", "show at most `N` services: in the live view (0: as many as the terminal has room for, or all) and in the final table (0: all; default: 20 on a terminal, all otherwise)")
 	cmdutil.AddSort(f, &opts.Sort, "order the final table by `KEY`: bytes, packets or flows")
 	f.BoolVar(&opts.LocalTime, "local-time", false, "show the table's times in the local time zone (default: UTC)")
 	f.StringVarP(&opts.WriteFile, "write", "w", "", "also save the captured packets to `FILE` (pcapng if it ends in .pcapng, else pcap); never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
@@ -123,10 +123,10 @@ The kernel's received and dropped counters are shown in every report.`,
 	f.StringVar(&opts.FlowsFile, "flows", "", "write one line per flow to `FILE` (.jsonl or .csv) as flows end; never over an existing file without --force. '-' or /dev/stdout: to standard output, and the reports go to standard error")
 	cmdutil.AddFlowsFormat(f, &opts.FlowsFormat)
 	f.StringVar(&opts.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`ADDR`/metrics, e.g. 127.0.0.1:9155 (default off)")
-	f.IntVar(&opts.MetricsMax, "metrics-max-services", metrics.DefaultMetricsMaxServices, "give at most `N` unnamed service ports their own series; fold the rest into service=\"other\"")
+	opts.MetricsMax = metrics.DefaultMetricsMaxServices
+	f.Var(cmdutil.NonNegative(&opts.MetricsMax, ""), "metrics-max-services", "give at most `N` unnamed service ports their own series; fold the rest into service=\"other\"")
 	cmdutil.AddRegistry(f, &opts.Services, &opts.Ephemeral)
-	f.IntVar(&opts.MaxFlows, "max-flows", 0, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
-	f.DurationVar(&opts.IdleTimeout, "idle-timeout", classify.DefaultIdleTimeout, "end a flow after this long without a packet (packet time)")
+	cmdutil.AddFlowTable(f, &opts.MaxFlows, &opts.IdleTimeout, fmt.Sprintf("bound the flow table to `N` flows, evicting the longest idle (default %d)", classify.DefaultMaxFlows))
 	opts.DecodeFlags.Add(f)
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no status messages on stderr")
 	f.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the capture to `FILE` (for pprof)")
@@ -150,13 +150,7 @@ func validateSniff(o *SniffOptions) error {
 		return cmdutil.FlagErrorf("--buffer-size must be at least 1 KiB, not %d", o.BufferKiB)
 	case o.Interval < 10*time.Millisecond:
 		return cmdutil.FlagErrorf("--interval must be at least 10ms, not %v", o.Interval)
-	case o.Top < 0:
-		return cmdutil.FlagErrorf("--top must be 0 (fit) or more, not %d", o.Top)
-	case o.MetricsMax < 0:
-		return cmdutil.FlagErrorf("--metrics-max-services must be 0 or more, not %d", o.MetricsMax)
-	case o.MaxFlows < 0:
-		return cmdutil.FlagErrorf("--max-flows must be 0 (default %d) or more, not %d", classify.DefaultMaxFlows, o.MaxFlows)
-	case o.IdleTimeout <= 0:
+	case o.IdleTimeout == 0:
 		return cmdutil.FlagErrorf("--idle-timeout must be positive, not %v", o.IdleTimeout)
 	}
 	if err := o.DecodeFlags.Check(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/decode"
@@ -98,5 +99,57 @@ func (e *ephemeralValue) Set(s string) error {
 		return err
 	}
 	*e = ephemeralValue(s)
+	return nil
+}
+
+// NonNegative is an int flag value that refuses a negative number when
+// parsed; zero says what 0 means ("all", "default 262144"), for the
+// message.
+func NonNegative(p *int, zero string) pflag.Value { return &nonNegative{p, zero} }
+
+type nonNegative struct {
+	p    *int
+	zero string
+}
+
+func (n *nonNegative) String() string { return strconv.Itoa(*n.p) }
+func (n *nonNegative) Type() string   { return "int" }
+
+func (n *nonNegative) Set(s string) error {
+	v, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("not a whole number")
+	case v < 0 && n.zero != "":
+		return fmt.Errorf("must be 0 (%s) or more", n.zero)
+	case v < 0:
+		return fmt.Errorf("must be 0 or more")
+	}
+	*n.p = v
+	return nil
+}
+
+// AddFlowTable defines --max-flows and --idle-timeout, both refused
+// negative when parsed.
+func AddFlowTable(f *pflag.FlagSet, maxFlows *int, idle *time.Duration, maxUsage string) {
+	f.Var(NonNegative(maxFlows, fmt.Sprintf("default %d", classify.DefaultMaxFlows)), "max-flows", maxUsage)
+	*idle = classify.DefaultIdleTimeout
+	f.Var((*nonNegativeDuration)(idle), "idle-timeout", "end a flow after this long without a packet (packet time)")
+}
+
+type nonNegativeDuration time.Duration
+
+func (d *nonNegativeDuration) String() string { return time.Duration(*d).String() }
+func (d *nonNegativeDuration) Type() string   { return "duration" }
+
+func (d *nonNegativeDuration) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return fmt.Errorf("not a duration (say 90s, 2m or 1h30m)")
+	case v < 0:
+		return fmt.Errorf("must not be negative")
+	}
+	*d = nonNegativeDuration(v)
 	return nil
 }
