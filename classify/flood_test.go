@@ -264,8 +264,8 @@ func TestFloodLaterFragments(t *testing.T) {
 	if err := r.CheckTotals(); err != nil {
 		t.Error(err)
 	}
-	if r.Buckets.Fragment.Frames != floodSize || r.Fragments.Unattributed.Frames != floodSize {
-		t.Errorf("fragment bucket %+v, fragments %+v; want all %d unattributed", r.Buckets.Fragment, r.Fragments, floodSize)
+	if r.Buckets[vocab.BucketFragment].Frames != floodSize || r.Fragments.Unattributed.Frames != floodSize {
+		t.Errorf("fragment bucket %+v, fragments %+v; want all %d unattributed", r.Buckets[vocab.BucketFragment], r.Fragments, floodSize)
 	}
 }
 

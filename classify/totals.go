@@ -84,7 +84,7 @@ func (t *Tracker) Report() *report.Report {
 		r.Last = report.UnixTime(last)
 	}
 	for b := vocab.Bucket(0); b < vocab.NumBuckets; b++ {
-		*r.Buckets.Get(b) = report.Counter(tot.buckets[b])
+		r.Buckets[b] = report.Counter(tot.buckets[b])
 	}
 	for lt := range 1 << 16 {
 		var n uint64

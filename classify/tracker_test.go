@@ -98,8 +98,8 @@ func TestTrackerHandshakeAndClose(t *testing.T) {
 	if r.Flows.Total != 2 || r.Flows.ByReason["handshake"] != 2 {
 		t.Errorf("flows = %+v", r.Flows)
 	}
-	if r.Frames != 9 || r.Buckets.TCP.Frames != 9 {
-		t.Errorf("frames %d, tcp bucket %d, want 9", r.Frames, r.Buckets.TCP.Frames)
+	if r.Frames != 9 || r.Buckets[vocab.BucketTCP].Frames != 9 {
+		t.Errorf("frames %d, tcp bucket %d, want 9", r.Frames, r.Buckets[vocab.BucketTCP].Frames)
 	}
 }
 
@@ -165,8 +165,8 @@ func TestTrackerFragments(t *testing.T) {
 	if nfs == nil || nfs.Packets != 1 || nfs.Fragments != 1 || nfs.FragmentBytes != 600 {
 		t.Fatalf("udp/2049 = %+v, want 1 packet and 1 fragment of 600 bytes", nfs)
 	}
-	if r.Fragments.Attributed.Frames != 1 || r.Fragments.Unattributed.Frames != 1 || r.Buckets.Fragment.Frames != 2 {
-		t.Errorf("fragments = %+v, bucket %+v", r.Fragments, r.Buckets.Fragment)
+	if r.Fragments.Attributed.Frames != 1 || r.Fragments.Unattributed.Frames != 1 || r.Buckets[vocab.BucketFragment].Frames != 2 {
+		t.Errorf("fragments = %+v, bucket %+v", r.Fragments, r.Buckets[vocab.BucketFragment])
 	}
 	if fl := f.ended[0]; fl.PacketsToServer != 2 || fl.Fragments != 1 || fl.BytesToServer != 2114 {
 		t.Errorf("flow = %+v, want 2 packets (fragment included) and 2114 bytes to the server", fl)
@@ -222,7 +222,7 @@ func TestTrackerAlertsAndBuckets(t *testing.T) {
 	}
 	var sum report.Counter
 	for b := vocab.Bucket(0); b < vocab.NumBuckets; b++ {
-		c := r.Buckets.Get(b)
+		c := &r.Buckets[b]
 		sum.Frames += c.Frames
 		sum.Bytes += c.Bytes
 	}

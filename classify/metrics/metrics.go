@@ -146,7 +146,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	counter(c.flows, e.Flows, "ephemeral", "", "")
 
 	for b := range vocab.NumBuckets {
-		counter(c.frames, r.Buckets.Get(b).Frames, b.String())
+		counter(c.frames, r.Buckets[b].Frames, b.String())
 	}
 	counter(c.evicted, r.Flows.Evicted)
 	if lc := r.Capture; lc != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portsift/portsift/classify"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 )
 
@@ -111,8 +112,8 @@ func checkReport(t *testing.T, r *report.Report) {
 		t.Fatalf("flows: %d in all, %d by reason, %d by row", r.Flows.Total, byReason, rowFlows)
 	}
 	fr := r.Fragments
-	if fr.Attributed.Frames+fr.Unattributed.Frames != r.Buckets.Fragment.Frames || fr.Attributed.Bytes+fr.Unattributed.Bytes != r.Buckets.Fragment.Bytes {
-		t.Fatalf("fragments %+v do not add up to the fragment bucket %+v", fr, r.Buckets.Fragment)
+	if fr.Attributed.Frames+fr.Unattributed.Frames != r.Buckets[vocab.BucketFragment].Frames || fr.Attributed.Bytes+fr.Unattributed.Bytes != r.Buckets[vocab.BucketFragment].Bytes {
+		t.Fatalf("fragments %+v do not add up to the fragment bucket %+v", fr, r.Buckets[vocab.BucketFragment])
 	}
 	if (r.Frames == 0) != (r.First.IsZero()) {
 		t.Fatalf("%d frames, first %q", r.Frames, r.First)

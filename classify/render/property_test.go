@@ -431,7 +431,7 @@ func randReport(rng *rand.Rand) *report.Report {
 		}
 		r.Alerts = append(r.Alerts, a)
 	}
-	r.Buckets.TCP, r.Buckets.Malformed = report.Counter{Frames: randCount(rng), Bytes: randCount(rng)}, report.Counter{Frames: randCount(rng), Bytes: randCount(rng)}
+	r.Buckets[vocab.BucketTCP], r.Buckets[vocab.BucketMalformed] = report.Counter{Frames: randCount(rng), Bytes: randCount(rng)}, report.Counter{Frames: randCount(rng), Bytes: randCount(rng)}
 	r.Flows.Total, r.Flows.Evicted = randCount(rng), randCount(rng)
 	if rng.IntN(3) == 0 {
 		r.Capture = &report.LiveCapture{Interface: "eth0", Received: randCount(rng), DroppedKernel: randCount(rng), FlowsActive: randCount(rng)}

@@ -97,14 +97,10 @@ func WriteText(w io.Writer, r *report.Report, o TextOptions) error {
 		commas(e.Packets), human(e.Bytes), commas(e.Flows), "", "", "", "", commas(e.Fragments), ""}, true})
 	writeServices(ew, table, o.Width)
 
-	// report.Buckets.
+	// Buckets.
 	fmt.Fprintln(ew)
-	var parts []string
-	for b := range vocab.NumBuckets {
-		parts = append(parts, fmt.Sprintf("%s %s", b, commas(r.Buckets.Get(b).Frames)))
-	}
 	const label = len("frames:   ") // where the text of a trailer line starts
-	tx.list("frames:   "+strings.Join(parts, ", "), label)
+	tx.list(bucketLine(&r.Buckets), label)
 	if r.Short > 0 {
 		tx.words(fmt.Sprintf("          %s with a cut transport header (ports read)", commas(r.Short)), label)
 	}
@@ -134,7 +130,7 @@ func WriteText(w io.Writer, r *report.Report, o TextOptions) error {
 		tx.list(fmt.Sprintf("tunnels:  %s (%s)", strings.Join(parts, ", "), mode), label)
 	}
 	fr := r.Fragments
-	if r.Buckets.Fragment.Frames > 0 || fr.Untracked > 0 {
+	if r.Buckets[vocab.BucketFragment].Frames > 0 || fr.Untracked > 0 {
 		line := fmt.Sprintf("fragments: %s attributed to their flow, %s unattributed", commas(fr.Attributed.Frames), commas(fr.Unattributed.Frames))
 		if fr.Untracked > 0 {
 			line += fmt.Sprintf(", %s first fragments forgotten early (fragment table full)", commas(fr.Untracked))
@@ -630,4 +626,13 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// bucketLine is the frames line under a table: "frames:   tcp 3, udp 1, ...".
+func bucketLine(b *report.Buckets) string {
+	parts := make([]string, 0, vocab.NumBuckets)
+	for k := range vocab.NumBuckets {
+		parts = append(parts, k.String()+" "+commas(b[k].Frames))
+	}
+	return "frames:   " + strings.Join(parts, ", ")
 }

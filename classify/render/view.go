@@ -142,10 +142,7 @@ func WriteView(w io.Writer, prev, cur *report.Snapshot, o ViewOptions) error {
 	writeTable(&b, viewColumns, rows, o.Width)
 
 	fmt.Fprintln(&b)
-	bk := &r.Buckets
-	tx.list(fmt.Sprintf("frames:   tcp %s, udp %s, sctp %s, fragment %s, icmp %s, other-ip %s, non-ip %s, truncated %s, malformed %s",
-		commas(bk.TCP.Frames), commas(bk.UDP.Frames), commas(bk.SCTP.Frames), commas(bk.Fragment.Frames), commas(bk.ICMP.Frames),
-		commas(bk.OtherIP.Frames), commas(bk.NonIP.Frames), commas(bk.Truncated.Frames), commas(bk.Malformed.Frames)), len("frames:   "))
+	tx.list(bucketLine(&r.Buckets), len("frames:   "))
 	if len(r.Alerts) > 0 {
 		fmt.Fprintf(&b, "\nALERTS (%d)\n", len(r.Alerts))
 		for i, a := range r.Alerts {

@@ -41,8 +41,8 @@ func richReport() *report.Report {
 		r.Services = append(r.Services, s)
 	}
 	r.Ephemeral = report.Ephemeral{Packets: 225_664, Bytes: 156_600_000, Flows: 4_249, Fragments: 66_666}
-	r.Buckets = report.Buckets{TCP: report.Counter{Frames: 4_583_621, Bytes: 0}, UDP: report.Counter{Frames: 349_713, Bytes: 0}, SCTP: report.Counter{Frames: 12, Bytes: 0}, Fragment: report.Counter{Frames: 66_666, Bytes: 0},
-		ICMP: report.Counter{Frames: 1_234, Bytes: 0}, OtherIP: report.Counter{Frames: 56, Bytes: 0}, NonIP: report.Counter{Frames: 7_890, Bytes: 0}, Truncated: report.Counter{Frames: 3, Bytes: 0}, Malformed: report.Counter{Frames: 4, Bytes: 0}}
+	r.Buckets = report.Buckets{vocab.BucketTCP: {Frames: 4_583_621, Bytes: 0}, vocab.BucketUDP: {Frames: 349_713, Bytes: 0}, vocab.BucketSCTP: {Frames: 12, Bytes: 0}, vocab.BucketFragment: {Frames: 66_666, Bytes: 0},
+		vocab.BucketICMP: {Frames: 1_234, Bytes: 0}, vocab.BucketOtherIP: {Frames: 56, Bytes: 0}, vocab.BucketNonIP: {Frames: 7_890, Bytes: 0}, vocab.BucketTruncated: {Frames: 3, Bytes: 0}, vocab.BucketMalformed: {Frames: 4, Bytes: 0}}
 	r.Short = 17
 	r.OtherIP = []report.TypeCount{{Type: "gre", Frames: 40}, {Type: "ospf", Frames: 16}}
 	r.NonIP = []report.TypeCount{{Type: "arp", Frames: 7_000}, {Type: "lldp", Frames: 800}, {Type: "0x88cc", Frames: 90}}

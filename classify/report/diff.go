@@ -154,7 +154,7 @@ func (r *Report) Diff(expected *Report, o DiffOptions) Diff {
 	if want("buckets") {
 		dc.sec = "buckets"
 		for b := range vocab.NumBuckets {
-			ec, gc := e.Buckets.Get(b), g.Buckets.Get(b)
+			ec, gc := &e.Buckets[b], &g.Buckets[b]
 			dc.num(b.String(), "frames", ec.Frames, gc.Frames)
 			dc.num(b.String(), "bytes", ec.Bytes, gc.Bytes)
 		}

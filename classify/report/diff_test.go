@@ -76,7 +76,7 @@ func TestDiffChanges(t *testing.T) {
 			r.Alerts = append(r.Alerts, report.Alert{Proto: vocab.TCP, Port: 27374, Name: "asp", Risk: registry.RiskAlert, Packets: 1, Flows: 1, Hosts: []string{}})
 		}, want: []string{"alerts|tcp/27374||added|0"}},
 		{name: "buckets and types", edit: func(r *report.Report) {
-			r.Buckets.ICMP.Frames++
+			r.Buckets[vocab.BucketICMP].Frames++
 			r.NonIP = append(r.NonIP, report.TypeCount{Type: "lldp-x", Frames: 1, Bytes: 60})
 		}, want: []string{"buckets|icmp|frames|changed|1", "buckets|non_ip[lldp-x]|frames|changed|1", "buckets|non_ip[lldp-x]|bytes|changed|60"}},
 		{name: "ephemeral", edit: func(r *report.Report) { r.Ephemeral.Flows++ }, want: []string{"ephemeral||flows|changed|1"}},
@@ -112,12 +112,12 @@ func TestDiffChanges(t *testing.T) {
 			s.Packets += s.Packets/50 + 1
 		}, opts: report.DiffOptions{Tolerance: report.Tolerance{Rel: 0.02}}, want: []string{"services|tcp/443|packets|changed|" + fmt.Sprint(base.ServicePort(vocab.TCP, 443).Packets/50+1)}},
 		{name: "tolerance never allows from zero", edit: func(r *report.Report) {
-			r.Buckets.Malformed.Frames, r.Buckets.Malformed.Bytes = 0, 0
+			r.Buckets[vocab.BucketMalformed].Frames, r.Buckets[vocab.BucketMalformed].Bytes = 0, 0
 			r.DecodePanics = 1
 		},
 			opts: report.DiffOptions{Tolerance: report.Tolerance{Rel: 0.5}},
-			want: []string{"totals||decode_panics|changed|1", "buckets|malformed|frames|changed|" + fmt.Sprint(-int64(base.Buckets.Malformed.Frames)),
-				"buckets|malformed|bytes|changed|" + fmt.Sprint(-int64(base.Buckets.Malformed.Bytes))}},
+			want: []string{"totals||decode_panics|changed|1", "buckets|malformed|frames|changed|" + fmt.Sprint(-int64(base.Buckets[vocab.BucketMalformed].Frames)),
+				"buckets|malformed|bytes|changed|" + fmt.Sprint(-int64(base.Buckets[vocab.BucketMalformed].Bytes))}},
 		{name: "tolerance does not hide a new row", edit: func(r *report.Report) {
 			r.Services = append(r.Services, report.Service{Proto: vocab.UDP, Port: 9, Name: "discard", Packets: 1})
 		}, opts: report.DiffOptions{Tolerance: report.Tolerance{Abs: 1000}}, want: []string{"services|udp/9||added|0"}},

@@ -9,6 +9,7 @@ import (
 	"github.com/portsift/portsift/classify/internal/testread"
 	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // reportLeaf is one counter (uint64) of a report, found by reflection, so that
@@ -49,6 +50,10 @@ func reportCounters(r *report.Report) map[string]reportLeaf {
 					}
 				}
 				walk(e, fmt.Sprintf("%s[%s]", path, key))
+			}
+		case reflect.Array: // Buckets, by bucket name
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i), fmt.Sprintf("%s[%s]", path, vocab.Bucket(i)))
 			}
 		case reflect.Map:
 			if v.Type().Elem().Kind() != reflect.Uint64 {

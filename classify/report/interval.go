@@ -94,7 +94,7 @@ func NewInterval(prev, cur *Report, seq uint64, seconds float64, final bool) *In
 		Frames: sub(cur.Frames, prev.Frames), Bytes: sub(cur.Bytes, prev.Bytes), CapturedBytes: sub(cur.CapturedBytes, prev.CapturedBytes),
 		NewFlows: sub(cur.Flows.Total, prev.Flows.Total), Services: []ServiceInterval{}, Alerts: []AlertInterval{}}
 	for k := vocab.Bucket(0); k < vocab.NumBuckets; k++ {
-		*iv.Buckets.Get(k) = subCounter(*cur.Buckets.Get(k), *prev.Buckets.Get(k))
+		iv.Buckets[k] = subCounter(cur.Buckets[k], prev.Buckets[k])
 	}
 	before := make(map[portKey]*Service, len(prev.Services))
 	for i := range prev.Services {

@@ -36,7 +36,7 @@ func TestIntervalsAddUp(t *testing.T) {
 	for i, r := range reps {
 		iv := report.NewInterval(prev, r, uint64(i+1), 1, i == len(reps)-1)
 		frames2 += iv.Frames
-		udp += iv.Buckets.UDP.Frames
+		udp += iv.Buckets[vocab.BucketUDP].Frames
 		eph += iv.Ephemeral.Packets
 		for _, sv := range iv.Services {
 			if sv.Packets == 0 && sv.Fragments == 0 && sv.Flows == 0 {
@@ -52,9 +52,9 @@ func TestIntervalsAddUp(t *testing.T) {
 		prev = r
 	}
 	last := reps[len(reps)-1]
-	if frames2 != last.Frames || udp != last.Buckets.UDP.Frames || eph != last.Ephemeral.Packets {
+	if frames2 != last.Frames || udp != last.Buckets[vocab.BucketUDP].Frames || eph != last.Ephemeral.Packets {
 		t.Errorf("intervals add up to %d frames, %d udp, %d ephemeral; the report has %d, %d, %d",
-			frames2, udp, eph, last.Frames, last.Buckets.UDP.Frames, last.Ephemeral.Packets)
+			frames2, udp, eph, last.Frames, last.Buckets[vocab.BucketUDP].Frames, last.Ephemeral.Packets)
 	}
 	for _, sv := range last.Services {
 		if sv.Proto == vocab.TCP && pkts[sv.Port] != sv.Packets {

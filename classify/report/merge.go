@@ -116,15 +116,11 @@ func (o MergeOptions) Merge(reports ...*Report) (*Report, error) {
 		m.Short += r.Short
 		m.DecodePanics += r.DecodePanics
 		m.HostsUntracked += r.HostsUntracked
-		for _, p := range []struct{ dst, src *Counter }{
-			{&m.Buckets.TCP, &r.Buckets.TCP}, {&m.Buckets.UDP, &r.Buckets.UDP}, {&m.Buckets.SCTP, &r.Buckets.SCTP},
-			{&m.Buckets.Fragment, &r.Buckets.Fragment}, {&m.Buckets.ICMP, &r.Buckets.ICMP},
-			{&m.Buckets.OtherIP, &r.Buckets.OtherIP}, {&m.Buckets.NonIP, &r.Buckets.NonIP},
-			{&m.Buckets.Truncated, &r.Buckets.Truncated}, {&m.Buckets.Malformed, &r.Buckets.Malformed},
-			{&m.Fragments.Attributed, &r.Fragments.Attributed}, {&m.Fragments.Unattributed, &r.Fragments.Unattributed},
-		} {
-			p.dst.Add(*p.src)
+		for k := range vocab.NumBuckets {
+			m.Buckets[k].Add(r.Buckets[k])
 		}
+		m.Fragments.Attributed.Add(r.Fragments.Attributed)
+		m.Fragments.Unattributed.Add(r.Fragments.Unattributed)
 		m.Fragments.Untracked += r.Fragments.Untracked
 		m.LinkTypes = addTypes(m.LinkTypes, r.LinkTypes)
 		m.NonIP = addTypes(m.NonIP, r.NonIP)

@@ -2,8 +2,12 @@ package report
 
 import (
 	"cmp"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
@@ -96,22 +100,42 @@ type Counter struct {
 // Add adds the counts of o.
 func (c *Counter) Add(o Counter) { c.Frames += o.Frames; c.Bytes += o.Bytes }
 
-// Buckets holds the top-level counters; they add up to Frames and Bytes.
-type Buckets struct {
-	TCP       Counter `json:"tcp"`
-	UDP       Counter `json:"udp"`
-	SCTP      Counter `json:"sctp"`
-	Fragment  Counter `json:"fragment"`
-	ICMP      Counter `json:"icmp"`
-	OtherIP   Counter `json:"other-ip"`
-	NonIP     Counter `json:"non-ip"`
-	Truncated Counter `json:"truncated"`
-	Malformed Counter `json:"malformed"`
+// Buckets holds the top-level counters, indexed by vocab.Bucket; they add
+// up to Frames and Bytes. In JSON they are an object keyed by the buckets'
+// names, in vocab.Bucket order: {"tcp": {...}, "udp": {...}, ...}.
+type Buckets [vocab.NumBuckets]Counter
+
+// MarshalJSON implements json.Marshaler.
+func (b Buckets) MarshalJSON() ([]byte, error) {
+	out := []byte{'{'}
+	for k := range vocab.NumBuckets {
+		if k > 0 {
+			out = append(out, ',')
+		}
+		out = strconv.AppendQuote(out, k.String())
+		out = fmt.Appendf(out, `:{"frames":%d,"bytes":%d}`, b[k].Frames, b[k].Bytes)
+	}
+	return append(out, '}'), nil
 }
 
-// Get returns the counter of bucket b.
-func (b *Buckets) Get(k vocab.Bucket) *Counter {
-	return [...]*Counter{&b.TCP, &b.UDP, &b.SCTP, &b.Fragment, &b.ICMP, &b.OtherIP, &b.NonIP, &b.Truncated, &b.Malformed}[k]
+// UnmarshalJSON implements json.Unmarshaler: buckets it does not name are
+// zero, names it does not know are ignored (v1 only adds fields).
+func (b *Buckets) UnmarshalJSON(data []byte) error {
+	var m map[string]Counter
+	if err := json.Unmarshal(data, &m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			te.Field = strings.TrimSuffix("buckets."+te.Field, ".")
+		}
+		return err
+	}
+	*b = Buckets{}
+	for name, c := range m {
+		if k, ok := vocab.ParseBucket(name); ok {
+			b[k] = c
+		}
+	}
+	return nil
 }
 
 // TypeCount counts frames of one kind inside a bucket or header field.
@@ -275,8 +299,8 @@ func CompareProto(a, b vocab.Proto) int { return cmp.Compare(a.String(), b.Strin
 func (r *Report) CheckTotals() error {
 	var frames, bytes uint64
 	for b := range vocab.NumBuckets {
-		frames += r.Buckets.Get(b).Frames
-		bytes += r.Buckets.Get(b).Bytes
+		frames += r.Buckets[b].Frames
+		bytes += r.Buckets[b].Bytes
 	}
 	if frames != r.Frames || bytes != r.Bytes {
 		return fmt.Errorf("buckets add up to %d frames, %d bytes; the report has %d, %d", frames, bytes, r.Frames, r.Bytes)
@@ -285,7 +309,7 @@ func (r *Report) CheckTotals() error {
 	for _, s := range r.Services {
 		pkts += s.Packets
 	}
-	if tr := r.Buckets.TCP.Frames + r.Buckets.UDP.Frames + r.Buckets.SCTP.Frames; pkts != tr {
+	if tr := r.Buckets[vocab.BucketTCP].Frames + r.Buckets[vocab.BucketUDP].Frames + r.Buckets[vocab.BucketSCTP].Frames; pkts != tr {
 		return fmt.Errorf("service rows add up to %d packets, the transport buckets to %d", pkts, tr)
 	}
 	return nil

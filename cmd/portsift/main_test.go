@@ -12,6 +12,7 @@ import (
 
 	"github.com/portsift/portsift/classify/report"
 	"github.com/portsift/portsift/cmd/internal/cli"
+	"github.com/portsift/portsift/decode/vocab"
 	"github.com/portsift/portsift/registry"
 )
 
@@ -158,8 +159,8 @@ func TestReadStdinGzipAndSeveral(t *testing.T) {
 	if len(both.Sources) != 3 || both.Frames != 2*plain.Frames+encap.Frames {
 		t.Errorf("three inputs: %d sources, %d frames; want 3, %d", len(both.Sources), both.Frames, 2*plain.Frames+encap.Frames)
 	}
-	if both.Buckets.TCP.Frames != 2*plain.Buckets.TCP.Frames+encap.Buckets.TCP.Frames {
-		t.Errorf("three inputs: tcp %d", both.Buckets.TCP.Frames)
+	if both.Buckets[vocab.BucketTCP].Frames != 2*plain.Buckets[vocab.BucketTCP].Frames+encap.Buckets[vocab.BucketTCP].Frames {
+		t.Errorf("three inputs: tcp %d", both.Buckets[vocab.BucketTCP].Frames)
 	}
 }
 

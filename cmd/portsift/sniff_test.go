@@ -155,8 +155,8 @@ func (n *testNet) mix(t *testing.T) {
 // checkMix asserts the exact counts of the traffic mix.
 func checkMix(t *testing.T, r *report.Report) {
 	t.Helper()
-	if r.Frames != mixFrames || r.Buckets.UDP.Frames != 20 || r.Buckets.TCP.Frames != 20 {
-		t.Errorf("frames %d (udp %d, tcp %d), want %d (udp 20, tcp 20); buckets %+v", r.Frames, r.Buckets.UDP.Frames, r.Buckets.TCP.Frames, mixFrames, r.Buckets)
+	if r.Frames != mixFrames || r.Buckets[vocab.BucketUDP].Frames != 20 || r.Buckets[vocab.BucketTCP].Frames != 20 {
+		t.Errorf("frames %d (udp %d, tcp %d), want %d (udp 20, tcp 20); buckets %+v", r.Frames, r.Buckets[vocab.BucketUDP].Frames, r.Buckets[vocab.BucketTCP].Frames, mixFrames, r.Buckets)
 	}
 	for _, w := range []struct {
 		proto         vocab.Proto
@@ -473,7 +473,7 @@ func TestSniffJSONLinesAndFilter(t *testing.T) {
 			t.Errorf("line %d: final %v; only the last line is final", i+1, iv.Final)
 		}
 		frames += iv.Frames
-		udp += iv.Buckets.UDP.Frames
+		udp += iv.Buckets[vocab.BucketUDP].Frames
 		received += iv.Capture.Received
 		for _, sv := range iv.Services {
 			if sv.Proto == vocab.UDP && sv.Port == portDNS {
@@ -484,17 +484,17 @@ func TestSniffJSONLinesAndFilter(t *testing.T) {
 		if sv := rep.ServicePort(vocab.UDP, portDNS); sv != nil {
 			repDNS = sv.Packets
 		}
-		if frames != rep.Frames || udp != rep.Buckets.UDP.Frames || dns != repDNS || received != rep.Capture.Received {
+		if frames != rep.Frames || udp != rep.Buckets[vocab.BucketUDP].Frames || dns != repDNS || received != rep.Capture.Received {
 			t.Errorf("line %d: the intervals so far add up to %d frames, %d udp, %d dns, %d received; the cumulative report says %d, %d, %d, %d",
-				i+1, frames, udp, dns, received, rep.Frames, rep.Buckets.UDP.Frames, repDNS, rep.Capture.Received)
+				i+1, frames, udp, dns, received, rep.Frames, rep.Buckets[vocab.BucketUDP].Frames, repDNS, rep.Capture.Received)
 		}
 		if rep.Capture.Seconds < lastSec || iv.Seconds < 0 {
 			t.Errorf("line %d: time went back (%vs after %vs, interval %vs)", i+1, rep.Capture.Seconds, lastSec, iv.Seconds)
 		}
 		lastSec = rep.Capture.Seconds
 		if i == len(lines)-1 {
-			if rep.Frames != 20 || rep.Buckets.TCP.Frames != 0 || rep.Filter != "udp" || rep.ServicePort(vocab.UDP, portDNS).Packets != 14 || rep.Ephemeral.Packets != 6 {
-				t.Errorf("final line: %d frames, tcp %d, filter %q; want 20 udp frames only", rep.Frames, rep.Buckets.TCP.Frames, rep.Filter)
+			if rep.Frames != 20 || rep.Buckets[vocab.BucketTCP].Frames != 0 || rep.Filter != "udp" || rep.ServicePort(vocab.UDP, portDNS).Packets != 14 || rep.Ephemeral.Packets != 6 {
+				t.Errorf("final line: %d frames, tcp %d, filter %q; want 20 udp frames only", rep.Frames, rep.Buckets[vocab.BucketTCP].Frames, rep.Filter)
 			}
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/portsift/portsift/capture/sharedtest"
 	"github.com/portsift/portsift/classify/pipeline"
 	"github.com/portsift/portsift/classify/report"
+	"github.com/portsift/portsift/decode/vocab"
 )
 
 // portKey counts frames per (protocol, port) the way the cross-check needs.
@@ -163,7 +164,7 @@ func ourCounts(t *testing.T, file string, extra ...string) (map[string]uint64, m
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("portsift read %s: bad JSON: %v\n%s", file, err, out)
 	}
-	protos := map[string]uint64{"tcp": rep.Buckets.TCP.Frames, "udp": rep.Buckets.UDP.Frames, "sctp": rep.Buckets.SCTP.Frames}
+	protos := map[string]uint64{"tcp": rep.Buckets[vocab.BucketTCP].Frames, "udp": rep.Buckets[vocab.BucketUDP].Frames, "sctp": rep.Buckets[vocab.BucketSCTP].Frames}
 	for k, v := range protos {
 		if v == 0 {
 			delete(protos, k)
