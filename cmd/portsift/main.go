@@ -1,4 +1,3 @@
-// Command portsift classifies packet captures by service. See README.md.
 package main
 
 import (

@@ -1,0 +1,2 @@
+// Command portsift classifies packet captures by service. See README.md.
+package main
