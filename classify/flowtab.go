@@ -60,16 +60,18 @@ func newFlowTab(capacity int) flowTab {
 	return flowTab{e: make([]uint64, size), mask: uint32(size - 1)}
 }
 
-// find returns the slot of the flow with key k (hash h) in sh's slab.
-func (t *flowTab) find(h uint32, k *flowKey, sh *shard) (int32, bool) {
+// find returns the slot of the flow with key k (hash h) in sh's slab and
+// the flow, or nil.
+func (t *flowTab) find(h uint32, k *flowKey, sh *shard) (int32, *flow) {
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		e := t.e[i]
 		if e == 0 {
-			return 0, false
+			return 0, nil
 		}
 		if uint32(e>>32) == h {
-			if slot := int32(uint32(e)) - 1; sameKey(&sh.flow(slot).key, k) {
-				return slot, true
+			slot := int32(uint32(e)) - 1
+			if f := sh.flow(slot); sameKey(&f.key, k) {
+				return slot, f
 			}
 		}
 	}

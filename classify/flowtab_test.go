@@ -23,9 +23,10 @@ func TestFlowTabModel(t *testing.T) {
 	for op := 0; op < 400000; op++ {
 		k := keyOf(rng.IntN(5000) | rng.IntN(3)<<16)
 		h := hashKey(&k)
-		slot, ok := sh.flows.find(h, &k, sh)
+		slot, f := sh.flows.find(h, &k, sh)
+		ok := f != nil
 		want, wok := model[k]
-		if ok != wok || (ok && slot != want) {
+		if ok != wok || (ok && (slot != want || f != sh.flow(slot))) {
 			t.Fatalf("op %d: find = %d,%v; want %d,%v", op, slot, ok, want, wok)
 		}
 		switch {
@@ -53,8 +54,8 @@ func TestFlowTabModel(t *testing.T) {
 		}
 	}
 	for k, want := range model {
-		if slot, ok := sh.flows.find(hashKey(&k), &k, sh); !ok || slot != want {
-			t.Fatalf("%v: %d,%v; want %d", k, slot, ok, want)
+		if slot, f := sh.flows.find(hashKey(&k), &k, sh); f == nil || slot != want {
+			t.Fatalf("%v: %d,%v; want %d", k, slot, f != nil, want)
 		}
 	}
 }

@@ -201,9 +201,9 @@ func (sh *shard) countNonIP(link vocab.LinkType, et vocab.EtherType, wire uint64
 func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summary) {
 	k, srcIsA := makeKey(s)
 	h := hashKey(&k)
-	i, ok := sh.flows.find(h, &k, sh)
+	i, f := sh.flows.find(h, &k, sh)
+	ok := f != nil
 	if ok {
-		f := sh.flow(i)
 		switch {
 		case now-f.last > sh.idle: // idle for longer than the timeout: this packet starts a new flow
 			sh.expired++
@@ -216,8 +216,8 @@ func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summa
 	}
 	if !ok {
 		i = sh.newFlow(seq, now, h, k, srcIsA, s)
+		f = sh.flow(i)
 	}
-	f := sh.flow(i)
 	d := 0
 	if !srcIsA {
 		d = 1
@@ -226,7 +226,7 @@ func (sh *shard) observeFlow(seq uint64, now int64, wire uint64, s *decode.Summa
 	f.bytes[d] += wire
 	f.last = now
 	f.lastSeq = seq
-	sh.touch(i)
+	sh.touch(i, f)
 	if f.decided {
 		if !f.cliIsA {
 			d ^= 1
@@ -335,7 +335,7 @@ func (sh *shard) observeFragment(seq uint64, now int64, wire uint64, s *decode.S
 	f.fbytes[d] += wire
 	f.last = now
 	f.lastSeq = seq
-	sh.touch(fe.flow)
+	sh.touch(fe.flow, f)
 	if f.decided {
 		r := &sh.rows[f.svc+1]
 		r.frags++
@@ -384,13 +384,22 @@ func (sh *shard) lruRemove(i int32) {
 	f.prev, f.next = -1, -1
 }
 
-// touch moves flow i to the most recently used end.
-func (sh *shard) touch(i int32) {
+// touch moves flow i (f) to the most recently used end. It is lruRemove
+// then lruPush for a flow that is in the list and not its tail, so its
+// next flow and the tail exist: three flows touched, not six.
+func (sh *shard) touch(i int32, f *flow) {
 	if sh.lruTail == i {
 		return
 	}
-	sh.lruRemove(i)
-	sh.lruPush(i)
+	if f.prev >= 0 {
+		sh.flow(f.prev).next = f.next
+	} else {
+		sh.lruHead = f.next
+	}
+	sh.flow(f.next).prev = f.prev
+	sh.flow(sh.lruTail).next = i
+	f.prev, f.next = sh.lruTail, -1
+	sh.lruTail = i
 }
 
 // headSeq is the lastSeq of the least recently used flow, or ^0 if none.
