@@ -80,7 +80,7 @@ func TestFloodSYN(t *testing.T) {
 		f.send(&s)
 	}
 	grown := liveHeap() - before
-	hosts := len(f.t.hosts)
+	hosts := f.t.hosts.len()
 	active := f.t.ActiveFlows()
 	bound := uint64(boundFixed + DefaultMaxFlows*boundBytesPerFlow + hosts*boundBytesPerHostPair)
 	t.Logf("SYN flood of %d flows: %d active, %d host pairs; heap grew %.1f MiB (bound %.1f MiB); per flow slot %.0f bytes with the hosts' share",
@@ -161,8 +161,8 @@ func TestFloodHostTable(t *testing.T) {
 		f.send(&s)
 	}
 	f.t.settle(false) // hosts are counted when a flow's side is decided
-	if len(f.t.hosts) != maxHosts {
-		t.Errorf("host table has %d pairs, want the bound %d", len(f.t.hosts), maxHosts)
+	if f.t.hosts.len() != maxHosts {
+		t.Errorf("host table has %d pairs, want the bound %d", f.t.hosts.len(), maxHosts)
 	}
 	f.t.Finish()
 	r := f.t.Report()
@@ -328,7 +328,7 @@ func TestFloodFlowBytes(t *testing.T) {
 	active := f.t.ActiveFlows()
 	perFlow := float64(grown) / float64(active)
 	t.Logf("SYN flood of %d flows from 64 hosts: %d active, %d evicted, %d host pairs; heap grew %.1f MiB: %.0f bytes per flow slot",
-		floodSize, active, f.t.evicted, len(f.t.hosts), mib(grown), perFlow)
+		floodSize, active, f.t.evicted, f.t.hosts.len(), mib(grown), perFlow)
 	if active > DefaultMaxFlows || perFlow > boundBytesPerFlow {
 		t.Errorf("%d flows active (bound %d), %.0f bytes each (bound %d)", active, DefaultMaxFlows, perFlow, boundBytesPerFlow)
 	}

@@ -26,7 +26,7 @@ const (
 	DefaultIdleTimeout = 2 * time.Minute
 	// DefaultMaxHosts bounds the table of distinct (service, client or
 	// server address) pairs behind the clients and servers columns, offline
-	// and live. 66-96 bytes each: 1,048,576 pairs are at most 96 MiB. Pairs
+	// and live. 40-64 bytes each (hostSet: the 24-byte key, its table entries): 1,048,576 pairs are at most 64 MiB. Pairs
 	// beyond it are counted in Report.HostsUntracked and not in clients or
 	// servers, which become lower bounds.
 	DefaultMaxHosts = 1 << 20
@@ -191,7 +191,7 @@ type Tracker struct {
 	svcIdx      [3][65536]int32 // per transport (tcp, udp, sctp): index+1 into svcs
 	svcs        []svcStats
 	ephFlows    uint64
-	hosts       map[hostKey]struct{}
+	hosts       hostSet
 	eps, epsOld map[epKey]epStat // rule 5's endpoint history in two generations (see stability)
 	totalFlows  uint64
 	evicted     uint64
@@ -215,7 +215,6 @@ func NewTracker(opts Options) *Tracker {
 		maxHosts: opts.MaxHosts,
 		idle:     int64(opts.IdleTimeout),
 		flowLog:  opts.FlowLog,
-		hosts:    make(map[hostKey]struct{}),
 		eps:      make(map[epKey]epStat),
 		every:    SettleFrames,
 	}
@@ -595,15 +594,13 @@ func addrOf(b [16]byte, v4 bool) netip.Addr {
 }
 
 func (t *Tracker) addHost(k hostKey) bool {
-	if _, ok := t.hosts[k]; ok {
+	if t.maxHosts > 0 && t.hosts.len() >= t.maxHosts {
+		if !t.hosts.has(k) {
+			t.hostsLost++
+		}
 		return false
 	}
-	if t.maxHosts > 0 && len(t.hosts) >= t.maxHosts {
-		t.hostsLost++
-		return false
-	}
-	t.hosts[k] = struct{}{}
-	return true
+	return t.hosts.add(k)
 }
 
 // service returns the index of the counters for (proto, port), creating them.
