@@ -78,7 +78,7 @@ fuzz: deps
 # golden rewrites the golden files and the generated traces; review the diff.
 golden: deps
 	$(GO) test ./cmd/tracegen -run TestTraces -update
-	$(GO) test ./classify/metrics ./classify/render ./cmd/internal/cli ./cmd/portsift -run Golden -update
+	$(GO) test ./registry ./classify/metrics ./classify/render ./cmd/internal/cli ./cmd/portsift -run Golden -update
 	git status --short testdata
 
 # bench compares `portsift read` with the C references in ../shared/bench on

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/gopacket/layers"
 	"github.com/portsift/portsift/decode/vocab"
@@ -65,8 +66,14 @@ var defaultRegistry = sync.OnceValue(func() *Registry {
 	if err != nil {
 		panic("registry: embedded data: " + err.Error())
 	}
+	builtDefault.Store(r)
 	return r
 })
+
+// builtDefault is the default registry once built: its Fingerprint is
+// defaultFingerprint, computed when the sources change (hashing the
+// registry was a third of a small read's start-up).
+var builtDefault atomic.Pointer[Registry]
 
 func build() (*Registry, error) {
 	r := new(Registry)
@@ -90,16 +97,12 @@ func build() (*Registry, error) {
 	return r, nil
 }
 
-// addPortNames copies one of gopacket's IANA maps into r, in port order so
-// that the entry slice (and everything derived from it) is deterministic.
+// addPortNames copies one of gopacket's IANA maps into r. The map's order
+// does not matter: each port is set once, and everything that lists or
+// hashes entries walks them by port (the index), never in slice order.
 func addPortNames[K ~uint16](r *Registry, p vocab.Proto, m map[K]string) {
-	ports := make([]K, 0, len(m))
-	for port := range m {
-		ports = append(ports, port)
-	}
-	slices.Sort(ports)
-	for _, port := range ports {
-		r.apply(record{proto: p, port: uint16(port), name: m[port]}, SourceIANA)
+	for port, name := range m {
+		r.apply(record{proto: p, port: uint16(port), name: name}, SourceIANA)
 	}
 }
 
@@ -274,6 +277,14 @@ func parsePort(s string) (uint16, error) {
 // that reports made with different registries can be told apart. It is 12
 // hex digits (48 bits of SHA-256) and costs one pass over the entries.
 func (r *Registry) Fingerprint() string {
+	if r == builtDefault.Load() {
+		return defaultFingerprint
+	}
+	return r.fingerprint()
+}
+
+// fingerprint computes Fingerprint.
+func (r *Registry) fingerprint() string {
 	h := sha256.New()
 	var buf []byte
 	str := func(s string) {

@@ -20,6 +20,12 @@ var ErrBadFilter = capture.ErrBadFilter
 
 var _ Progress = (*capture.Reader)(nil)
 
+// SmallInput is the total size of files below which ReadFiles with
+// Threads 0 reads and counts on one goroutine: the batches of the other
+// loops (a few MiB to allocate and fault in) cost more than a few
+// milliseconds of reading on one core. Any setting gives the same report.
+const SmallInput = 16 << 20
+
 // ReadFiles reads the capture files (pcap, pcapng, either gzip-compressed;
 // the format comes from the magic number; "-" is opts.Stdin) in order as one
 // stream and returns their Report, as `portsift read FILE...` does.
@@ -38,6 +44,9 @@ func ReadFiles(ctx context.Context, files []string, opts Options) (*report.Repor
 	}
 	defer rd.Close()
 	threads := opts.EffectiveThreads()
+	if _, total := rd.Progress(); opts.Threads == 0 && total >= 0 && total < SmallInput {
+		threads = 1 // setting up the goroutines would cost more than they save
+	}
 	if len(files) > 1 && threads > 2 && opts.Count == 0 && opts.OnFrame == nil {
 		return readParallel(ctx, files, rd, opts, threads)
 	}
