@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -42,6 +43,7 @@ type ReadOptions struct {
 	IdleTimeout time.Duration
 	Quiet       bool
 	CPUProfile  string
+	MemProfile  string
 	Threads     int
 	ReadFiles   []string // -r, as tcpdump: files read before the arguments
 	WriteFile   string   // -w: save the frames that pass the filter
@@ -93,6 +95,9 @@ is reported and the others are read (exit 1).`,
 				}
 				opts.Filter = expr
 			}
+			if opts.MemProfile != "" {
+				runtime.MemProfileRate = 4096 // before anything is allocated: every large allocation sampled
+			}
 			opts.Files = expandInputs(files, opts.IO.ErrOut)
 			if len(opts.Files) == 0 {
 				return fmt.Errorf("nothing to read in %s", strings.Join(files, " "))
@@ -140,6 +145,8 @@ is reported and the others are read (exit 1).`,
 	cmdutil.AddThreads(f, &opts.Threads)
 	f.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the read to `FILE` (for pprof)")
 	f.MarkHidden("cpuprofile")
+	f.StringVar(&opts.MemProfile, "memprofile", "", "write a heap profile taken when the read ends to `FILE` (for pprof: -sample_index=alloc_space shows every allocation)")
+	f.MarkHidden("memprofile")
 	return c
 }
 
@@ -284,6 +291,11 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 		pprof.StopCPUProfile()
 		profile.Close()
 	}
+	if opts.MemProfile != "" {
+		if err := writeHeapProfile(opts.MemProfile); err != nil {
+			return fmt.Errorf("--memprofile: %w", err)
+		}
+	}
 	if bar != nil {
 		bar.stop()
 	}
@@ -412,4 +424,19 @@ func (s *frameSaver) close(rep *report.Report) error {
 		s.err = err
 	}
 	return s.err
+}
+
+// writeHeapProfile writes the heap profile as the read left it: what is in
+// use (the flow table, the report) and, as alloc_space, all it allocated.
+func writeHeapProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	runtime.GC() // the profile shows the heap as of the last collection
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
