@@ -209,9 +209,9 @@ func TestFloodFirstFragments(t *testing.T) {
 	grown := liveHeap() - before
 	bound := uint64(boundFixed + boundFragTable)
 	t.Logf("first-fragment flood of %d: %d in the fragment table, %d forgotten; heap grew %.1f MiB (bound %.1f MiB)",
-		floodSize, len(f.t.shards[0].frags), f.t.fragsLost, mib(grown), mib(bound))
-	if len(f.t.shards[0].frags) != maxFrags || f.t.shards[0].fragLen() != maxFrags {
-		t.Errorf("fragment table: %d entries, ring %d; want %d", len(f.t.shards[0].frags), f.t.shards[0].fragLen(), maxFrags)
+		floodSize, f.t.shards[0].frags.len(), f.t.fragsLost, mib(grown), mib(bound))
+	if n := f.t.shards[0].frags.len(); n != maxFrags {
+		t.Errorf("fragment table: %d entries; want %d", n, maxFrags)
 	}
 	if grown > bound {
 		t.Errorf("heap grew %d bytes, more than the documented bound %d for a full fragment table", grown, bound)
@@ -229,8 +229,8 @@ func TestFloodFirstFragments(t *testing.T) {
 	f.now = f.now.Add(fragTimeout + time.Second)
 	first(7)
 	f.t.settle(true)
-	if len(f.t.shards[0].frags) != 1 || f.t.shards[0].fragLen() != 1 {
-		t.Errorf("after %v: %d fragment entries (ring %d), want only the newest", fragTimeout, len(f.t.shards[0].frags), f.t.shards[0].fragLen())
+	if n := f.t.shards[0].frags.len(); n != 1 {
+		t.Errorf("after %v: %d fragment entries, want only the newest", fragTimeout, n)
 	}
 	f.t.Finish()
 	r = f.t.Report()
@@ -257,8 +257,8 @@ func TestFloodLaterFragments(t *testing.T) {
 	}
 	grown := liveHeap() - before
 	t.Logf("later-fragment flood of %d: heap grew %.1f MiB", floodSize, mib(grown))
-	if len(f.t.shards[0].frags) != 0 || f.t.ActiveFlows() != 0 || grown > boundFixed {
-		t.Errorf("%d fragment entries, %d flows, heap grew %d bytes: orphan fragments must leave no state", len(f.t.shards[0].frags), f.t.ActiveFlows(), grown)
+	if f.t.shards[0].frags.len() != 0 || f.t.ActiveFlows() != 0 || grown > boundFixed {
+		t.Errorf("%d fragment entries, %d flows, heap grew %d bytes: orphan fragments must leave no state", f.t.shards[0].frags.len(), f.t.ActiveFlows(), grown)
 	}
 	r := f.t.Report()
 	if err := r.CheckTotals(); err != nil {

@@ -51,9 +51,7 @@ type shard struct {
 	linger  int64
 	closing []closingRef
 
-	frags    map[fragKey]fragEntry
-	fragQ    []fragSlot // keys of frags in arrival order; fragQ[fragHead:] are live
-	fragHead int
+	frags    fragTable // first fragments, in arrival order
 }
 
 // flow is one entry of the slab. Counters are by key direction: [0] is
@@ -103,11 +101,6 @@ type endedFlow struct {
 	how  uint8
 }
 
-type fragSlot struct {
-	key fragKey
-	seq uint64
-}
-
 // The flow slab grows by chunks of chunkSize flows (about 1 MiB). A single
 // slice would be copied on every growth, and copying a 100 MiB table into
 // fresh pages cost a quarter of the run time on a 95k-flow trace.
@@ -122,7 +115,6 @@ func newShard(idle int64, flows int) *shard {
 		linksBig: make(map[vocab.LinkType]uint64),
 		nonIP:    make(map[uint64]*counter),
 		flows:    newFlowTab(flows),
-		frags:    make(map[fragKey]fragEntry),
 		rows:     make([]rowStats, 1, 64),
 		lruHead:  -1,
 		lruTail:  -1,
@@ -291,34 +283,13 @@ func (sh *shard) newFlow(seq uint64, now int64, h uint32, k flowKey, srcIsA bool
 
 func (sh *shard) rememberFragment(seq uint64, now int64, s *decode.Summary, i int32) {
 	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
-	if _, ok := sh.frags[k]; !ok {
-		if sh.fragHead > 1024 && sh.fragHead > len(sh.fragQ)/2 { // reuse the consumed front
-			n := copy(sh.fragQ, sh.fragQ[sh.fragHead:])
-			sh.fragQ = sh.fragQ[:n]
-			sh.fragHead = 0
-		}
-		sh.fragQ = append(sh.fragQ, fragSlot{key: k, seq: seq})
-	}
-	sh.frags[k] = fragEntry{flow: i, gen: sh.flow(i).gen, expires: now + int64(fragTimeout)}
+	sh.frags.put(&k, seq, fragEntry{flow: i, gen: sh.flow(i).gen, expires: now + int64(fragTimeout)})
 }
-
-// dropOldestFrag forgets the oldest first fragment.
-func (sh *shard) dropOldestFrag() {
-	delete(sh.frags, sh.fragQ[sh.fragHead].key)
-	sh.fragQ[sh.fragHead] = fragSlot{}
-	sh.fragHead++
-	if sh.fragHead == len(sh.fragQ) {
-		sh.fragQ, sh.fragHead = sh.fragQ[:0], 0
-	}
-}
-
-// fragLen is the number of first fragments remembered.
-func (sh *shard) fragLen() int { return len(sh.fragQ) - sh.fragHead }
 
 func (sh *shard) observeFragment(seq uint64, now int64, wire uint64, s *decode.Summary) {
 	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
-	fe, ok := sh.frags[k]
-	if !ok || fe.expires < now {
+	fe := sh.frags.get(&k)
+	if fe == nil || fe.expires < now {
 		sh.unattrib.add(wire)
 		return
 	}
@@ -413,8 +384,8 @@ func (sh *shard) headSeq() uint64 {
 // fragHeadSeq is the arrival seq of the oldest remembered first fragment,
 // or ^0 if none.
 func (sh *shard) fragHeadSeq() uint64 {
-	if sh.fragLen() == 0 {
+	if sh.frags.len() == 0 {
 		return ^uint64(0)
 	}
-	return sh.fragQ[sh.fragHead].seq
+	return sh.frags.oldest().seq
 }

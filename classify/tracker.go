@@ -474,7 +474,7 @@ func (t *Tracker) evict() {
 func (t *Tracker) boundFrags() {
 	n := 0
 	for _, sh := range t.shards {
-		n += sh.fragLen()
+		n += sh.frags.len()
 	}
 	if n == 0 {
 		return
@@ -482,27 +482,27 @@ func (t *Tracker) boundFrags() {
 	now := t.latest()
 	stop := ^uint64(0)
 	for _, sh := range t.shards {
-		for j := sh.fragHead; j < len(sh.fragQ); j++ {
-			if sh.frags[sh.fragQ[j].key].expires >= now {
-				stop = min(stop, sh.fragQ[j].seq)
+		for j := range sh.frags.len() {
+			if r := sh.frags.at(j); r.e.expires >= now {
+				stop = min(stop, r.seq)
 				break
 			}
 		}
 	}
 	for _, sh := range t.shards {
-		for sh.fragLen() > 0 && sh.fragHeadSeq() < stop {
-			sh.dropOldestFrag()
+		for sh.frags.len() > 0 && sh.fragHeadSeq() < stop {
+			sh.frags.dropOldest()
 			n--
 		}
 	}
 	for ; n > maxFrags; n-- {
 		var best *shard
 		for _, sh := range t.shards {
-			if sh.fragLen() > 0 && (best == nil || sh.fragHeadSeq() < best.fragHeadSeq()) {
+			if sh.frags.len() > 0 && (best == nil || sh.fragHeadSeq() < best.fragHeadSeq()) {
 				best = sh
 			}
 		}
-		best.dropOldestFrag()
+		best.frags.dropOldest()
 		t.fragsLost++
 	}
 }

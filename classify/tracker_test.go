@@ -307,8 +307,8 @@ func TestFragmentFlood(t *testing.T) {
 		f.now = f.now.Add(time.Microsecond) // all within the 30 s timeout
 	}
 	f.t.settle(true) // the table is cut back to its bound at every settlement
-	if len(f.t.shards[0].frags) != maxFrags || f.t.fragsLost != n-maxFrags {
-		t.Fatalf("fragment table %d entries, %d forgotten; want %d and %d", len(f.t.shards[0].frags), f.t.fragsLost, maxFrags, n-maxFrags)
+	if f.t.shards[0].frags.len() != maxFrags || f.t.fragsLost != n-maxFrags {
+		t.Fatalf("fragment table %d entries, %d forgotten; want %d and %d", f.t.shards[0].frags.len(), f.t.fragsLost, maxFrags, n-maxFrags)
 	}
 	later := decode.Summary{Bucket: vocab.BucketFragment, IPVersion: 4, Proto: vocab.UDP, Fragment: true, FragOffset: 1480,
 		Src: first.Src, Dst: first.Dst}
@@ -321,8 +321,8 @@ func TestFragmentFlood(t *testing.T) {
 	first.FragID = 1 << 30
 	f.t.Observe(f.now, 100, 100, vocab.LinkEthernet, &first)
 	f.t.settle(true)
-	if len(f.t.shards[0].frags) != 1 {
-		t.Errorf("after the timeout: %d fragment entries, want 1", len(f.t.shards[0].frags))
+	if f.t.shards[0].frags.len() != 1 {
+		t.Errorf("after the timeout: %d fragment entries, want 1", f.t.shards[0].frags.len())
 	}
 	f.t.Finish()
 	r := f.t.Report()
