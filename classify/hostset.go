@@ -80,7 +80,7 @@ func (s *hostSet) probe(h uint32, k *hostKey) (uint32, bool) {
 		if e == 0 {
 			return i, false
 		}
-		if uint32(e>>32) == h && *s.key(uint32(e)-1) == *k {
+		if uint32(e>>32) == h && *s.key(uint32(e) - 1) == *k {
 			return i, true
 		}
 	}

@@ -51,7 +51,7 @@ type shard struct {
 	linger  int64
 	closing []closingRef
 
-	frags    fragTable // first fragments, in arrival order
+	frags fragTable // first fragments, in arrival order
 }
 
 // flow is one entry of the slab. Counters are by key direction: [0] is
