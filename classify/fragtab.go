@@ -11,17 +11,25 @@ import "encoding/binary"
 //
 // The entries live in a ring in arrival order, each with its key and hash;
 // the index is open addressing with linear probing over entry numbers, at
-// most half full. Entry number id sits at ring[id&(len(ring)-1)], so
-// growing the ring moves entries but never touches the index. Only the
-// oldest entry is ever removed; its index slot is freed by shifting the
-// probe run back (no tombstones).
+// most half full. The ring is made of chunks of fragChunk entries: entry
+// number id sits in chunk id/fragChunk (modulo the number of chunks), so
+// growing the ring adds chunks and moves chunk pointers, never entries (a
+// ring doubling as one slice left each old copy resident: 9 MiB allocated
+// for 4.5 MiB of entries on the 5M trace), and never touches the index.
+// Only the oldest entry is ever removed; its index slot is freed by
+// shifting the probe run back (no tombstones).
 type fragTable struct {
-	ring []fragRec
-	head uint64 // id of the oldest entry
+	ring []*[fragChunk]fragRec // a power of two of them, or none
+	head uint64                // id of the oldest entry
 	tail uint64 // id the next entry gets
 	idx  []uint64
 	mask uint32
 }
+
+const (
+	fragChunkShift = 10
+	fragChunk      = 1 << fragChunkShift // 72 KiB
+)
 
 type fragRec struct {
 	key  fragKey
@@ -42,7 +50,9 @@ func hashFrag(k *fragKey) uint32 {
 
 func (t *fragTable) len() int { return int(t.tail - t.head) }
 
-func (t *fragTable) rec(id uint64) *fragRec { return &t.ring[id&uint64(len(t.ring)-1)] }
+func (t *fragTable) rec(id uint64) *fragRec {
+	return &t.ring[(id>>fragChunkShift)&uint64(len(t.ring)-1)][id&(fragChunk-1)]
+}
 
 // oldest returns the oldest entry; the table must not be empty.
 func (t *fragTable) oldest() *fragRec { return t.rec(t.head) }
@@ -86,11 +96,14 @@ func (t *fragTable) put(k *fragKey, seq uint64, e fragEntry) {
 		t.rec(uint64(uint32(t.idx[i]))).e = e
 		return
 	}
-	if t.len() == len(t.ring) {
+	if t.tail-t.head&^(fragChunk-1) == uint64(len(t.ring))*fragChunk { // the head's chunk is next
 		t.growRing()
 	}
 	id := t.tail
 	t.tail++
+	if c := &t.ring[(id>>fragChunkShift)&uint64(len(t.ring)-1)]; *c == nil {
+		*c = new([fragChunk]fragRec)
+	}
 	*t.rec(id) = fragRec{key: *k, hash: h, seq: seq, e: e}
 	t.idx[i] = uint64(h)<<32 | uint64(uint32(id))
 }
@@ -115,11 +128,15 @@ func (t *fragTable) dropOldest() {
 	t.head++
 }
 
+// growRing doubles the number of chunks: the chunks in use move to their
+// places in the longer ring; the other places get a chunk when first used.
 func (t *fragTable) growRing() {
 	old := t.ring
-	t.ring = make([]fragRec, max(64, 2*len(old)))
-	for id := t.head; id != t.tail; id++ {
-		*t.rec(id) = old[id&uint64(len(old)-1)]
+	t.ring = make([]*[fragChunk]fragRec, max(1, 2*len(old)))
+	if len(old) > 0 {
+		for c := t.head >> fragChunkShift; c <= (t.tail-1)>>fragChunkShift; c++ {
+			t.ring[c&uint64(len(t.ring)-1)] = old[c&uint64(len(old)-1)]
+		}
 	}
 }
 
