@@ -21,7 +21,7 @@ import "encoding/binary"
 type fragTable struct {
 	ring []*[fragChunk]fragRec // a power of two of them, or none
 	head uint64                // id of the oldest entry
-	tail uint64 // id the next entry gets
+	tail uint64                // id the next entry gets
 	idx  []uint64
 	mask uint32
 }

@@ -73,7 +73,7 @@ func (t *Tracker) Report() *report.Report {
 		OtherIP:       []report.TypeCount{},
 		Decap:         t.decapDepth,
 		Tunnels:       []report.TunnelCount{},
-		Services:      []report.Service{},
+		Services:      make([]report.Service, 0, len(t.svcs)), // one row per service seen, at most
 		Alerts:        []report.Alert{},
 		Flows:         report.FlowTotals{Total: t.totalFlows, Evicted: t.evicted, Expired: t.expired + tot.expired, ByReason: map[string]uint64{}},
 		Fragments:     report.Fragments{Unattributed: report.Counter(unattrib), Untracked: t.fragsLost},
