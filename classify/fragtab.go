@@ -16,12 +16,16 @@ import "encoding/binary"
 // growing the ring adds chunks and moves chunk pointers, never entries (a
 // ring doubling as one slice left each old copy resident: 9 MiB allocated
 // for 4.5 MiB of entries on the 5M trace), and never touches the index.
-// Only the oldest entry is ever removed; its index slot is freed by
-// shifting the probe run back (no tombstones).
+// An entry leaves the index when it is removed (its slot freed by shifting
+// the probe run back, no tombstones there); in the ring it is marked dead
+// and skipped, and the head moves past dead entries, so the oldest entry
+// is always live. The entries in the ring, dead or alive, are the first
+// fragments remembered since the oldest: its span.
 type fragTable struct {
 	ring []*[fragChunk]fragRec // a power of two of them, or none
-	head uint64                // id of the oldest entry
+	head uint64                // id of the oldest entry (live unless head == tail)
 	tail uint64                // id the next entry gets
+	n    int                   // live entries
 	idx  []uint64
 	mask uint32
 }
@@ -34,6 +38,7 @@ const (
 type fragRec struct {
 	key  fragKey
 	hash uint32
+	dead bool   // removed: the datagram was whole
 	seq  uint64 // input index of the first fragment
 	e    fragEntry
 }
@@ -48,7 +53,10 @@ func hashFrag(k *fragKey) uint32 {
 	return uint32(h^h>>32) | 1
 }
 
-func (t *fragTable) len() int { return int(t.tail - t.head) }
+// len is the number of live entries; span counts the dead ones after the
+// oldest too.
+func (t *fragTable) len() int  { return t.n }
+func (t *fragTable) span() int { return int(t.tail - t.head) }
 
 func (t *fragTable) rec(id uint64) *fragRec {
 	return &t.ring[(id>>fragChunkShift)&uint64(len(t.ring)-1)][id&(fragChunk-1)]
@@ -57,8 +65,16 @@ func (t *fragTable) rec(id uint64) *fragRec {
 // oldest returns the oldest entry; the table must not be empty.
 func (t *fragTable) oldest() *fragRec { return t.rec(t.head) }
 
-// at returns the i-th oldest entry, i < len().
-func (t *fragTable) at(i int) *fragRec { return t.rec(t.head + uint64(i)) }
+// oldestValid returns the seq of the oldest live entry that expires at now
+// or later.
+func (t *fragTable) oldestValid(now int64) (uint64, bool) {
+	for id := t.head; id != t.tail; id++ {
+		if r := t.rec(id); !r.dead && r.e.expires >= now {
+			return r.seq, true
+		}
+	}
+	return 0, false
+}
 
 // probe returns the index slot of k, or the empty slot where it would go.
 func (t *fragTable) probe(h uint32, k *fragKey) (uint32, bool) {
@@ -88,7 +104,7 @@ func (t *fragTable) get(k *fragKey) *fragEntry {
 // arrival order (and its seq); a new one is the newest.
 func (t *fragTable) put(k *fragKey, seq uint64, e fragEntry) {
 	h := hashFrag(k)
-	if len(t.idx) == 0 || 2*(t.len()+1) > len(t.idx) {
+	if len(t.idx) == 0 || 2*(t.n+1) > len(t.idx) {
 		t.growIndex()
 	}
 	i, ok := t.probe(h, k)
@@ -101,6 +117,7 @@ func (t *fragTable) put(k *fragKey, seq uint64, e fragEntry) {
 	}
 	id := t.tail
 	t.tail++
+	t.n++
 	if c := &t.ring[(id>>fragChunkShift)&uint64(len(t.ring)-1)]; *c == nil {
 		*c = new([fragChunk]fragRec)
 	}
@@ -111,11 +128,50 @@ func (t *fragTable) put(k *fragKey, seq uint64, e fragEntry) {
 // dropOldest forgets the oldest entry; the table must not be empty.
 func (t *fragTable) dropOldest() {
 	r := t.oldest()
-	i := r.hash & t.mask
-	for uint32(t.idx[i]) != uint32(t.head) || uint32(t.idx[i]>>32) != r.hash {
+	t.unindex(r.hash, t.head)
+	*r = fragRec{}
+	t.n--
+	t.head++
+	t.skipDead()
+}
+
+// remove forgets the entry of k, if there is one.
+func (t *fragTable) remove(k *fragKey) {
+	if t.n == 0 {
+		return
+	}
+	i, ok := t.probe(hashFrag(k), k)
+	if !ok {
+		return
+	}
+	id := uint64(uint32(t.idx[i]))
+	id = t.head + (id-t.head)&0xffffffff // the full id, from its low 32 bits
+	t.unindexSlot(i)
+	*t.rec(id) = fragRec{dead: true}
+	t.n--
+	t.skipDead()
+}
+
+// skipDead moves the head past dead entries.
+func (t *fragTable) skipDead() {
+	for t.head != t.tail && t.rec(t.head).dead {
+		*t.rec(t.head) = fragRec{}
+		t.head++
+	}
+}
+
+// unindex frees the index slot of entry id, whose hash is h.
+func (t *fragTable) unindex(h uint32, id uint64) {
+	i := h & t.mask
+	for uint32(t.idx[i]) != uint32(id) || uint32(t.idx[i]>>32) != h {
 		i = (i + 1) & t.mask
 	}
-	// Shift back the entries after i that probed past it (Knuth 6.4, R).
+	t.unindexSlot(i)
+}
+
+// unindexSlot empties index slot i, shifting back the entries after it that
+// probed past it (Knuth 6.4, algorithm R).
+func (t *fragTable) unindexSlot(i uint32) {
 	for j := (i + 1) & t.mask; t.idx[j] != 0; j = (j + 1) & t.mask {
 		home := uint32(t.idx[j]>>32) & t.mask
 		if (j-home)&t.mask >= (j-i)&t.mask { // home is not in (i, j]
@@ -124,8 +180,6 @@ func (t *fragTable) dropOldest() {
 		}
 	}
 	t.idx[i] = 0
-	*r = fragRec{}
-	t.head++
 }
 
 // growRing doubles the number of chunks: the chunks in use move to their
@@ -145,6 +199,9 @@ func (t *fragTable) growIndex() {
 	t.idx, t.mask = make([]uint64, size), uint32(size-1)
 	for id := t.head; id != t.tail; id++ {
 		r := t.rec(id)
+		if r.dead {
+			continue
+		}
 		i := r.hash & t.mask
 		for t.idx[i] != 0 {
 			i = (i + 1) & t.mask

@@ -2,13 +2,15 @@ package classify
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
 // TestFragTable checks the table against a map and a queue of its keys in
 // arrival order (what it replaced): random puts from a small key space (so
-// many are updates), gets, and drops of the oldest, across many growths of
-// the ring and the index and runs of entries that wrap the index.
+// many are updates), gets, removals anywhere and drops of the oldest, across
+// many growths of the ring and the index and runs of entries that wrap the
+// index.
 func TestFragTable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	var tab fragTable
@@ -22,16 +24,16 @@ func TestFragTable(t *testing.T) {
 	}
 	for op := range 400000 {
 		k := key()
-		switch r := rng.IntN(10); {
+		switch r := rng.IntN(12); {
 		case r < 5:
-			e := fragEntry{flow: int32(op), gen: uint32(rng.IntN(9)), expires: int64(op)}
+			e := fragEntry{flow: int32(op), gen: uint32(rng.IntN(9)), expires: int64(op), got: uint32(op)}
 			if _, ok := model[k]; !ok {
 				order = append(order, k)
 				seqOf[k] = uint64(op)
 			}
 			model[k] = e
 			tab.put(&k, uint64(op), e)
-		case r < 8 || len(order) == 0:
+		case r < 7:
 			got, want := tab.get(&k), model[k]
 			if _, ok := model[k]; !ok {
 				if got != nil {
@@ -39,6 +41,12 @@ func TestFragTable(t *testing.T) {
 				}
 			} else if got == nil || *got != want {
 				t.Fatalf("op %d: get(%v) = %v, want %v", op, k, got, want)
+			}
+		case r < 10:
+			tab.remove(&k)
+			if _, ok := model[k]; ok {
+				delete(model, k)
+				order = slices.DeleteFunc(order, func(o fragKey) bool { return o == k })
 			}
 		default:
 			// Drop in bursts, so the table shrinks to empty now and then.
@@ -55,11 +63,27 @@ func TestFragTable(t *testing.T) {
 		if tab.len() != len(model) {
 			t.Fatalf("op %d: %d entries, want %d", op, tab.len(), len(model))
 		}
-	}
-	for i, k := range order {
-		if r := tab.at(i); r.key != k || r.e != model[k] {
-			t.Fatalf("entry %d: %v %v, want %v %v", i, r.key, r.e, k, model[k])
+		if len(order) > 0 {
+			if s, ok := tab.oldestValid(0); !ok || s != seqOf[order[0]] {
+				t.Fatalf("op %d: oldest valid seq %d %v, want %d", op, s, ok, seqOf[order[0]])
+			}
+		} else if tab.span() != 0 {
+			t.Fatalf("op %d: empty, but a span of %d", op, tab.span())
 		}
+	}
+	var live []fragKey
+	for id := tab.head; id != tab.tail; id++ {
+		if r := tab.rec(id); !r.dead {
+			live = append(live, r.key)
+			if r.e != model[r.key] {
+				t.Fatalf("%v: %v, want %v", r.key, r.e, model[r.key])
+			}
+		}
+	}
+	if !slices.Equal(live, order) {
+		t.Fatalf("live entries in the ring: %d, want %d in arrival order", len(live), len(order))
+	}
+	for _, k := range order {
 		if got := tab.get(&k); got == nil || *got != model[k] {
 			t.Fatalf("%v: get = %v, want %v", k, got, model[k])
 		}

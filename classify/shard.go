@@ -283,7 +283,7 @@ func (sh *shard) newFlow(seq uint64, now int64, h uint32, k flowKey, srcIsA bool
 
 func (sh *shard) rememberFragment(seq uint64, now int64, s *decode.Summary, i int32) {
 	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
-	sh.frags.put(&k, seq, fragEntry{flow: i, gen: sh.flow(i).gen, expires: now + int64(fragTimeout)})
+	sh.frags.put(&k, seq, fragEntry{flow: i, gen: sh.flow(i).gen, expires: now + int64(fragTimeout), got: uint32(s.FragLen)})
 }
 
 func (sh *shard) observeFragment(seq uint64, now int64, wire uint64, s *decode.Summary) {
@@ -311,6 +311,15 @@ func (sh *shard) observeFragment(seq uint64, now int64, wire uint64, s *decode.S
 		r := &sh.rows[f.svc+1]
 		r.frags++
 		r.fragBytes += wire
+	}
+	// A datagram made whole needs its entry no more (as a reassembler frees
+	// its queue): fragment-heavy traffic keeps a small table.
+	fe.got += uint32(s.FragLen)
+	if !s.FragMore {
+		fe.end = uint32(s.FragOffset) + uint32(s.FragLen)
+	}
+	if fe.end != 0 && fe.got >= fe.end {
+		sh.frags.remove(&k)
 	}
 }
 

@@ -115,6 +115,8 @@ type fragEntry struct {
 	flow    int32
 	gen     uint32
 	expires int64
+	got     uint32 // bytes of the datagram seen (each fragment's FragLen)
+	end     uint32 // its length, from the last fragment; 0 until that is seen
 }
 
 type epKey struct {
@@ -470,11 +472,14 @@ func (t *Tracker) evict() {
 
 // boundFrags forgets first fragments older than fragTimeout at the latest
 // frame time (oldest first, up to the first one still valid, across the
-// shards), then the oldest beyond maxFrags.
+// shards), then the oldest while more than maxFrags first fragments arrived
+// since it (the tables' spans: a datagram made whole leaves the table at
+// once, but an old one still waiting is dropped when it would have been
+// had every datagram waited).
 func (t *Tracker) boundFrags() {
 	n := 0
 	for _, sh := range t.shards {
-		n += sh.frags.len()
+		n += sh.frags.span()
 	}
 	if n == 0 {
 		return
@@ -482,27 +487,27 @@ func (t *Tracker) boundFrags() {
 	now := t.latest()
 	stop := ^uint64(0)
 	for _, sh := range t.shards {
-		for j := range sh.frags.len() {
-			if r := sh.frags.at(j); r.e.expires >= now {
-				stop = min(stop, r.seq)
-				break
-			}
+		if seq, ok := sh.frags.oldestValid(now); ok {
+			stop = min(stop, seq)
 		}
 	}
 	for _, sh := range t.shards {
 		for sh.frags.len() > 0 && sh.fragHeadSeq() < stop {
+			n -= sh.frags.span()
 			sh.frags.dropOldest()
-			n--
+			n += sh.frags.span()
 		}
 	}
-	for ; n > maxFrags; n-- {
+	for n > maxFrags {
 		var best *shard
 		for _, sh := range t.shards {
 			if sh.frags.len() > 0 && (best == nil || sh.fragHeadSeq() < best.fragHeadSeq()) {
 				best = sh
 			}
 		}
+		n -= best.frags.span()
 		best.frags.dropOldest()
+		n += best.frags.span()
 		t.fragsLost++
 	}
 }

@@ -173,6 +173,73 @@ func TestTrackerFragments(t *testing.T) {
 	}
 }
 
+// TestTrackerFragmentsWhole: a datagram's entry lives until its fragments
+// add up to the length the last one declares, whatever their order, and no
+// longer: a copy of a fragment after that is not attributed.
+func TestTrackerFragmentsWhole(t *testing.T) {
+	f := newFeeder(Options{})
+	frag := func(id uint32, off, n uint16, more bool) decode.Summary {
+		s := decode.Summary{Bucket: vocab.BucketFragment, IPVersion: 4, Proto: vocab.UDP, Fragment: true, FragID: id,
+			FragOffset: off, FragLen: n, FragMore: more,
+			Src: netip.MustParseAddrPort("192.0.2.1:0"), Dst: netip.MustParseAddrPort("198.51.100.1:0")}
+		if off == 0 {
+			s.Bucket, s.Src, s.Dst = vocab.BucketUDP, netip.MustParseAddrPort("192.0.2.1:40000"), netip.MustParseAddrPort("198.51.100.1:2049")
+		}
+		return s
+	}
+	sh := f.t.shards[0]
+	// Datagram 1, in order: first, middle, last.
+	f.send(frag(1, 0, 1480, true), 1514)
+	f.send(frag(1, 1480, 1480, true), 1514)
+	if sh.frags.len() != 1 {
+		t.Fatalf("datagram 1 half seen: %d fragment entries, want 1", sh.frags.len())
+	}
+	f.send(frag(1, 2960, 40, false), 74)
+	if sh.frags.len() != 0 {
+		t.Fatalf("datagram 1 whole: %d fragment entries, want 0", sh.frags.len())
+	}
+	f.send(frag(1, 2960, 40, false), 74) // a copy of its last fragment
+	// Datagram 2, out of order: first, last, middle.
+	f.send(frag(2, 0, 1480, true), 1514)
+	f.send(frag(2, 2960, 40, false), 74)
+	if sh.frags.len() != 1 {
+		t.Fatalf("datagram 2 without its middle: %d fragment entries, want 1", sh.frags.len())
+	}
+	f.send(frag(2, 1480, 1480, true), 1514)
+	if sh.frags.len() != 0 || sh.frags.span() != 0 {
+		t.Fatalf("datagram 2 whole: %d fragment entries (span %d), want none", sh.frags.len(), sh.frags.span())
+	}
+	f.t.Finish()
+	r := f.t.Report()
+	if r.Fragments.Attributed.Frames != 4 || r.Fragments.Unattributed.Frames != 1 {
+		t.Errorf("fragments = %+v, want 4 attributed and the copy unattributed", r.Fragments)
+	}
+	if nfs := r.ServicePort(vocab.UDP, 2049); nfs == nil || nfs.Packets != 2 || nfs.Fragments != 4 {
+		t.Errorf("udp/2049 = %+v, want 2 packets and 4 fragments", nfs)
+	}
+
+	// A datagram still waiting is forgotten once maxFrags first fragments
+	// arrived after it (more than maxFrags with it), as when every datagram
+	// waited, though the whole ones left the table.
+	f = newFeeder(Options{})
+	sh = f.t.shards[0]
+	at := func(s decode.Summary, wire int) { f.t.Observe(f.now, wire, wire, vocab.LinkEthernet, &s) } // all within fragTimeout
+	at(frag(0, 0, 1480, true), 1514)
+	for id := uint32(1); id < maxFrags; id++ {
+		at(frag(id, 0, 1480, true), 1514)
+		at(frag(id, 1480, 40, false), 74)
+	}
+	f.t.settle(true)
+	if sh.frags.len() != 1 || f.t.fragsLost != 0 {
+		t.Fatalf("after %d whole datagrams: %d entries, %d forgotten; want the waiting one kept", maxFrags-1, sh.frags.len(), f.t.fragsLost)
+	}
+	at(frag(maxFrags, 0, 1480, true), 1514)
+	f.t.settle(true)
+	if sh.frags.len() != 1 || f.t.fragsLost != 1 || sh.frags.oldest().key.id != maxFrags {
+		t.Fatalf("one more first fragment: %d entries, %d forgotten; want the waiting one forgotten", sh.frags.len(), f.t.fragsLost)
+	}
+}
+
 func TestTrackerPortStability(t *testing.T) {
 	reg := registry.Default()
 	for _, p := range []uint16{62345, 61001, 61002, 61003} {

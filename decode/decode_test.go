@@ -143,8 +143,10 @@ func decodeCases(t testing.TB) []decodeCase {
 	s4, d4 := v4(0, 0)
 	s6, d6 := v6(0, 0)
 
-	withFrag := func(s Summary, id uint32, off uint16) Summary {
-		s.Fragment, s.FragID, s.FragOffset = true, id, off
+	// withFrag: the fragment fields; n is the fragment's share of the
+	// datagram (its IP payload after the fragment header), more its MF.
+	withFrag := func(s Summary, id uint32, off, n uint16, more bool) Summary {
+		s.Fragment, s.FragID, s.FragOffset, s.FragLen, s.FragMore = true, id, off, n, more
 		return s
 	}
 	short := func(s Summary) Summary { s.Short = true; return s }
@@ -262,10 +264,10 @@ func decodeCases(t testing.TB) []decodeCase {
 		{name: "linktype_ipv6", link: vocab.LinkIPv6, frame: ipv6UDP, want: udpSum(6, 53000, 53)},
 		{name: "ipv4_options", link: vocab.LinkRaw, frame: serialize(t, opt4, tcp(51000, 443, true, false)), want: tcpSum(4, TCPSyn, 51000, 443)},
 		{name: "ipv6_ext_headers", link: vocab.LinkIPv6, frame: ext6, want: udpSum(6, 40000, 5353)},
-		{name: "ipv4_first_fragment", link: vocab.LinkRaw, frame: serialize(t, first4, udp(5000, 2049), gopacket.Payload(make([]byte, 16))), want: withFrag(udpSum(4, 5000, 2049), 0x1234, 0)},
-		{name: "ipv4_later_fragment", link: vocab.LinkRaw, frame: serialize(t, later4, gopacket.Payload(make([]byte, 16))), want: withFrag(sum(vocab.BucketFragment, 4, vocab.UDP, s4, d4), 0x1234, 24)},
-		{name: "ipv6_first_fragment", link: vocab.LinkIPv6, frame: frag6(0, true, 17, serialize(t, udp(5000, 2049))), want: withFrag(udpSum(6, 5000, 2049), 0xcafebabe, 0)},
-		{name: "ipv6_later_fragment", link: vocab.LinkIPv6, frame: frag6(1232, false, 17, make([]byte, 16)), want: withFrag(sum(vocab.BucketFragment, 6, vocab.UDP, s6, d6), 0xcafebabe, 1232)},
+		{name: "ipv4_first_fragment", link: vocab.LinkRaw, frame: serialize(t, first4, udp(5000, 2049), gopacket.Payload(make([]byte, 16))), want: withFrag(udpSum(4, 5000, 2049), 0x1234, 0, 8+16, true)},
+		{name: "ipv4_later_fragment", link: vocab.LinkRaw, frame: serialize(t, later4, gopacket.Payload(make([]byte, 16))), want: withFrag(sum(vocab.BucketFragment, 4, vocab.UDP, s4, d4), 0x1234, 24, 16, false)},
+		{name: "ipv6_first_fragment", link: vocab.LinkIPv6, frame: frag6(0, true, 17, serialize(t, udp(5000, 2049))), want: withFrag(udpSum(6, 5000, 2049), 0xcafebabe, 0, 8, true)},
+		{name: "ipv6_later_fragment", link: vocab.LinkIPv6, frame: frag6(1232, false, 17, make([]byte, 16)), want: withFrag(sum(vocab.BucketFragment, 6, vocab.UDP, s6, d6), 0xcafebabe, 1232, 16, false)},
 		{name: "sctp_init", link: vocab.LinkRaw, frame: serialize(t, sctpIP, gopacket.Payload(sctpInit)), want: func() Summary {
 			s := sum(vocab.BucketSCTP, 4, vocab.SCTP, netip.AddrPortFrom(s4.Addr(), 2905), netip.AddrPortFrom(d4.Addr(), 38476))
 			s.SCTPChunk, s.HasFlags = SCTPChunkInit, true

@@ -267,6 +267,8 @@ func (d *Decoder) level(p *gopacket.DecodingLayerParser, data []byte, s *Summary
 		s.Fragment = true
 		s.FragID = st.fragID
 		s.FragOffset = st.fragOff
+		s.FragMore = st.fragMore
+		s.FragLen = st.fragLen
 		if st.fragOff != 0 {
 			s.Bucket = vocab.BucketFragment
 			return nil

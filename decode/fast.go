@@ -66,7 +66,8 @@ func (d *Decoder) fast(lt vocab.LinkType, b []byte, s *Summary) bool {
 			st.declaredCut = true
 		}
 		if ff&0x2000 != 0 { // more fragments: the first fragment of a datagram
-			st.fragment, st.fragID = true, uint32(binary.BigEndian.Uint16(b[4:6]))
+			st.fragment, st.fragMore, st.fragID = true, true, uint32(binary.BigEndian.Uint16(b[4:6]))
+			st.fragLen = uint16(total - hl)
 		}
 		src, dst = netip.AddrFrom4([4]byte(b[12:16])), netip.AddrFrom4([4]byte(b[16:20]))
 	case 0x86dd:
@@ -90,7 +91,7 @@ func (d *Decoder) fast(lt vocab.LinkType, b []byte, s *Summary) bool {
 	s.IPVersion, s.Proto = st.version, vocab.Proto(st.proto)
 	s.Src, s.Dst = netip.AddrPortFrom(src, 0), netip.AddrPortFrom(dst, 0)
 	if st.fragment {
-		s.Fragment, s.FragID = true, st.fragID
+		s.Fragment, s.FragMore, s.FragID, s.FragLen = true, true, st.fragID, st.fragLen
 	}
 	d.transport(s) // cannot fail: TCP or UDP with its ports captured
 	return true

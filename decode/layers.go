@@ -31,8 +31,13 @@ type ipState struct {
 	proto    uint8
 	payload  []byte
 	fragment bool
+	fragMore bool
 	fragID   uint32
 	fragOff  uint16
+	fragLen  uint16 // the fragment's declared share of the datagram
+	// declLen is the declared length of payload (IPv6: after the extension
+	// headers walked so far); for the fragment header's fragLen.
+	declLen int
 	// declaredCut is set when the IP header declares more bytes than were
 	// captured, so a short transport header means truncated, not malformed.
 	declaredCut bool
@@ -430,8 +435,10 @@ func (ip *ipv4) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	st.payload = ip.Payload
 	if ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
 		st.fragment = true
+		st.fragMore = ip.Flags&layers.IPv4MoreFragments != 0
 		st.fragID = uint32(ip.Id)
 		st.fragOff = ip.FragOffset * 8
+		st.fragLen = uint16(total - hl)
 	}
 	return nil
 }
@@ -478,6 +485,10 @@ func (ip *ipv6) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	st.version = 6
 	st.proto = data[6]
 	st.payload = payload
+	st.declLen = int(ip.Length)
+	if st.declLen == 0 {
+		st.declLen = len(payload)
+	}
 	return nil
 }
 
@@ -534,8 +545,10 @@ func (e *ipExt) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 		n = 8
 		fo := binary.BigEndian.Uint16(data[2:4])
 		st.fragment = true
+		st.fragMore = fo&1 != 0
 		st.fragOff = fo &^ 7
 		st.fragID = binary.BigEndian.Uint32(data[4:8])
+		st.fragLen = uint16(max(0, st.declLen-8))
 	case 51: // AH: length in 4-byte units minus 2
 		n = (int(data[1]) + 2) * 4
 	default: // length in 8-byte units, not counting the first 8
@@ -549,6 +562,7 @@ func (e *ipExt) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	}
 	st.proto = data[0]
 	st.payload = data[n:]
+	st.declLen -= n
 	e.BaseLayer = layers.BaseLayer{Contents: data[:n], Payload: data[n:]}
 	return nil
 }

@@ -59,6 +59,14 @@ type Summary struct {
 	// non-zero offset). A first fragment (FragOffset 0) carries the ports and
 	// is counted in its transport bucket; later ones are BucketFragment.
 	Fragment bool
+	// FragMore is the fragment's More Fragments flag: false on the last
+	// fragment of a datagram. Valid iff Fragment.
+	FragMore bool
+	// FragLen is the length of the fragment's share of the datagram, as its
+	// IP header declares it (not as captured): the datagram is whole when
+	// the fragments' lengths add up to the last one's FragOffset+FragLen.
+	// Valid iff Fragment.
+	FragLen uint16
 	// FragID is the IP identification (IPv4: 16 bits; IPv6: 32 bits). Valid iff Fragment.
 	FragID uint32
 	// FragOffset is the fragment offset in bytes. Valid iff Fragment.
