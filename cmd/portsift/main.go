@@ -6,4 +6,7 @@ import (
 	"github.com/portsift/portsift/cmd/internal/cli"
 )
 
-func main() { os.Exit(cli.Main(os.Args[1:], cli.SystemIO())) }
+func main() {
+	cli.StartGC()
+	os.Exit(cli.Main(os.Args[1:], cli.SystemIO()))
+}

@@ -255,6 +255,7 @@ func checkOne(ctx context.Context, opts *CheckOptions, base pipeline.Options, tr
 	var bar *progress
 	o := base
 	o.Started = func(p pipeline.Progress) error {
+		tuneGCForRead(p, traces)
 		if opts.IO.ErrTTY && !opts.Quiet {
 			bar = startProgress(opts.IO.ErrOut, opts.IO.errWidth, p)
 		}

@@ -249,9 +249,7 @@ func readRun(ctx context.Context, opts *ReadOptions) error {
 	// before any input is read, so a missing file or a bad filter creates
 	// no flow log, and a refused one fails before reading.
 	topts.Started = func(p pipeline.Progress) error {
-		if _, total := p.Progress(); total < 0 || total >= pipeline.SmallInput {
-			tuneGCForBigHeap() // a large input or a pipe: its flow table may be large
-		}
+		tuneGCForRead(p, opts.Files)
 		if opts.WriteFile != "" {
 			f, err := openOutput(opts.IO, "-w", opts.WriteFile, opts.Force)
 			if err != nil {

@@ -188,7 +188,7 @@ func (o *SniffOptions) mode() sniffMode {
 }
 
 func sniffRun(ctx context.Context, opts *SniffOptions) error {
-	tuneGCForBigHeap() // a capture may run for days: its peak memory matters, its start-up does not
+	setGCPercent(bigHeapGCPercent) // a capture may run for days: its peak memory matters, its start-up does not
 	reg, err := loadRegistry(opts.Services)
 	if err != nil {
 		return err
