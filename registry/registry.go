@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/google/gopacket/layers"
 	"github.com/portsift/portsift/decode/vocab"
@@ -56,24 +54,11 @@ var portsTxt string
 
 // Default returns the registry built into the binary: IANA's names from
 // gopacket, corrected by preferredNames, overlaid with the embedded
-// ports.txt. It is built on first use and shared: treat it as read-only and
-// use [Registry.Clone] to add files. It panics if the embedded data is
-// broken, which the package tests rule out.
-func Default() *Registry { return defaultRegistry() }
-
-var defaultRegistry = sync.OnceValue(func() *Registry {
-	r, err := build()
-	if err != nil {
-		panic("registry: embedded data: " + err.Error())
-	}
-	builtDefault.Store(r)
-	return r
-})
-
-// builtDefault is the default registry once built: its Fingerprint is
-// defaultFingerprint, computed when the sources change (hashing the
-// registry was a third of a small read's start-up).
-var builtDefault atomic.Pointer[Registry]
+// ports.txt. It is shared: treat it as read-only and use [Registry.Clone]
+// to add files. It is data in the binary (table_default.go, which
+// TestDefaultTableGolden checks against what build makes of the sources),
+// so using it costs nothing at start-up.
+func Default() *Registry { return &defaultTable }
 
 func build() (*Registry, error) {
 	r := new(Registry)
@@ -277,8 +262,8 @@ func parsePort(s string) (uint16, error) {
 // that reports made with different registries can be told apart. It is 12
 // hex digits (48 bits of SHA-256) and costs one pass over the entries.
 func (r *Registry) Fingerprint() string {
-	if r == builtDefault.Load() {
-		return defaultFingerprint
+	if r == &defaultTable {
+		return defaultFingerprint // computed when the sources change (hashing took a third of a small read's start-up)
 	}
 	return r.fingerprint()
 }

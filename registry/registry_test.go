@@ -380,7 +380,7 @@ func BenchmarkBuildDefault(b *testing.B) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite fingerprint_default.go")
+var update = flag.Bool("update", false, "rewrite fingerprint_default.go and table_default.go")
 
 // TestDefaultFingerprintGolden: the precomputed fingerprint of the default
 // registry is the one its sources give (after a change to ports.txt,
