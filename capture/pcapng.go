@@ -229,6 +229,54 @@ func (n *ngSource) inPlace() ([]byte, gopacket.CaptureInfo) {
 	return b[28 : 28+caplen : 28+caplen], ci
 }
 
+// next is the per-packet path of Reader.Next: an enhanced packet block
+// that is the next block, whole in the read buffer, passes every check
+// scan makes of a packet block (scan, check, checkPacket) and has a time
+// that needs no clamping is returned from the buffer, its time in unix
+// nanoseconds, computed as inPlace and ZeroCopyReadPacketData would. For
+// anything else it returns ok false and changes nothing: the caller then
+// takes ZeroCopyReadPacketData, which reads or reports the block.
+func (n *ngSource) next() (data []byte, ns int64, wire int, link vocab.LinkType, ok bool) {
+	if !ngInPlace || n.ready || n.err != nil {
+		return nil, 0, 0, 0, false
+	}
+	w, _ := n.st.br.Peek(n.st.br.Buffered()) // no read: what is buffered
+	if len(w) < 32 || n.u32(w) != blockEPB {
+		return nil, 0, 0, 0, false
+	}
+	blen := n.u32(w[4:])
+	if blen < 32 || blen%4 != 0 || blen > uint32(len(w)) || n.u32(w[blen-4:]) != blen {
+		return nil, 0, 0, 0, false
+	}
+	iface, caplen := n.u32(w[8:]), n.u32(w[20:])
+	if iface >= uint32(len(n.ifaces)) || caplen > MaxCaptureLength || caplen > blen-32 {
+		return nil, 0, 0, 0, false
+	}
+	f := &n.ifaces[iface]
+	ticks := uint64(n.u32(w[12:]))<<32 | uint64(n.u32(w[16:]))
+	var sec, frac uint64
+	if e := f.binExp; e != 0 {
+		sec = ticks>>e + f.offset
+		hi, lo := bits.Mul64(ticks&(1<<e-1), 1e9)
+		frac = lo>>e | hi<<(64-e)
+	} else {
+		mask := pow10[f.decExp]
+		sec, frac = ticks/mask+f.offset, ticks%mask
+		if mask < 1e9 {
+			frac *= 1e9 / mask
+		} else {
+			frac /= mask / 1e9
+		}
+	}
+	// The sum wraps as pcapgo's does; beyond what a time holds, the slow
+	// path clamps the time and counts it.
+	if s := int64(sec); s < minUnixSec || s > maxUnixSec {
+		return nil, 0, 0, 0, false
+	}
+	n.st.br.Discard(int(blen)) // buffered: cannot fail, and leaves the bytes where they are
+	return w[28 : 28+caplen : 28+caplen], int64(sec)*1e9 + int64(frac), int(n.u32(w[24:])), f.link, true
+}
+
 // protect runs f, turning a panic into an error.
 func protect(f func() error) (err error) {
 	defer func() {

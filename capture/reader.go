@@ -91,6 +91,9 @@ type Reader struct {
 	// records that are in the read buffer from it directly (a call the
 	// compiler sees, with no CaptureInfo copied through an interface).
 	pcap *pcapSource
+	// ng is cur when it is a pcapng file, else nil: Next takes the
+	// enhanced packet blocks that are in the read buffer from it directly.
+	ng *ngSource
 
 	// interrupted is set by Interrupt, from any goroutine; file is the
 	// file being read, which Interrupt closes to end a blocked read.
@@ -191,6 +194,14 @@ func (r *Reader) Next(f *Frame) error {
 			f.Data, f.Wire, f.Time, f.Link = data, wire, ns, p.link
 			return nil
 		}
+	} else if n := r.ng; n != nil && r.filter == nil {
+		if data, ns, wire, link, ok := n.next(); ok {
+			if r.nframes++; r.nframes&1023 == 0 {
+				r.frames.Store(r.nframes)
+			}
+			f.Data, f.Wire, f.Time, f.Link = data, wire, ns, link
+			return nil
+		}
 	}
 	return r.next(f)
 }
@@ -284,6 +295,7 @@ func (r *Reader) openCurrent() {
 	}
 	r.cur = src
 	r.pcap, _ = src.(*pcapSource)
+	r.ng, _ = src.(*ngSource)
 	r.first = r.nframes
 }
 
@@ -312,7 +324,7 @@ func (r *Reader) finish(err error) {
 		r.record(err)
 	}
 	r.cur.Close()
-	r.cur, r.pcap = nil, nil
+	r.cur, r.pcap, r.ng = nil, nil, nil
 	r.i++
 }
 
@@ -380,6 +392,6 @@ func (r *Reader) Close() error {
 		r.srcs[r.i].Info = in.sourceInfo()
 	}
 	err := r.cur.Close()
-	r.cur, r.pcap = nil, nil
+	r.cur, r.pcap, r.ng = nil, nil, nil
 	return err
 }
