@@ -87,11 +87,31 @@ var epoch = time.Unix(0, 0).UTC()
 
 // binaryTime converts ticks of 2^-e s (1 <= e <= 63) plus offset seconds.
 func binaryTime(ticks uint64, e uint8, offset uint64) time.Time {
-	sec := ticks>>e + offset
-	frac := ticks & (1<<e - 1)
-	hi, lo := bits.Mul64(frac, 1e9) // frac * 1e9 needs up to 93 bits
-	ns := lo>>e | hi<<(64-e)
+	sec, ns := binarySplit(ticks, e, offset)
 	return time.Unix(int64(sec), int64(ns)).UTC()
+}
+
+// binarySplit is binaryTime as seconds (wrapping as a uint64 sum) and
+// nanoseconds.
+func binarySplit(ticks uint64, e uint8, offset uint64) (sec, ns uint64) {
+	hi, lo := bits.Mul64(ticks&(1<<e-1), 1e9) // the fraction * 1e9 needs up to 93 bits
+	return ticks>>e + offset, lo>>e | hi<<(64-e)
+}
+
+// time splits ticks of the interface's units into seconds (plus its
+// offset, wrapping as pcapgo's uint64 sum does) and nanoseconds: exactly
+// for binary units (see binExp), as pcapgo computes it for decimal ones
+// (whole seconds, the remainder scaled to nanoseconds, truncated).
+func (f *ngIface) time(ticks uint64) (sec, ns uint64) {
+	if f.binExp != 0 {
+		return binarySplit(ticks, f.binExp, f.offset)
+	}
+	mask := pow10[f.decExp]
+	sec, ns = ticks/mask+f.offset, ticks%mask
+	if mask < 1e9 {
+		return sec, ns * (1e9 / mask)
+	}
+	return sec, ns / (mask / 1e9)
 }
 
 func openPcapng(s *stream) (Source, Info, error) {
@@ -214,16 +234,8 @@ func (n *ngSource) inPlace() ([]byte, gopacket.CaptureInfo) {
 	caplen := int(n.u32(b[20:]))
 	ci := gopacket.CaptureInfo{CaptureLength: caplen, Length: int(n.u32(b[24:])), InterfaceIndex: int(n.u32(b[8:]))}
 	if f := &n.ifaces[ci.InterfaceIndex]; f.binExp == 0 { // binary units: see the caller
-		// pcapgo's conversion, for the same times: whole seconds plus
-		// the remainder scaled to nanoseconds.
-		mask := pow10[f.decExp]
-		ns := n.ticks % mask
-		if mask < 1e9 {
-			ns *= 1e9 / mask
-		} else {
-			ns /= mask / 1e9
-		}
-		ci.Timestamp = time.Unix(int64(n.ticks/mask+f.offset), int64(ns)).UTC()
+		sec, ns := f.time(n.ticks)
+		ci.Timestamp = time.Unix(int64(sec), int64(ns)).UTC()
 	}
 	n.st.br.Discard(n.pktLen) // buffered: cannot fail, and leaves the bytes where they are
 	return b[28 : 28+caplen : 28+caplen], ci
@@ -254,20 +266,7 @@ func (n *ngSource) next() (data []byte, ns int64, wire int, link vocab.LinkType,
 	}
 	f := &n.ifaces[iface]
 	ticks := uint64(n.u32(w[12:]))<<32 | uint64(n.u32(w[16:]))
-	var sec, frac uint64
-	if e := f.binExp; e != 0 {
-		sec = ticks>>e + f.offset
-		hi, lo := bits.Mul64(ticks&(1<<e-1), 1e9)
-		frac = lo>>e | hi<<(64-e)
-	} else {
-		mask := pow10[f.decExp]
-		sec, frac = ticks/mask+f.offset, ticks%mask
-		if mask < 1e9 {
-			frac *= 1e9 / mask
-		} else {
-			frac /= mask / 1e9
-		}
-	}
+	sec, frac := f.time(ticks)
 	// The sum wraps as pcapgo's does; beyond what a time holds, the slow
 	// path clamps the time and counts it.
 	if s := int64(sec); s < minUnixSec || s > maxUnixSec {
