@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -61,23 +62,42 @@ func TestFlowTabModel(t *testing.T) {
 }
 
 // TestFlowTabProbes: keys that differ in one port only (a SYN flood from
-// one source) spread over the table: the longest probe run stays short.
+// one source) spread over the table as randomly hashed keys do, whatever
+// the per-process seed. For 300 seeds (fixed, so the test is repeatable)
+// it takes the longest run of occupied slots among 65,536 such keys in
+// 131,072 slots; with random hashes the 99th percentile of those is about
+// 60, and it is 52 here (worst 62). Without the final mix (fold) it was 103
+// (worst 285) and this test failed (checked); the test it replaces, one
+// random seed per process with a bound of 64, failed now and then for that
+// reason (CI, 2026-12-03: a run of 75).
 func TestFlowTabProbes(t *testing.T) {
-	ft := newFlowTab(0)
-	for p := 0; p < 65536; p++ {
-		k := flowKey{pa: uint16(p), pb: 80, proto: 6, v4: true}
-		ft.insert(hashKey(&k), int32(p))
-	}
-	run, longest := 0, 0
-	for _, e := range ft.e {
-		if e == 0 {
-			run = 0
-			continue
+	old := flowSeed
+	defer func() { flowSeed = old }()
+	rng := rand.New(rand.NewPCG(11, 12))
+	var longest []int
+	for range 300 {
+		for i := range flowSeed {
+			flowSeed[i] = rng.Uint64()
 		}
-		run++
-		longest = max(longest, run)
+		ft := newFlowTab(0)
+		for p := 0; p < 65536; p++ {
+			k := flowKey{pa: uint16(p), pb: 80, proto: 6, v4: true}
+			ft.insert(hashKey(&k), int32(p))
+		}
+		run, l := 0, 0
+		for _, e := range ft.e {
+			if e == 0 {
+				run = 0
+				continue
+			}
+			run++
+			l = max(l, run)
+		}
+		longest = append(longest, l)
 	}
-	if longest > 64 {
-		t.Errorf("longest run of occupied entries %d in a table of %d with %d keys", longest, len(ft.e), ft.n)
+	slices.Sort(longest)
+	t.Logf("longest runs over 300 seeds: median %d, 99th percentile %d, worst %d", longest[149], longest[296], longest[299])
+	if p99 := longest[296]; p99 > 80 {
+		t.Errorf("longest runs over 300 seeds: 99th percentile %d, worst %d; random hashes give about 60", p99, longest[299])
 	}
 }

@@ -49,8 +49,7 @@ func hashFrag(k *fragKey) uint32 {
 	d0, d1 := binary.LittleEndian.Uint64(k.dst[:8]), binary.LittleEndian.Uint64(k.dst[8:])
 	h := mum(s0^flowSeed[0], s1^flowSeed[1])
 	h ^= mum(d0^flowSeed[2], d1^flowSeed[3])
-	h = mum(h^flowSeed[4], (uint64(k.id)<<8|uint64(k.proto))^flowSeed[5])
-	return uint32(h^h>>32) | 1
+	return fold(mum(h^flowSeed[4], (uint64(k.id)<<8|uint64(k.proto))^flowSeed[5])) | 1
 }
 
 // len is the number of live entries; span counts the dead ones after the

@@ -38,8 +38,7 @@ func hashHost(k *hostKey) uint32 {
 		rest |= 1
 	}
 	h := mum(a0^flowSeed[0], a1^flowSeed[1])
-	h = mum(h^flowSeed[4], rest^flowSeed[5])
-	return uint32(h ^ h>>32)
+	return fold(mum(h^flowSeed[4], rest^flowSeed[5]))
 }
 
 func (s *hostSet) len() int { return s.n }
