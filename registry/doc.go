@@ -5,10 +5,12 @@
 //
 // # Sources and priority
 //
-// [Default] builds the registry once from data compiled into the binary, so
-// every machine gives the same answer:
+// [Default] is the registry made from data compiled into the binary, so
+// every machine gives the same answer. It is made when the sources change,
+// not at start-up: table_default.go is what build makes of them, written out
+// by make golden and checked against them by the tests. The sources:
 //
-//  1. IANA's service names, taken at start-up from gopacket's exported maps
+//  1. IANA's service names, from gopacket's exported maps
 //     (layers.TCPPortNames, UDPPortNames and SCTPPortNames). gopacket keeps
 //     the first name IANA lists for a port; a small table (preferredNames)
 //     corrects the pairs where IANA's duplicate-name rules pick another one,
