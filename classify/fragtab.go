@@ -88,15 +88,21 @@ func (t *fragTable) probe(h uint32, k *fragKey) (uint32, bool) {
 	}
 }
 
-// get returns the entry of k, or nil.
-func (t *fragTable) get(k *fragKey) *fragEntry {
+// get returns the entry of k and its index slot (for removeAt), or nil.
+func (t *fragTable) get(k *fragKey) (*fragEntry, uint32) {
 	if t.len() == 0 {
-		return nil
+		return nil, 0
 	}
 	if i, ok := t.probe(hashFrag(k), k); ok {
-		return &t.rec(uint64(uint32(t.idx[i]))).e
+		return &t.rec(t.idOf(i)).e, i
 	}
-	return nil
+	return nil, 0
+}
+
+// idOf is the entry number held in index slot i (the index keeps its low
+// 32 bits; live entries span fewer than 2^32 numbers from the head).
+func (t *fragTable) idOf(i uint32) uint64 {
+	return t.head + (uint64(uint32(t.idx[i]))-t.head)&0xffffffff
 }
 
 // put sets the entry of k: an entry already there keeps its place in the
@@ -108,7 +114,7 @@ func (t *fragTable) put(k *fragKey, seq uint64, e fragEntry) {
 	}
 	i, ok := t.probe(h, k)
 	if ok {
-		t.rec(uint64(uint32(t.idx[i]))).e = e
+		t.rec(t.idOf(i)).e = e
 		return
 	}
 	if t.tail-t.head&^(fragChunk-1) == uint64(len(t.ring))*fragChunk { // the head's chunk is next
@@ -134,17 +140,9 @@ func (t *fragTable) dropOldest() {
 	t.skipDead()
 }
 
-// remove forgets the entry of k, if there is one.
-func (t *fragTable) remove(k *fragKey) {
-	if t.n == 0 {
-		return
-	}
-	i, ok := t.probe(hashFrag(k), k)
-	if !ok {
-		return
-	}
-	id := uint64(uint32(t.idx[i]))
-	id = t.head + (id-t.head)&0xffffffff // the full id, from its low 32 bits
+// removeAt forgets the entry in index slot i, as get returned it.
+func (t *fragTable) removeAt(i uint32) {
+	id := t.idOf(i)
 	t.unindexSlot(i)
 	*t.rec(id) = fragRec{dead: true}
 	t.n--

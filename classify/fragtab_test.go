@@ -34,7 +34,8 @@ func TestFragTable(t *testing.T) {
 			model[k] = e
 			tab.put(&k, uint64(op), e)
 		case r < 7:
-			got, want := tab.get(&k), model[k]
+			got, _ := tab.get(&k)
+			want := model[k]
 			if _, ok := model[k]; !ok {
 				if got != nil {
 					t.Fatalf("op %d: get(%v) = %v, want none", op, k, *got)
@@ -43,8 +44,12 @@ func TestFragTable(t *testing.T) {
 				t.Fatalf("op %d: get(%v) = %v, want %v", op, k, got, want)
 			}
 		case r < 10:
-			tab.remove(&k)
-			if _, ok := model[k]; ok {
+			e, slot := tab.get(&k)
+			if _, ok := model[k]; ok != (e != nil) {
+				t.Fatalf("op %d: get(%v) = %v before its removal, want it there: %v", op, k, e, ok)
+			}
+			if e != nil {
+				tab.removeAt(slot)
 				delete(model, k)
 				order = slices.DeleteFunc(order, func(o fragKey) bool { return o == k })
 			}
@@ -84,7 +89,7 @@ func TestFragTable(t *testing.T) {
 		t.Fatalf("live entries in the ring: %d, want %d in arrival order", len(live), len(order))
 	}
 	for _, k := range order {
-		if got := tab.get(&k); got == nil || *got != model[k] {
+		if got, _ := tab.get(&k); got == nil || *got != model[k] {
 			t.Fatalf("%v: get = %v, want %v", k, got, model[k])
 		}
 	}

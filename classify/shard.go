@@ -288,7 +288,7 @@ func (sh *shard) rememberFragment(seq uint64, now int64, s *decode.Summary, i in
 
 func (sh *shard) observeFragment(seq uint64, now int64, wire uint64, s *decode.Summary) {
 	k := fragKey{src: s.Src.Addr().As16(), dst: s.Dst.Addr().As16(), id: s.FragID, proto: uint8(s.Proto)}
-	fe := sh.frags.get(&k)
+	fe, slot := sh.frags.get(&k)
 	if fe == nil || fe.expires < now {
 		sh.unattrib.add(wire)
 		return
@@ -319,7 +319,7 @@ func (sh *shard) observeFragment(seq uint64, now int64, wire uint64, s *decode.S
 		fe.end = uint32(s.FragOffset) + uint32(s.FragLen)
 	}
 	if fe.end != 0 && fe.got >= fe.end {
-		sh.frags.remove(&k)
+		sh.frags.removeAt(slot) // the slot get found: no second probe
 	}
 }
 
