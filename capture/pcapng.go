@@ -49,7 +49,6 @@ type ngSource struct {
 	more   bool   // that scan found a packet block
 	pktOff int64  // offset of the packet block scan found
 	pktTyp uint32 // its type
-	pktLen int    // its length, if it is whole in the read buffer (else 0)
 	ticks  uint64 // its timestamp, in its interface's units (not in simple packet blocks)
 	err    error  // sticky: once set, every read returns it
 }
@@ -160,9 +159,13 @@ func (n *ngSource) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInf
 		n.err = io.EOF
 		return nil, ci, io.EOF
 	}
-	if ngInPlace && n.pktTyp == blockEPB && n.pktLen > 0 && n.pktOff == n.st.pos() {
-		data, ci = n.inPlace()
-	} else if data, ci, err = n.read(); err != nil {
+	// The packet block scan found, if it is the next block and one next
+	// takes: read in place (the first packet of a file comes this way, and
+	// any next turned down, e.g. behind an interface description).
+	if data, ns, wire, iface, ok := n.next(); ok {
+		return data, gopacket.CaptureInfo{Timestamp: time.Unix(0, ns).UTC(), CaptureLength: len(data), Length: wire, InterfaceIndex: iface}, nil
+	}
+	if data, ci, err = n.read(); err != nil {
 		n.err = err
 		return nil, gopacket.CaptureInfo{}, err
 	}
@@ -224,31 +227,18 @@ func (n *ngSource) read() (data []byte, ci gopacket.CaptureInfo, err error) {
 	return data, ci, err
 }
 
-// inPlace returns the enhanced packet block scan found, when it is the
-// next block and whole in the read buffer (checked by checkPacket): what
-// pcapgo returns for it, without pcapgo's copy of the packet and its reads
-// through bufio field by field (the pcapng read cost 2.3 times the pcap
-// read per record). The data stays in the buffer until the next read.
-func (n *ngSource) inPlace() ([]byte, gopacket.CaptureInfo) {
-	b, _ := n.st.br.Peek(n.pktLen) // buffered: no read
-	caplen := int(n.u32(b[20:]))
-	ci := gopacket.CaptureInfo{CaptureLength: caplen, Length: int(n.u32(b[24:])), InterfaceIndex: int(n.u32(b[8:]))}
-	if f := &n.ifaces[ci.InterfaceIndex]; f.binExp == 0 { // binary units: see the caller
-		sec, ns := f.time(n.ticks)
-		ci.Timestamp = time.Unix(int64(sec), int64(ns)).UTC()
-	}
-	n.st.br.Discard(n.pktLen) // buffered: cannot fail, and leaves the bytes where they are
-	return b[28 : 28+caplen : 28+caplen], ci
-}
-
 // next is the per-packet path of Reader.Next: an enhanced packet block
 // that is the next block, whole in the read buffer, passes every check
 // scan makes of a packet block (scan, check, checkPacket) and has a time
-// that needs no clamping is returned from the buffer, its time in unix
-// nanoseconds, computed as inPlace and ZeroCopyReadPacketData would. For
-// anything else it returns ok false and changes nothing: the caller then
-// takes ZeroCopyReadPacketData, which reads or reports the block.
-func (n *ngSource) next() (data []byte, ns int64, wire int, link vocab.LinkType, ok bool) {
+// that needs no clamping is returned from the buffer (the bytes stay there
+// until the next read), with its time in unix nanoseconds as pcapgo
+// computes it (binary units exactly: see binExp) and its interface: what
+// pcapgo returns for it, without pcapgo's copy of the packet and its reads
+// through bufio field by field (the pcapng read cost 2.3 times the pcap
+// read per record). For anything else it returns ok false and changes
+// nothing: ZeroCopyReadPacketData then reads or reports the block. While
+// a scan ahead waits (ready), the first packet is left to it.
+func (n *ngSource) next() (data []byte, ns int64, wire, iface int, ok bool) {
 	if !ngInPlace || n.ready || n.err != nil {
 		return nil, 0, 0, 0, false
 	}
@@ -260,11 +250,11 @@ func (n *ngSource) next() (data []byte, ns int64, wire int, link vocab.LinkType,
 	if blen < 32 || blen%4 != 0 || blen > uint32(len(w)) || n.u32(w[blen-4:]) != blen {
 		return nil, 0, 0, 0, false
 	}
-	iface, caplen := n.u32(w[8:]), n.u32(w[20:])
-	if iface >= uint32(len(n.ifaces)) || caplen > MaxCaptureLength || caplen > blen-32 {
+	i, caplen := n.u32(w[8:]), n.u32(w[20:])
+	if i >= uint32(len(n.ifaces)) || caplen > MaxCaptureLength || caplen > blen-32 {
 		return nil, 0, 0, 0, false
 	}
-	f := &n.ifaces[iface]
+	f := &n.ifaces[i]
 	ticks := uint64(n.u32(w[12:]))<<32 | uint64(n.u32(w[16:]))
 	sec, frac := f.time(ticks)
 	// The sum wraps as pcapgo's does; beyond what a time holds, the slow
@@ -273,7 +263,7 @@ func (n *ngSource) next() (data []byte, ns int64, wire int, link vocab.LinkType,
 		return nil, 0, 0, 0, false
 	}
 	n.st.br.Discard(int(blen)) // buffered: cannot fail, and leaves the bytes where they are
-	return w[28 : 28+caplen : 28+caplen], int64(sec)*1e9 + int64(frac), int(n.u32(w[24:])), f.link, true
+	return w[28 : 28+caplen : 28+caplen], int64(sec)*1e9 + int64(frac), int(n.u32(w[24:])), int(i), true
 }
 
 // protect runs f, turning a panic into an error.
@@ -637,7 +627,6 @@ func (n *ngSource) checkPacket(typ uint32, off, blen int, base int64) error {
 	// When the block fits in the buffer, check that it is complete and
 	// well-terminated; a larger one is left to pcapgo, whose short read
 	// read() reports as a cut block.
-	n.pktLen = 0
 	if off+blen <= n.st.br.Size() {
 		whole, err := n.peek(off, blen, base)
 		if err != nil {
@@ -646,7 +635,6 @@ func (n *ngSource) checkPacket(typ uint32, off, blen int, base int64) error {
 		if tail := n.u32(whole[blen-4:]); tail != uint32(blen) {
 			return n.corrupt(at, "trailing block length %d, leading %d", tail, blen)
 		}
-		n.pktLen = blen
 	}
 	n.pktOff = at
 	n.pktTyp = typ

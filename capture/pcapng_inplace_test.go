@@ -13,9 +13,9 @@ import (
 )
 
 // TestPcapngInPlace: reading enhanced packet blocks out of the buffer
-// (ngInPlace: Reader.Next's per-packet path, ngSource.next, and the in-place
-// read behind ZeroCopyReadPacketData, which takes the first packet of a file
-// and blocks that straddle the buffer's end) gives what pcapgo gives, frame
+// (ngInPlace: ngSource.next, Reader.Next's per-packet path, which
+// ZeroCopyReadPacketData also tries after its scan, for the first packet of
+// a file and packets behind other blocks) gives what pcapgo gives, frame
 // for frame (bytes, time, both
 // lengths, link type) and error for error, on every pcapng file the tests
 // have (the corrupt ones, the generated multi-interface trace, the shared

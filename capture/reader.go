@@ -195,11 +195,11 @@ func (r *Reader) Next(f *Frame) error {
 			return nil
 		}
 	} else if n := r.ng; n != nil && r.filter == nil {
-		if data, ns, wire, link, ok := n.next(); ok {
+		if data, ns, wire, i, ok := n.next(); ok {
 			if r.nframes++; r.nframes&1023 == 0 {
 				r.frames.Store(r.nframes)
 			}
-			f.Data, f.Wire, f.Time, f.Link = data, wire, ns, link
+			f.Data, f.Wire, f.Time, f.Link = data, wire, ns, n.ifaces[i].link
 			return nil
 		}
 	}
