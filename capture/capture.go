@@ -406,15 +406,10 @@ func byteOrderName(big bool) string {
 // LooksLikeCapture reports whether the file name starts with the magic
 // number of a format Open reads (pcap in either byte order and resolution,
 // pcapng, gzip): how a directory given to `portsift read` is sorted into
-// captures and other files.
+// captures and other files. Only regular files are looked at.
 func LooksLikeCapture(name string) bool {
-	f, err := os.Open(name)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var b [4]byte
-	if _, err := io.ReadFull(f, b[:]); err != nil {
+	b, ok := fileMagic(name)
+	if !ok {
 		return false
 	}
 	switch binary.BigEndian.Uint32(b[:]) {
@@ -422,4 +417,27 @@ func LooksLikeCapture(name string) bool {
 		return true
 	}
 	return binary.BigEndian.Uint16(b[:2]) == magicGzip
+}
+
+// Compressed reports whether the file name is a regular file that starts
+// with gzip's magic number: its size says little about the capture in it.
+func Compressed(name string) bool {
+	b, ok := fileMagic(name)
+	return ok && binary.BigEndian.Uint16(b[:2]) == magicGzip
+}
+
+// fileMagic returns the first 4 bytes of name if it is a regular file that
+// has them. Nothing else is opened: a FIFO would wait for a writer, and
+// reading from it would take the bytes its reader is due.
+func fileMagic(name string) (b [4]byte, ok bool) {
+	if fi, err := os.Stat(name); err != nil || !fi.Mode().IsRegular() {
+		return b, false
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return b, false
+	}
+	defer f.Close()
+	_, err = io.ReadFull(f, b[:])
+	return b, err == nil
 }

@@ -1,11 +1,10 @@
 package cli
 
 import (
-	"bytes"
-	"io"
 	"os"
 	"runtime/debug"
 
+	"github.com/portsift/portsift/capture"
 	"github.com/portsift/portsift/classify/pipeline"
 )
 
@@ -54,22 +53,12 @@ func smallRead(total int64, files []string) bool {
 	return total >= 0 && total < pipeline.SmallInput && !anyGzip(files)
 }
 
-// anyGzip reports whether a file starts with gzip's magic number, or is
+// anyGzip reports whether a file is compressed (capture.Compressed) or is
 // not a regular file (a FIFO's size says nothing, and opening it again
 // would take a reader's data).
 func anyGzip(files []string) bool {
 	for _, name := range files {
-		if fi, err := os.Stat(name); err != nil || !fi.Mode().IsRegular() {
-			return true
-		}
-		f, err := os.Open(name)
-		if err != nil {
-			continue // the read reports it
-		}
-		var magic [2]byte
-		_, err = io.ReadFull(f, magic[:])
-		f.Close()
-		if err == nil && bytes.Equal(magic[:], []byte{0x1f, 0x8b}) {
+		if fi, err := os.Stat(name); err != nil || !fi.Mode().IsRegular() || capture.Compressed(name) {
 			return true
 		}
 	}
