@@ -15,7 +15,7 @@
 //     the first name IANA lists for a port; a small table (preferredNames)
 //     corrects the pairs where IANA's duplicate-name rules pick another one,
 //     e.g. 2049 → nfs rather than shilp.
-//  2. The project's own file ports.txt (embedded), which overrides IANA's
+//  2. The project's own file ports.txt, which overrides IANA's
 //     name and description and is the only source of risk levels and
 //     security notes. It covers the ports of the seed document (with its
 //     known errors fixed), a list of classic trojan and backdoor ports, and

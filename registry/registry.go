@@ -2,7 +2,6 @@ package registry
 
 import (
 	"crypto/sha256"
-	_ "embed"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/gopacket/layers"
 	"github.com/portsift/portsift/decode/vocab"
 )
 
@@ -49,47 +47,14 @@ type Registry struct {
 	entries []Entry
 }
 
-//go:embed ports.txt
-var portsTxt string
-
 // Default returns the registry built into the binary: IANA's names from
 // gopacket, corrected by preferredNames, overlaid with the embedded
 // ports.txt. It is shared: treat it as read-only and use [Registry.Clone]
 // to add files. It is data in the binary (table_default.go, which
-// TestDefaultTableGolden checks against what build makes of the sources),
-// so using it costs nothing at start-up.
+// TestDefaultTableGolden checks against what build, in build_test.go, makes
+// of the sources), so using it costs nothing at start-up, and the package
+// needs neither gopacket's maps nor ports.txt at run time.
 func Default() *Registry { return &defaultTable }
-
-func build() (*Registry, error) {
-	r := new(Registry)
-	// One entry per IANA name and a few hundred more: sized up front, the
-	// slice is never copied while it grows (the registry is built at the
-	// start of every run).
-	r.entries = make([]Entry, 0, len(layers.TCPPortNames)+len(layers.UDPPortNames)+len(layers.SCTPPortNames)+2048)
-	addPortNames(r, vocab.TCP, layers.TCPPortNames)
-	addPortNames(r, vocab.UDP, layers.UDPPortNames)
-	addPortNames(r, vocab.SCTP, layers.SCTPPortNames)
-	for _, pn := range preferredNames {
-		r.apply(record{proto: pn.proto, port: pn.port, name: pn.name}, SourceIANA)
-	}
-	res, err := parseServices(strings.NewReader(portsTxt))
-	if err != nil {
-		return nil, fmt.Errorf("ports.txt: %w", err)
-	}
-	for _, rec := range res.recs {
-		r.apply(rec, SourcePortsift)
-	}
-	return r, nil
-}
-
-// addPortNames copies one of gopacket's IANA maps into r. The map's order
-// does not matter: each port is set once, and everything that lists or
-// hashes entries walks them by port (the index), never in slice order.
-func addPortNames[K ~uint16](r *Registry, p vocab.Proto, m map[K]string) {
-	for port, name := range m {
-		r.apply(record{proto: p, port: uint16(port), name: name}, SourceIANA)
-	}
-}
 
 // apply merges rec into r: a new pair gets a new entry; an existing one
 // takes rec's name and aliases (unless rec keeps the name), its description
